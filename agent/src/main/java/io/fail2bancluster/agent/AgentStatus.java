@@ -1,0 +1,39 @@
+package io.fail2bancluster.agent;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code fail2ban-clusterd status} shows.
+ *
+ * @param startedAt when the agent started
+ * @param servers   one entry per configured server, in config order
+ */
+public record AgentStatus(Instant startedAt, List<ServerStatus> servers) {
+    public AgentStatus {
+        servers = List.copyOf(servers);
+    }
+
+    /**
+     * @param address        host:port
+     * @param state          connecting, connected, waiting (to reconnect), stopped
+     * @param connectedSince when the current connection delivered its greeting
+     * @param reconnects     connection attempts after the first
+     * @param lastLineAt     when the last line arrived from this server
+     * @param counters       message counters in a fixed order: received, filtered_out, deduplicated,
+     *                       rejected, executed, failed, timed_out, dropped
+     */
+    public record ServerStatus(
+            String address,
+            String state,
+            Optional<Instant> connectedSince,
+            long reconnects,
+            Optional<Instant> lastLineAt,
+            Map<String, Long> counters) {
+        public ServerStatus {
+            counters = Map.copyOf(counters);
+        }
+    }
+}

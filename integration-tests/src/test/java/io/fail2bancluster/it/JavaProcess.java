@@ -1,0 +1,165 @@
+package io.fail2bancluster.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real JVM process started from the test class path (broker, agent, client mains), with its
+ * output collected line by line so tests can wait for what it says. Closing kills it.
+ */
+public final class JavaProcess implements AutoCloseable {
+    private final String name;
+    private final Process process;
+    private final List<String> stdout = new CopyOnWriteArrayList<>();
+    private final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final Thread stdoutPump;
+    private final Thread stderrPump;
+
+    private JavaProcess(String name, Process process) {
+        this.name = name;
+        this.process = process;
+        this.stdoutPump = pump(process.getInputStream(), stdout, name + " stdout");
+        this.stderrPump = pump(process.getErrorStream(), stderr, name + " stderr");
+    }
+
+    /** Starts {@code mainClass} with {@code args}; {@code jvmArgs} go before the class name. */
+    public static JavaProcess start(String name, List<String> jvmArgs, Class<?> mainClass, String... args) {
+        return start(name, jvmArgs, null, mainClass, args);
+    }
+
+    public static JavaProcess start(String name, List<String> jvmArgs, Path workDir, Class<?> mainClass,
+            String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx64m");
+        command.add("-Dio.netty.jfr.enabled=false");
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (workDir != null) {
+            builder.directory(workDir.toFile());
+        }
+        try {
+            return new JavaProcess(name, builder.start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static JavaProcess start(String name, Class<?> mainClass, String... args) {
+        return start(name, List.of(), mainClass, args);
+    }
+
+    private static Thread pump(InputStream in, List<String> sink, String threadName) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    sink.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process went away; what it said is already collected
+            }
+        }, threadName);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Waits until a line of stdout or stderr matches, failing with the whole output if it never does. */
+    public String awaitLine(Predicate<String> matcher, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(20))
+                .alias(name + " to print the expected line; it printed:\n" + output())
+                .until(() -> findLine(matcher) != null);
+        return findLine(matcher);
+    }
+
+    public String awaitLineContaining(String text, Duration timeout) {
+        return awaitLine(l -> l.contains(text), timeout);
+    }
+
+    private String findLine(Predicate<String> matcher) {
+        for (String l : stdout) {
+            if (matcher.test(l)) {
+                return l;
+            }
+        }
+        for (String l : stderr) {
+            if (matcher.test(l)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** Waits for the process to exit by itself and returns its status. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError(name + " did not exit within " + timeout + "; it printed:\n" + output());
+            }
+            // the pumps end at EOF, right after the exit: join them so the last lines are in
+            stdoutPump.join(5_000);
+            stderrPump.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+        return process.exitValue();
+    }
+
+    public List<String> stdout() {
+        return List.copyOf(stdout);
+    }
+
+    public List<String> stderr() {
+        return List.copyOf(stderr);
+    }
+
+    public String output() {
+        return "--- " + name + " stdout ---\n" + String.join("\n", stdout)
+                + "\n--- " + name + " stderr ---\n" + String.join("\n", stderr);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** SIGKILL, as a crash or {@code kill -9} would. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+}
