@@ -1,0 +1,24 @@
+package io.fail2bancluster.agent;
+
+import io.fail2bancluster.agent.daemon.ConfigFiles;
+import io.fail2bancluster.agent.daemon.Daemon;
+import io.fail2bancluster.agent.daemon.Logging;
+import io.fail2bancluster.agent.daemon.RunningAgent;
+import io.fail2bancluster.agent.daemon.StopRequest;
+import io.fail2bancluster.agent.daemon.SystemHooks;
+import org.apache.logging.log4j.LogManager;
+
+/** {@code fail2ban-clusterd}: see {@link Daemon}. */
+public final class AgentMain {
+
+    private AgentMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Logging.configureForStartup();
+        StopRequest stop = SystemHooks.stopOnSignals();
+        int code = new Daemon(System.out, System.err, ConfigFiles::load, RunningAgent::start, stop).execute(args);
+        LogManager.shutdown();
+        System.exit(code);
+    }
+}

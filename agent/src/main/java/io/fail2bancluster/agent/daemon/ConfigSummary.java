@@ -1,0 +1,81 @@
+package io.fail2bancluster.agent.daemon;
+
+import io.fail2bancluster.config.ActionTemplate;
+import io.fail2bancluster.config.ChannelConfig;
+import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.FilterEntry;
+import io.fail2bancluster.config.ServerConfig;
+import io.fail2bancluster.protocol.Message;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** What {@code check} prints: where the agent would connect, what it would run, and what looks wrong. */
+public final class ConfigSummary {
+
+    private ConfigSummary() {
+    }
+
+    /** Things that are allowed but probably not meant; logged at start-up and printed by {@code check}. */
+    public static List<String> warnings(ClusterConfig config) {
+        List<String> warnings = new ArrayList<>();
+        for (ServerConfig server : config.servers()) {
+            for (ChannelConfig channel : server.channels()) {
+                String where = channel.path() + " (" + channel.name() + " on " + server.address() + ")";
+                if (channel.action().isEmpty()) {
+                    warnings.add(where + ": no action; messages on it are received and counted, nothing runs");
+                } else if (channel.filters().isEmpty()) {
+                    warnings.add(where + ": no filter; every message on it runs the action");
+                }
+            }
+        }
+        return warnings;
+    }
+
+    public static String describe(ClusterConfig config) {
+        StringBuilder out = new StringBuilder();
+        out.append("config ").append(config.source().map(Path::toString).orElse("(embedded)")).append(" is valid\n");
+        out.append("log_level ").append(config.logLevel()).append(" (")
+                .append(Logging.levelFor(config.logLevel()).name().toLowerCase(java.util.Locale.ROOT)).append("), log to ")
+                .append(config.logFile().map(Path::toString).orElse("stderr")).append('\n');
+        out.append("pid_file ").append(config.pidFile().map(Path::toString).orElse("(none)"))
+                .append(", control_socket ").append(config.controlSocket()).append('\n');
+        for (ServerConfig server : config.servers()) {
+            out.append("server ").append(server.address())
+                    .append(" (ping every ").append(server.pingInterval().toSeconds())
+                    .append(" s, timeout ").append(server.pingTimeout().toSeconds()).append(" s)\n");
+            for (ChannelConfig channel : server.channels()) {
+                out.append("  channel ").append(channel.name()).append('\n');
+                channel.action().ifPresentOrElse(
+                        a -> out.append("    action ").append(argv(channel.name(), a)).append('\n'),
+                        () -> out.append("    action (none)\n"));
+                for (FilterEntry f : channel.filters()) {
+                    out.append("    filter ").append(f.key()).append(" in ").append(f.values()).append('\n');
+                }
+                if (channel.filters().isEmpty()) {
+                    out.append("    filter (none: every message passes)\n");
+                }
+            }
+        }
+        for (String w : warnings(config)) {
+            out.append("warning: ").append(w).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * The argv the action splits into, each argument in brackets so quoting is visible. Each placeholder
+     * is rendered as itself: values are never re-scanned, so {@code %ip%} stays {@code %ip%}.
+     */
+    static String argv(String channel, ActionTemplate action) {
+        String selfValued = action.placeholders().stream()
+                .filter(p -> !p.startsWith("_"))
+                .map(p -> p + "=%" + p + "%")
+                .collect(Collectors.joining(", "));
+        if (action.render(channel, Message.parse(selfValued)) instanceof ActionTemplate.Rendered.Argv a) {
+            return a.argv().stream().map(s -> "[" + s + "]").collect(Collectors.joining(" "));
+        }
+        return action.text();
+    }
+}

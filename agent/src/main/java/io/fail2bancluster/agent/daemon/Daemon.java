@@ -1,0 +1,156 @@
+package io.fail2bancluster.agent.daemon;
+
+import io.fail2bancluster.config.ClusterConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code fail2ban-clusterd}: parses the command line, loads the config once and does the command. Exit
+ * codes are in {@link ExitCode}; every config error exits 2 before anything (pid file included) is touched.
+ */
+public final class Daemon {
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final ConfigFiles.Source configs;
+    private final RunningAgent.Starter starter;
+    private final StopRequest stop;
+
+    /**
+     * @param stop what {@code run} waits for; {@code AgentMain} requests it on SIGTERM and SIGINT
+     */
+    public Daemon(PrintStream out, PrintStream err, ConfigFiles.Source configs, RunningAgent.Starter starter,
+            StopRequest stop) {
+        this.out = out;
+        this.err = err;
+        this.configs = configs;
+        this.starter = starter;
+        this.stop = stop;
+    }
+
+    public int execute(String... argv) throws InterruptedException {
+        DaemonArgs args;
+        try {
+            args = DaemonArgs.parse(argv);
+        } catch (DaemonArgs.UsageException e) {
+            err.println("fail2ban-clusterd: " + e.getMessage());
+            err.print(DaemonArgs.usage());
+            return ExitCode.CONFIG_ERROR;
+        }
+        if (args.help()) {
+            out.print(DaemonArgs.usage());
+            return ExitCode.OK;
+        }
+        if (args.version()) {
+            out.println("fail2ban-clusterd " + Version.current());
+            return ExitCode.OK;
+        }
+        ClusterConfig config;
+        try {
+            config = configs.load(args.config());
+        } catch (ConfigFiles.Invalid e) {
+            err.println(e.getMessage());
+            return args.command() == DaemonArgs.Command.STATUS ? ExitCode.STATUS_UNKNOWN : ExitCode.CONFIG_ERROR;
+        }
+        try {
+            return switch (args.command()) {
+                case CHECK -> check(config);
+                case RUN -> run(config, args.daemon());
+                case START -> new BackgroundStarter(config, out, err).start(args.config());
+                case STOP -> stop(config);
+                case RESTART -> restart(config, args.config());
+                case STATUS -> status(config);
+            };
+        } catch (IOException e) {
+            err.println("fail2ban-clusterd " + args.command().word() + ": " + e);
+            return ExitCode.FAILED;
+        }
+    }
+
+    private int check(ClusterConfig config) {
+        out.print(ConfigSummary.describe(config));
+        return ExitCode.OK;
+    }
+
+    private int run(ClusterConfig config, boolean daemonChild) throws InterruptedException {
+        Optional<Path> logFile = config.logFile();
+        if (logFile.isPresent()) {
+            try {
+                Logging.checkWritable(logFile.get());
+            } catch (IOException e) {
+                err.println("cannot open log_file " + logFile.get() + ": " + e);
+                return ExitCode.FAILED;
+            }
+        }
+        // in the foreground stderr is the journal; start's child has its stderr on the log file already
+        Logging.configure(new Logging.Settings(config.logLevel(), logFile, !daemonChild));
+        return new ForegroundAgent(config, starter, err).run(stop);
+    }
+
+    private int restart(ClusterConfig config, Path configFile) throws IOException, InterruptedException {
+        int stopped = stop(config);
+        return stopped != ExitCode.OK ? stopped : new BackgroundStarter(config, out, err).start(configFile);
+    }
+
+    private int stop(ClusterConfig config) throws IOException, InterruptedException {
+        AgentLocator.Found found = AgentLocator.locate(config);
+        if (found instanceof AgentLocator.Found.Dead dead) {
+            PidFile.of(dead.pidFile()).deleteIfOwnedBy(dead.pid());
+            out.println("not running (removed stale pid file " + dead.pidFile() + ", pid " + dead.pid() + ")");
+            return ExitCode.OK;
+        }
+        if (!(found instanceof AgentLocator.Found.Running running)) {
+            out.println("not running");
+            return ExitCode.OK;
+        }
+        if (running.pid() == ProcessHandle.current().pid()) {
+            err.println("refusing to stop pid " + running.pid() + ": that is this very process");
+            return ExitCode.FAILED;
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(running.pid());
+        if (process.isEmpty()) {
+            out.println("not running (pid " + running.pid() + " just exited)");
+            return ExitCode.OK;
+        }
+        process.get().destroy();
+        try {
+            process.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            err.println("pid " + running.pid() + " did not exit within " + STOP_TIMEOUT.toSeconds() + " s");
+            return ExitCode.FAILED;
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
+        // a clean stop removed it; a crash on the way out would leave it behind
+        if (config.pidFile().isPresent()) {
+            PidFile.of(config.pidFile().get()).deleteIfOwnedBy(running.pid());
+        }
+        out.println("stopped (pid " + running.pid() + ")");
+        return ExitCode.OK;
+    }
+
+    private int status(ClusterConfig config) throws IOException {
+        AgentLocator.Found found = AgentLocator.locate(config);
+        if (found instanceof AgentLocator.Found.Running running) {
+            if (running.report().isPresent()) {
+                out.print(running.report().get().render());
+            } else {
+                out.println("running (pid " + running.pid() + "); no details: " + running.socketProblem());
+            }
+            return ExitCode.OK;
+        }
+        if (found instanceof AgentLocator.Found.Dead dead) {
+            out.println("dead: pid file " + dead.pidFile() + " names pid " + dead.pid() + ", which is not running");
+            return ExitCode.FAILED;
+        }
+        out.println("stopped");
+        return ExitCode.STATUS_STOPPED;
+    }
+}

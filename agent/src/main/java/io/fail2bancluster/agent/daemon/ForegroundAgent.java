@@ -1,0 +1,138 @@
+package io.fail2bancluster.agent.daemon;
+
+import io.fail2bancluster.config.ClusterConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * {@code run}: the agent in this process until a stop is requested. Also what {@code start}'s background
+ * child runs.
+ *
+ * <p>Order matters: the control socket first (an agent already answering on it means a second agent,
+ * which would run every ban twice), then the agent, then the pid file, whose appearance tells
+ * {@code start} that the agent is up. Stopping undoes it in reverse.
+ */
+public final class ForegroundAgent {
+    private static final Logger LOG = LogManager.getLogger(ForegroundAgent.class);
+    /** How long running actions may finish after a stop; the agent kills what is left. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    private final ClusterConfig config;
+    private final RunningAgent.Starter starter;
+    private final PrintStream err;
+    private final long pid = ProcessHandle.current().pid();
+    private volatile RunningAgent agent;
+
+    public ForegroundAgent(ClusterConfig config, RunningAgent.Starter starter, PrintStream err) {
+        this.config = config;
+        this.starter = starter;
+        this.err = err;
+    }
+
+    /** Runs until {@code stop} is requested; returns the exit code. */
+    public int run(StopRequest stop) throws InterruptedException {
+        stop.running();
+        try {
+            return runUntil(stop);
+        } finally {
+            stop.finished();
+        }
+    }
+
+    private int runUntil(StopRequest stop) throws InterruptedException {
+        Optional<PidFile> pidFile = config.pidFile().map(PidFile::of);
+        try {
+            if (pidFile.isPresent() && pidFile.get().owner() instanceof PidFile.Owner.Live live) {
+                return refuse("already running (pid " + live.pid() + ")");
+            }
+        } catch (IOException e) {
+            return refuse("cannot read pid file " + pidFile.get().path() + ": " + e.getMessage());
+        }
+        ConfigSummary.warnings(config).forEach(LOG::warn);
+
+        ControlServer control = null;
+        try {
+            control = ControlServer.open(config.controlSocket(), Map.of("status", this::statusReply));
+        } catch (ControlServer.AlreadyServedException e) {
+            return refuse("already running" + e.pid().map(p -> " (pid " + p + ")").orElse("") + ": " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("control socket {} unavailable, running without it (status falls back to the pid file): {}",
+                    config.controlSocket(), e.toString());
+        }
+        try {
+            agent = starter.start(config);
+        } catch (RuntimeException e) {
+            LOG.error("cannot start the agent", e);
+            closeQuietly(control);
+            return ExitCode.FAILED;
+        }
+        try {
+            if (pidFile.isPresent()) {
+                pidFile.get().write(pid);
+            }
+        } catch (IOException e) {
+            LOG.error("cannot write pid file {}: {}", pidFile.get().path(), e.toString());
+            stopAgent();
+            closeQuietly(control);
+            return ExitCode.FAILED;
+        }
+        LOG.info("fail2ban-clusterd {} running (pid {}) with {} server(s) from {}", Version.current(), pid,
+                config.servers().size(), config.source().map(Path::toString).orElse("(embedded config)"));
+
+        stop.awaitRequest();
+
+        LOG.info("stopping: no more reading, running actions get {} s to finish", SHUTDOWN_GRACE.toSeconds());
+        stopAgent();
+        closeQuietly(control);
+        if (pidFile.isPresent()) {
+            try {
+                pidFile.get().deleteIfOwnedBy(pid);
+            } catch (IOException e) {
+                LOG.warn("cannot remove pid file {}: {}", pidFile.get().path(), e.toString());
+            }
+        }
+        LOG.info("stopped");
+        return ExitCode.OK;
+    }
+
+    /** Said on stderr only: that is the terminal for {@code run}, and the log file for start's child. */
+    private int refuse(String why) {
+        err.println(why);
+        return ExitCode.FAILED;
+    }
+
+    private ControlReply statusReply() {
+        RunningAgent a = agent;
+        if (a == null) {
+            return ControlReply.error("starting");
+        }
+        return ControlReply.ok(new StatusReport(pid, Version.current(), a.status()).toFields());
+    }
+
+    private void stopAgent() {
+        try {
+            agent.shutdown(SHUTDOWN_GRACE).get(SHUTDOWN_GRACE.toSeconds() + 5, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("the agent did not stop within {} s; exiting anyway", SHUTDOWN_GRACE.toSeconds() + 5);
+        } catch (ExecutionException e) {
+            LOG.warn("the agent failed while stopping", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(ControlServer control) {
+        if (control != null) {
+            control.close();
+        }
+    }
+}

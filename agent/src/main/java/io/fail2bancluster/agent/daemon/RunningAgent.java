@@ -1,0 +1,37 @@
+package io.fail2bancluster.agent.daemon;
+
+import io.fail2bancluster.agent.Agent;
+import io.fail2bancluster.agent.AgentStatus;
+import io.fail2bancluster.config.ClusterConfig;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** The daemon's view of an {@link Agent}: what it asks of one, so tests can run the daemon around a fake. */
+public interface RunningAgent {
+
+    AgentStatus status();
+
+    CompletableFuture<Void> shutdown(Duration grace);
+
+    /** Starts an agent for a validated config. */
+    @FunctionalInterface
+    interface Starter {
+        RunningAgent start(ClusterConfig config);
+    }
+
+    /** The real thing: {@link Agent#start}. */
+    static RunningAgent start(ClusterConfig config) {
+        Agent agent = Agent.start(config);
+        return new RunningAgent() {
+            @Override
+            public AgentStatus status() {
+                return agent.status();
+            }
+
+            @Override
+            public CompletableFuture<Void> shutdown(Duration grace) {
+                return agent.shutdown(grace);
+            }
+        };
+    }
+}

@@ -1,0 +1,112 @@
+package io.fail2bancluster.agent.daemon;
+
+import io.fail2bancluster.agent.AgentStatus;
+import io.fail2bancluster.agent.AgentStatus.ServerStatus;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the control socket's {@code status} carries: the agent's pid, version and {@link AgentStatus}, as
+ * flat fields ({@code server.0.address: host:1986}) so a shell script can grep them and new fields do not
+ * break old readers; and how {@code fail2ban-clusterd status} prints it for a person.
+ */
+public record StatusReport(long pid, String version, AgentStatus status) {
+
+    /** The counters every server has, in the order they are printed. */
+    public static final List<String> COUNTERS = List.of(
+            "received", "filtered_out", "deduplicated", "rejected", "executed", "failed", "timed_out", "dropped");
+    private static final String NONE = "-";
+
+    public Map<String, String> toFields() {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("pid", Long.toString(pid));
+        f.put("version", version);
+        f.put("started_at", status.startedAt().toString());
+        f.put("servers", Integer.toString(status.servers().size()));
+        for (int i = 0; i < status.servers().size(); i++) {
+            ServerStatus s = status.servers().get(i);
+            String p = "server." + i + ".";
+            f.put(p + "address", s.address());
+            f.put(p + "state", s.state());
+            f.put(p + "connected_since", s.connectedSince().map(Instant::toString).orElse(NONE));
+            f.put(p + "reconnects", Long.toString(s.reconnects()));
+            f.put(p + "last_line_at", s.lastLineAt().map(Instant::toString).orElse(NONE));
+            for (String counter : orderedCounters(s.counters())) {
+                f.put(p + counter, Long.toString(s.counters().get(counter)));
+            }
+        }
+        return f;
+    }
+
+    /** Known counters first, in their fixed order, then any the agent added since, by name. */
+    private static List<String> orderedCounters(Map<String, Long> counters) {
+        List<String> names = new ArrayList<>(COUNTERS.stream().filter(counters::containsKey).toList());
+        counters.keySet().stream().filter(k -> !COUNTERS.contains(k)).sorted().forEach(names::add);
+        return names;
+    }
+
+    /** @throws IllegalArgumentException when a field the report needs is missing or malformed */
+    public static StatusReport fromFields(Map<String, String> f) {
+        try {
+            List<ServerStatus> servers = new ArrayList<>();
+            int count = Integer.parseInt(required(f, "servers"));
+            for (int i = 0; i < count; i++) {
+                String p = "server." + i + ".";
+                Map<String, Long> counters = new LinkedHashMap<>();
+                f.forEach((k, v) -> {
+                    String name = k.startsWith(p) ? k.substring(p.length()) : "";
+                    if (!name.isEmpty() && !name.contains(".") && isCounter(name, v)) {
+                        counters.put(name, Long.parseLong(v));
+                    }
+                });
+                servers.add(new ServerStatus(required(f, p + "address"), required(f, p + "state"),
+                        instant(required(f, p + "connected_since")), Long.parseLong(required(f, p + "reconnects")),
+                        instant(required(f, p + "last_line_at")), counters));
+            }
+            return new StatusReport(Long.parseLong(required(f, "pid")), f.getOrDefault("version", "?"),
+                    new AgentStatus(Instant.parse(required(f, "started_at")), servers));
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new IllegalArgumentException("malformed status reply: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isCounter(String name, String value) {
+        return !name.equals("reconnects") && !value.isEmpty() && value.chars().allMatch(Character::isDigit);
+    }
+
+    private static String required(Map<String, String> f, String key) {
+        String v = f.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("status reply lacks " + key);
+        }
+        return v;
+    }
+
+    private static Optional<Instant> instant(String s) {
+        return s.equals(NONE) ? Optional.empty() : Optional.of(Instant.parse(s));
+    }
+
+    /** The text {@code fail2ban-clusterd status} prints. */
+    public String render() {
+        StringBuilder out = new StringBuilder();
+        out.append("fail2ban-clusterd ").append(version).append(" running (pid ").append(pid)
+                .append("), started ").append(status.startedAt()).append('\n');
+        for (ServerStatus s : status.servers()) {
+            out.append("server ").append(s.address()).append(": ").append(s.state()).append('\n');
+            out.append("  connected since ").append(s.connectedSince().map(Instant::toString).orElse(NONE))
+                    .append(", reconnects ").append(s.reconnects())
+                    .append(", last line ").append(s.lastLineAt().map(Instant::toString).orElse(NONE)).append('\n');
+            List<String> parts = new ArrayList<>();
+            for (String counter : orderedCounters(s.counters())) {
+                parts.add(counter + " " + s.counters().get(counter));
+            }
+            out.append("  ").append(String.join(", ", parts)).append('\n');
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,197 @@
+package io.fail2bancluster.agent.daemon;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fail2bancluster.agent.AgentMain;
+import io.fail2bancluster.agent.AgentStatus;
+import io.fail2bancluster.config.ClusterConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon's commands in this JVM around a fake agent; real processes are in the integration tests. */
+class DaemonTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final StopRequest stop = new StopRequest();
+    private final List<Duration> shutdowns = new CopyOnWriteArrayList<>();
+    private Process lookalike;
+
+    @AfterEach
+    void cleanUp() throws InterruptedException {
+        stop.requestAndAwait(10, TimeUnit.SECONDS);
+        if (lookalike != null) {
+            lookalike.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private Daemon daemon(ConfigFiles.Source configs) {
+        RunningAgent.Starter fake = config -> new RunningAgent() {
+            @Override
+            public AgentStatus status() {
+                return StatusReportTest.sample();
+            }
+
+            @Override
+            public CompletableFuture<Void> shutdown(Duration grace) {
+                shutdowns.add(grace);
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        return new Daemon(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), configs, fake, stop);
+    }
+
+    private Daemon daemon() {
+        ClusterConfig config = TestConfigs.config(dir);
+        return daemon(file -> config);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void runWritesItsPidFileAnswersStatusAndCleansUpOnStop() throws Exception {
+        Path pidFile = dir.resolve("agent.pid");
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> execute(daemon(), "run"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile));
+        assertEquals(ProcessHandle.current().pid() + "\n", Files.readString(pidFile));
+
+        assertEquals(ExitCode.OK, daemon().execute("status"));
+        assertTrue(out().contains("running (pid " + ProcessHandle.current().pid() + ")"), out());
+        assertTrue(out().contains("server a.example:1986: connected"), out());
+
+        stop.request();
+        assertEquals(ExitCode.OK, run.get(10, TimeUnit.SECONDS));
+        assertEquals(List.of(ForegroundAgent.SHUTDOWN_GRACE), shutdowns);
+        assertFalse(Files.exists(pidFile));
+        assertFalse(Files.exists(dir.resolve("run/control.sock")));
+    }
+
+    @Test
+    void runRefusesWhileALiveAgentOwnsThePidFile() throws Exception {
+        lookalike = new ProcessBuilder("sh", "-c", "sleep 30", AgentMain.class.getName()).start();
+        Path pidFile = dir.resolve("agent.pid");
+        Files.writeString(pidFile, lookalike.pid() + "\n");
+        assertEquals(ExitCode.FAILED, daemon().execute("run"));
+        assertTrue(err().contains("already running (pid " + lookalike.pid() + ")"), err());
+        assertEquals(lookalike.pid() + "\n", Files.readString(pidFile));
+        assertTrue(shutdowns.isEmpty());
+    }
+
+    @Test
+    void runReplacesAStalePidFile() throws Exception {
+        Path pidFile = dir.resolve("agent.pid");
+        Files.writeString(pidFile, deadPid() + "\n");
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> execute(daemon(), "run"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.readString(pidFile).equals(ProcessHandle.current().pid() + "\n"));
+        stop.request();
+        assertEquals(ExitCode.OK, run.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aConfigErrorExitsTwoAndTouchesNothing() throws Exception {
+        Path pidFile = dir.resolve("agent.pid");
+        Files.writeString(pidFile, "12345\n");
+        String message = "/etc/x.yml: servers[0].port: expected an integer, line 4";
+        ConfigFiles.Source broken = file -> {
+            throw new ConfigFiles.Invalid(message);
+        };
+        for (String command : List.of("run", "start", "stop", "restart", "check")) {
+            assertEquals(ExitCode.CONFIG_ERROR, daemon(broken).execute(command), command);
+        }
+        assertEquals(ExitCode.STATUS_UNKNOWN, daemon(broken).execute("status"));
+        assertTrue(err().contains(message), err());
+        assertEquals("12345\n", Files.readString(pidFile));
+        assertFalse(Files.exists(dir.resolve("run")));
+    }
+
+    @Test
+    void statusFollowsLsb() throws Exception {
+        assertEquals(ExitCode.STATUS_STOPPED, daemon().execute("status"));
+        assertTrue(out().contains("stopped"), out());
+
+        Files.writeString(dir.resolve("agent.pid"), deadPid() + "\n");
+        assertEquals(ExitCode.FAILED, daemon().execute("status"));
+        assertTrue(out().contains("dead: pid file"), out());
+    }
+
+    @Test
+    void statusFallsBackToThePidFileWithoutTheControlSocket() throws Exception {
+        lookalike = new ProcessBuilder("sh", "-c", "sleep 30", AgentMain.class.getName()).start();
+        Files.writeString(dir.resolve("agent.pid"), lookalike.pid() + "\n");
+        assertEquals(ExitCode.OK, daemon().execute("status"));
+        assertTrue(out().contains("running (pid " + lookalike.pid() + "); no details: control socket"), out());
+    }
+
+    @Test
+    void stoppingWhatIsNotRunningSucceedsAndRemovesAStalePidFile() throws Exception {
+        assertEquals(ExitCode.OK, daemon().execute("stop"));
+        assertTrue(out().contains("not running"), out());
+
+        Path pidFile = dir.resolve("agent.pid");
+        Files.writeString(pidFile, deadPid() + "\n");
+        assertEquals(ExitCode.OK, daemon().execute("stop"));
+        assertTrue(out().contains("removed stale pid file"), out());
+        assertFalse(Files.exists(pidFile));
+    }
+
+    @Test
+    void checkPrintsServersChannelsFiltersAndWarnings() throws Exception {
+        assertEquals(ExitCode.OK, daemon().execute("--config=" + dir.resolve("cluster.yml"), "check"));
+        String text = out();
+        assertTrue(text.contains("config " + dir.resolve("cluster.yml") + " is valid"), text);
+        assertTrue(text.contains("server 127.0.0.1:1986 (ping every 20 s, timeout 60 s)\n  channel Fail2ban\n"
+                + "    action (none)\n    filter jail in [sshd]\n  channel Other\n"), text);
+        assertTrue(text.contains("warning: servers[0].channels[1] (Other on 127.0.0.1:1986): no action"), text);
+    }
+
+    @Test
+    void versionAndHelpNeedNoConfig() throws Exception {
+        ConfigFiles.Source none = file -> {
+            throw new AssertionError("no config needed");
+        };
+        assertEquals(ExitCode.OK, daemon(none).execute("--version"));
+        assertTrue(out().startsWith("fail2ban-clusterd "), out());
+        assertEquals(ExitCode.OK, daemon(none).execute("--help"));
+        assertTrue(out().contains("Commands (no command means start)"), out());
+        assertEquals(ExitCode.CONFIG_ERROR, daemon(none).execute("frobnicate"));
+        assertTrue(err().contains("unknown command 'frobnicate'"), err());
+    }
+
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor(10, TimeUnit.SECONDS);
+        return p.pid();
+    }
+
+    private static int execute(Daemon daemon, String... args) {
+        try {
+            return daemon.execute(args);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.fail2bancluster.agent.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fail2bancluster.agent.AgentStatus;
+import io.fail2bancluster.agent.AgentStatus.ServerStatus;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StatusReportTest {
+    static final Instant STARTED = Instant.parse("2025-01-02T03:04:05Z");
+
+    static AgentStatus sample() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (int i = 0; i < StatusReport.COUNTERS.size(); i++) {
+            counters.put(StatusReport.COUNTERS.get(i), (long) i + 1);
+        }
+        return new AgentStatus(STARTED, List.of(
+                new ServerStatus("a.example:1986", "connected", Optional.of(STARTED.plusSeconds(1)), 2,
+                        Optional.of(STARTED.plusSeconds(9)), counters),
+                new ServerStatus("[2001:db8::1]:1986", "waiting", Optional.empty(), 7, Optional.empty(), Map.of())));
+    }
+
+    @Test
+    void fieldsAreFlatKeysInAFixedOrder() {
+        Map<String, String> fields = new StatusReport(42, "1.0", sample()).toFields();
+        assertEquals(List.of("pid", "version", "started_at", "servers",
+                "server.0.address", "server.0.state", "server.0.connected_since", "server.0.reconnects",
+                "server.0.last_line_at", "server.0.received", "server.0.filtered_out", "server.0.deduplicated",
+                "server.0.rejected", "server.0.executed", "server.0.failed", "server.0.timed_out", "server.0.dropped",
+                "server.1.address", "server.1.state", "server.1.connected_since", "server.1.reconnects",
+                "server.1.last_line_at"), List.copyOf(fields.keySet()));
+        assertEquals("-", fields.get("server.1.connected_since"));
+        assertEquals("8", fields.get("server.0.dropped"));
+    }
+
+    @Test
+    void survivesTheControlSocket() {
+        StatusReport report = new StatusReport(42, "1.0", sample());
+        ControlReply travelled = ControlReply.decode(ControlReply.ok(report.toFields()).encode().stripTrailing());
+        assertEquals(report, StatusReport.fromFields(travelled.fields()));
+    }
+
+    @Test
+    void aReplyMissingAFieldIsRefused() {
+        Map<String, String> fields = new LinkedHashMap<>(new StatusReport(42, "1.0", sample()).toFields());
+        fields.remove("server.1.state");
+        assertThrows(IllegalArgumentException.class, () -> StatusReport.fromFields(fields));
+    }
+
+    @Test
+    void rendersEveryServerWithItsCounters() {
+        String text = new StatusReport(42, "1.0", sample()).render();
+        assertTrue(text.startsWith("fail2ban-clusterd 1.0 running (pid 42), started 2025-01-02T03:04:05Z\n"), text);
+        assertTrue(text.contains("server a.example:1986: connected\n"
+                + "  connected since 2025-01-02T03:04:06Z, reconnects 2, last line 2025-01-02T03:04:14Z\n"
+                + "  received 1, filtered_out 2, deduplicated 3, rejected 4, executed 5, failed 6, timed_out 7, dropped 8\n"),
+                text);
+        assertTrue(text.contains("server [2001:db8::1]:1986: waiting\n  connected since -, reconnects 7, last line -\n"),
+                text);
+    }
+}
