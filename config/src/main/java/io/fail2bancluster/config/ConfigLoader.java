@@ -104,7 +104,7 @@ public final class ConfigLoader {
         } catch (YAMLException e) {
             String problem = e.getCause() instanceof CharacterCodingException
                     ? "not valid UTF-8 text"
-                    : "cannot be read: " + e.getMessage();
+                    : "not valid YAML: " + e.getMessage();
             throw new ConfigException(source, "", problem, 0, e);
         }
     }

@@ -62,6 +62,13 @@ final class ConfigMapping {
         known.add(key);
         ConfigNode value = entries.get(key);
         if (value == null) {
+            // A misspelt required key shows up as missing; naming the misspelling is the better help.
+            // Only a one-edit typo counts here: other keys of this mapping may not have been read yet.
+            for (Map.Entry<String, ConfigNode> entry : entries.entrySet()) {
+                if (!known.contains(entry.getKey()) && KeySuggestion.isTypo(entry.getKey(), key)) {
+                    throw entry.getValue().error("unknown key, did you mean '" + key + "'?");
+                }
+            }
             throw new ConfigException(self.source(), childPath(key), "required key is missing", self.line());
         }
         if (value.isNull()) {

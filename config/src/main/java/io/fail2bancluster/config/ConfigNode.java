@@ -69,7 +69,7 @@ final class ConfigNode {
 
     ConfigMapping mapping() {
         if (!(node instanceof MappingNode mapping)) {
-            throw error("expected a mapping (key: value lines)");
+            throw error("expected a mapping");
         }
         return new ConfigMapping(this, mapping);
     }

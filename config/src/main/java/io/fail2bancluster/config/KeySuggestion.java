@@ -29,6 +29,11 @@ final class KeySuggestion {
         return Optional.ofNullable(best);
     }
 
+    /** One edit (or a case or '-' difference) away from {@code intended}. */
+    static boolean isTypo(String typed, String intended) {
+        return distance(normalize(typed), normalize(intended)) <= 1;
+    }
+
     private static String normalize(String key) {
         return key.toLowerCase(Locale.ROOT).replace('-', '_');
     }
