@@ -39,20 +39,48 @@ public final class ConfigLoader {
 
     public static ClusterConfig load(Path file) {
         String source = file.toString();
+        try {
+            if (Files.isDirectory(file)) {
+                throw new ConfigException(source, "", "is a directory, not a config file", 0);
+            }
+            if (Files.size(file) > MAX_CODE_POINTS) {
+                throw tooLarge(source);
+            }
+        } catch (IOException e) {
+            throw unreadable(source, e);
+        }
         try (Reader reader = new UnicodeReader(Files.newInputStream(file))) {
             return read(reader, source, Optional.of(file));
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(source, "", "no such file", 0, e);
-        } catch (AccessDeniedException e) {
-            throw new ConfigException(source, "", "permission denied", 0, e);
         } catch (IOException e) {
-            throw new ConfigException(source, "", "cannot read: " + e.getMessage(), 0, e);
+            throw unreadable(source, e);
         }
     }
 
     /** @param sourceName what error messages call the text, e.g. {@code embedded demo config} */
     public static ClusterConfig parse(String yaml, String sourceName) {
+        if (yaml.length() > MAX_CODE_POINTS) {
+            throw tooLarge(sourceName);
+        }
         return read(new StringReader(yaml), sourceName, Optional.empty());
+    }
+
+    private static ConfigException unreadable(String source, IOException e) {
+        String problem;
+        if (e instanceof NoSuchFileException) {
+            problem = "no such file";
+        } else if (e instanceof AccessDeniedException) {
+            problem = "permission denied";
+        } else if (e instanceof CharacterCodingException) {
+            problem = "not valid UTF-8 text";
+        } else {
+            problem = "cannot read: " + e.getMessage();
+        }
+        return new ConfigException(source, "", problem, 0, e);
+    }
+
+    private static ConfigException tooLarge(String source) {
+        return new ConfigException(source, "", "too large for a config file (more than " + MAX_CODE_POINTS
+                + " characters)", 0);
     }
 
     private static ClusterConfig read(Reader reader, String source, Optional<Path> file) {
@@ -102,10 +130,11 @@ public final class ConfigLoader {
             throw new ConfigException(source, "", "not valid YAML: " + context + e.getProblem(),
                     mark == null ? 0 : mark.getLine() + 1, e);
         } catch (YAMLException e) {
-            String problem = e.getCause() instanceof CharacterCodingException
-                    ? "not valid UTF-8 text"
-                    : "not valid YAML: " + e.getMessage();
-            throw new ConfigException(source, "", problem, 0, e);
+            // snakeyaml wraps the reader's I/O errors (bad UTF-8 among them).
+            if (e.getCause() instanceof IOException io) {
+                throw unreadable(source, io);
+            }
+            throw new ConfigException(source, "", "not valid YAML: " + e.getMessage(), 0, e);
         }
     }
 }

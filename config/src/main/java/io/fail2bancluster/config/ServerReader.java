@@ -89,9 +89,18 @@ final class ServerReader {
         ConfigMapping entry = node.mapping();
         String key = filterKey(entry.required("key"));
         List<String> values = entry.required("values").nonEmptyList("needs at least one value").stream()
-                .map(ConfigNode::string).toList();
+                .map(ServerReader::filterValue).toList();
         entry.finish();
         return new FilterEntry(node.path(), key, values);
+    }
+
+    /** A value a parsed message can actually have, so an entry cannot silently never match. */
+    private static String filterValue(ConfigNode node) {
+        String value = node.string();
+        if (value.indexOf(',') >= 0 || !value.equals(value.strip())) {
+            throw node.error("a message value cannot contain ',' or start or end with a space");
+        }
+        return value;
     }
 
     /** A key a parsed message can actually have, so a filter cannot silently reject everything. */

@@ -225,6 +225,15 @@ class ConfigLoaderErrorTest {
     }
 
     @Test
+    void filterValueThatNoMessageCanHave() {
+        String channel = "- name: c\n        filter:\n          - key: jail\n            values:\n              ";
+        String expected = "test.yml: servers[0].channels[0].filter[0].values[1]: a message value cannot contain ','"
+                + " or start or end with a space, line 9";
+        assertError(expected, server("").replace("- name: c", channel + "- sshd\n              - 'a,b'"));
+        assertError(expected, server("").replace("- name: c", channel + "- sshd\n              - ' sshd'"));
+    }
+
+    @Test
     void duplicateKey() {
         assertError("test.yml: servers[0].port: duplicate key (first on line 3), line 4", """
                 servers:
@@ -284,6 +293,23 @@ class ConfigLoaderErrorTest {
         assertEquals(file.toString(), e.source());
         assertEquals("servers[0].port", e.path());
         assertEquals(5, e.line());
+    }
+
+    @Test
+    void loadRefusesADirectory(@TempDir Path dir) {
+        assertEquals(dir + ": is a directory, not a config file",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(dir)).getMessage());
+    }
+
+    @Test
+    void refusesAHugeDocument(@TempDir Path dir) throws IOException {
+        String huge = "servers: []\n#" + "x".repeat(ConfigLoader.MAX_CODE_POINTS) + "\n";
+        String problem = ": too large for a config file (more than 1048576 characters)";
+        assertEquals("test.yml" + problem, failure(huge).getMessage());
+
+        Path file = dir.resolve("huge.yml");
+        Files.writeString(file, huge);
+        assertEquals(file + problem, assertThrows(ConfigException.class, () -> ConfigLoader.load(file)).getMessage());
     }
 
     @Test
