@@ -14,7 +14,9 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /**
  * A YAML mapping read key by key. Every key the loader asks for, present or not, becomes a known key;
  * {@link #finish()} then refuses whatever the file has beyond them, suggesting the nearest known key.
- * So adding a setting is one line in the loader, and its spelling is checked with no extra list.
+ * So adding a setting is one line in the loader, and its spelling is checked with no extra list:
+ * {@code boolean strict = top.flag("strict", false);}, or for a nested section
+ * {@code top.optional("tls").map(ConfigNode::mapping)} read the same way and closed with {@link #finish()}.
  *
  * <p>A key written with no value ({@code log_file:}) counts as absent, as it did for the original
  * daemon, which read the file into a dict and looked keys up with defaults.
@@ -42,14 +44,6 @@ final class ConfigMapping {
 
     private String childPath(String key) {
         return self.path().isEmpty() ? key : self.path() + "." + key;
-    }
-
-    String path() {
-        return self.path();
-    }
-
-    int line() {
-        return self.line();
     }
 
     Optional<ConfigNode> optional(String key) {
