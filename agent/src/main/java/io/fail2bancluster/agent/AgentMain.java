@@ -1,6 +1,6 @@
 package io.fail2bancluster.agent;
 
-import io.fail2bancluster.agent.daemon.ConfigFiles;
+import io.fail2bancluster.agent.daemon.ConfigSource;
 import io.fail2bancluster.agent.daemon.Daemon;
 import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.agent.daemon.RunningAgent;
@@ -17,7 +17,7 @@ public final class AgentMain {
     public static void main(String[] args) throws InterruptedException {
         Logging.configureForStartup();
         StopRequest stop = SystemHooks.stopOnSignals();
-        int code = new Daemon(System.out, System.err, ConfigFiles::load, RunningAgent::start, stop).execute(args);
+        int code = new Daemon(System.out, System.err, ConfigSource.FILES, RunningAgent::start, stop).execute(args);
         LogManager.shutdown();
         System.exit(code);
     }

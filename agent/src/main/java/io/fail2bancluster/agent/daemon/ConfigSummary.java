@@ -7,30 +7,12 @@ import io.fail2bancluster.config.FilterEntry;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.protocol.Message;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Collectors;
 
 /** What {@code check} prints: where the agent would connect, what it would run, and what looks wrong. */
 public final class ConfigSummary {
 
     private ConfigSummary() {
-    }
-
-    /** Things that are allowed but probably not meant; logged at start-up and printed by {@code check}. */
-    public static List<String> warnings(ClusterConfig config) {
-        List<String> warnings = new ArrayList<>();
-        for (ServerConfig server : config.servers()) {
-            for (ChannelConfig channel : server.channels()) {
-                String where = channel.path() + " (" + channel.name() + " on " + server.address() + ")";
-                if (channel.action().isEmpty()) {
-                    warnings.add(where + ": no action; messages on it are received and counted, nothing runs");
-                } else if (channel.filters().isEmpty()) {
-                    warnings.add(where + ": no filter; every message on it runs the action");
-                }
-            }
-        }
-        return warnings;
     }
 
     public static String describe(ClusterConfig config) {
@@ -58,7 +40,7 @@ public final class ConfigSummary {
                 }
             }
         }
-        for (String w : warnings(config)) {
+        for (String w : config.warnings()) {
             out.append("warning: ").append(w).append('\n');
         }
         return out.toString();
@@ -66,9 +48,13 @@ public final class ConfigSummary {
 
     /**
      * The argv the action splits into, each argument in brackets so quoting is visible. Each placeholder
-     * is rendered as itself: values are never re-scanned, so {@code %ip%} stays {@code %ip%}.
+     * is rendered as itself: values are never re-scanned, so {@code %ip%} stays {@code %ip%}. An action
+     * using the whole message is shown as written, since the whole message would show as key=value pairs.
      */
     static String argv(String channel, ActionTemplate action) {
+        if (action.placeholders().contains(ActionTemplate.WHOLE_MESSAGE)) {
+            return action.text();
+        }
         String selfValued = action.placeholders().stream()
                 .filter(p -> !p.startsWith("_"))
                 .map(p -> p + "=%" + p + "%")

@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -19,14 +20,14 @@ public final class Daemon {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final ConfigFiles.Source configs;
+    private final ConfigSource configs;
     private final RunningAgent.Starter starter;
     private final StopRequest stop;
 
     /**
      * @param stop what {@code run} waits for; {@code AgentMain} requests it on SIGTERM and SIGINT
      */
-    public Daemon(PrintStream out, PrintStream err, ConfigFiles.Source configs, RunningAgent.Starter starter,
+    public Daemon(PrintStream out, PrintStream err, ConfigSource configs, RunningAgent.Starter starter,
             StopRequest stop) {
         this.out = out;
         this.err = err;
@@ -55,7 +56,7 @@ public final class Daemon {
         ClusterConfig config;
         try {
             config = configs.load(args.config());
-        } catch (ConfigFiles.Invalid e) {
+        } catch (ConfigException e) {
             err.println(e.getMessage());
             return args.command() == DaemonArgs.Command.STATUS ? ExitCode.STATUS_UNKNOWN : ExitCode.CONFIG_ERROR;
         }

@@ -57,7 +57,7 @@ public final class ForegroundAgent {
         } catch (IOException e) {
             return refuse("cannot read pid file " + pidFile.get().path() + ": " + e.getMessage());
         }
-        ConfigSummary.warnings(config).forEach(LOG::warn);
+        config.warnings().forEach(LOG::warn);
 
         ControlServer control = null;
         try {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fail2bancluster.agent.AgentMain;
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ class DaemonTest {
         }
     }
 
-    private Daemon daemon(ConfigFiles.Source configs) {
+    private Daemon daemon(ConfigSource configs) {
         RunningAgent.Starter fake = config -> new RunningAgent() {
             @Override
             public AgentStatus status() {
@@ -116,8 +117,8 @@ class DaemonTest {
         Path pidFile = dir.resolve("agent.pid");
         Files.writeString(pidFile, "12345\n");
         String message = "/etc/x.yml: servers[0].port: expected an integer, line 4";
-        ConfigFiles.Source broken = file -> {
-            throw new ConfigFiles.Invalid(message);
+        ConfigSource broken = file -> {
+            throw new ConfigException("/etc/x.yml", "servers[0].port", "expected an integer", 4);
         };
         for (String command : List.of("run", "start", "stop", "restart", "check")) {
             assertEquals(ExitCode.CONFIG_ERROR, daemon(broken).execute(command), command);
@@ -164,13 +165,13 @@ class DaemonTest {
         String text = out();
         assertTrue(text.contains("config " + dir.resolve("cluster.yml") + " is valid"), text);
         assertTrue(text.contains("server 127.0.0.1:1986 (ping every 20 s, timeout 60 s)\n  channel Fail2ban\n"
-                + "    action (none)\n    filter jail in [sshd]\n  channel Other\n"), text);
-        assertTrue(text.contains("warning: servers[0].channels[1] (Other on 127.0.0.1:1986): no action"), text);
+                + "    action [fail2ban-client] [set] [%jail%] [ban ip] [%ip%] [Fail2ban]\n    filter jail in [sshd]\n  channel Other\n"), text);
+        assertTrue(text.contains("warning: servers[0].channels[1] (Other): no action"), text);
     }
 
     @Test
     void versionAndHelpNeedNoConfig() throws Exception {
-        ConfigFiles.Source none = file -> {
+        ConfigSource none = file -> {
             throw new AssertionError("no config needed");
         };
         assertEquals(ExitCode.OK, daemon(none).execute("--version"));

@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.daemon;
 
+import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.FilterEntry;
@@ -16,7 +17,8 @@ final class TestConfigs {
     }
 
     static ClusterConfig config(Path dir, Optional<Path> pidFile) {
-        ChannelConfig filtered = new ChannelConfig("servers[0].channels[0]", "Fail2ban", Optional.empty(),
+        ChannelConfig filtered = new ChannelConfig("servers[0].channels[0]", "Fail2ban",
+                Optional.of(ActionTemplate.parse("fail2ban-client set %jail% 'ban ip' %ip% %_channel%")),
                 List.of(new FilterEntry("servers[0].channels[0].filter[0]", "jail", List.of("sshd"))));
         ChannelConfig open = new ChannelConfig("servers[0].channels[1]", "Other", Optional.empty(), List.of());
         ServerConfig server = new ServerConfig("servers[0]", "127.0.0.1", 1986, Duration.ofSeconds(60),
