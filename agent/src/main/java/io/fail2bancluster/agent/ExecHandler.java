@@ -57,10 +57,8 @@ final class ExecHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void reportOn(EventLoop loop, Invocation invocation, ActionResult result) {
-        if (loop.inEventLoop()) {
-            reporter.report(state, invocation, result);
-            return;
-        }
+        // Always through the queue, even when the runner answers on the loop itself (a drop): the
+        // outcome is then reported after the current read, never in the middle of it.
         try {
             loop.execute(() -> reporter.report(state, invocation, result));
         } catch (RejectedExecutionException loopGone) {
