@@ -61,7 +61,8 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
                 .addLast(DECODER, ServerLineDecoder.INSTANCE)
                 .addLast(ENCODER, CommandEncoder.INSTANCE)
                 .addLast(LIVENESS, new LivenessHandler(address, server.pingInterval(), server.pingTimeout()))
-                .addLast(SESSION, new SessionHandler(address, List.copyOf(routes.keySet()), session))
+                .addLast(SESSION, new SessionHandler(address, List.copyOf(routes.keySet()), session,
+                        server.pingTimeout()))
                 .addLast(FILTER, new FilterHandler(address, routes, state))
                 .addLast(DEDUPE, new DedupeHandler(serverIndex, shared.deduplicator(), state))
                 .addLast(EXEC, new ExecHandler(state, shared.runner(), shared.reporter()));

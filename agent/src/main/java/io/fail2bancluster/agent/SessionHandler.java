@@ -5,7 +5,10 @@ import io.fail2bancluster.protocol.ServerLine;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -30,11 +33,18 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private final String address;
     private final List<Command.Subscribe> subscriptions;
     private final Listener listener;
+    private final Duration greetingTimeout;
+    private ScheduledFuture<?> greetingDeadline;
 
-    SessionHandler(String address, List<String> channels, Listener listener) {
+    /**
+     * @param greetingTimeout a server that has not greeted us by then is not a fanout server we can use
+     *                        (a port that answers pings or echoes but never says {@code debug!connected...})
+     */
+    SessionHandler(String address, List<String> channels, Listener listener, Duration greetingTimeout) {
         this.address = address;
         this.subscriptions = channels.stream().map(Command.Subscribe::new).toList();
         this.listener = listener;
+        this.greetingTimeout = greetingTimeout;
     }
 
     @Override
@@ -45,7 +55,24 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             ctx.write(subscribe);
         }
         ctx.flush();
+        greetingDeadline = ctx.executor().schedule(() -> {
+            LOG.warn("{}: no greeting (debug!connected...) within {} ms; closing", address, greetingTimeout.toMillis());
+            ctx.close();
+        }, greetingTimeout.toNanos(), TimeUnit.NANOSECONDS);
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelGreetingDeadline();
+        ctx.fireChannelInactive();
+    }
+
+    private void cancelGreetingDeadline() {
+        if (greetingDeadline != null) {
+            greetingDeadline.cancel(false);
+            greetingDeadline = null;
+        }
     }
 
     @Override
@@ -68,6 +95,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private void onDebug(ChannelHandlerContext ctx, ServerLine.DebugLine debug) {
         if (debug.isGreeting()) {
+            cancelGreetingDeadline();
             listener.greeted(ctx.executor().ticker().nanoTime());
         } else if (debug.isBusy()) {
             LOG.warn("{}: server is full (debug!busy); will retry", address);

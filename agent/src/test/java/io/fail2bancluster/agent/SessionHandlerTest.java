@@ -9,6 +9,7 @@ import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.protocol.ServerLine;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class SessionHandlerTest {
+    private static final Duration GREETING_TIMEOUT = Duration.ofSeconds(60);
     private final List<String> events = new ArrayList<>();
     private final SessionHandler.Listener listener = new SessionHandler.Listener() {
         @Override
@@ -40,7 +42,8 @@ class SessionHandlerTest {
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.advanceTimeBy(5, TimeUnit.SECONDS);
-        channel.pipeline().addLast(new SessionHandler("fanout:1986", List.of("Fail2ban", "Other"), listener));
+        channel.pipeline().addLast(new SessionHandler("fanout:1986", List.of("Fail2ban", "Other"), listener,
+                GREETING_TIMEOUT));
         channel.pipeline().fireChannelActive();
     }
 
@@ -72,6 +75,31 @@ class SessionHandlerTest {
         long now = now();
         assertEquals(List.of("line@" + now, "greeted@" + now, "line@" + now, "line@" + now, "line@" + now,
                 "line@" + now, "line@" + now), events);
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aServerThatNeverGreetsIsDroppedAfterTheTimeout() {
+        channel.readOutbound();
+        channel.readOutbound();
+        channel.writeInbound(ServerLine.parse("1795620628"));
+        channel.advanceTimeBy(GREETING_TIMEOUT.toNanos() - 1, TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
+        assertTrue(channel.isOpen());
+        channel.advanceTimeBy(1, TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
+        assertFalse(channel.isOpen());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aGreetedSessionIsNotDroppedByTheGreetingTimeout() {
+        channel.readOutbound();
+        channel.readOutbound();
+        channel.writeInbound(ServerLine.parse("debug!connected..."));
+        channel.advanceTimeBy(GREETING_TIMEOUT.multipliedBy(2).toNanos(), TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
         assertTrue(channel.isOpen());
         assertFalse(channel.finish());
     }
