@@ -10,7 +10,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.Future;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,7 +99,7 @@ public final class Agent implements AutoCloseable {
             Bootstrap bootstrap = base.clone()
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeout.toMillis()));
             ServerConnection connection = new ServerConnection(loop,
-                    () -> bootstrap.connect(InetSocketAddress.createUnresolved(server.host(), server.port())),
+                    () -> bootstrap.connect(remoteAddress(server)),
                     new Backoff(config.reconnectMin(), config.reconnectMax(), random),
                     ServerConnection.stableAfter(config.reconnectMax()), state);
             bootstrap.handler(new ServerPipeline(server, i, routes(server), state, connection, shared));
@@ -106,6 +109,24 @@ public final class Agent implements AutoCloseable {
         loop.execute(() -> connections.forEach(ServerConnection::connect));
         LOG.info("agent started: {} server(s), dedupe window {} ms, {} transport", servers.size(),
                 config.dedupeWindow().toMillis(), Transport.isEpoll(loop) ? "epoll" : "nio");
+    }
+
+    /**
+     * A fresh address per attempt: a host name stays unresolved so the bootstrap's DNS resolver looks it
+     * up again (honouring the record's TTL), and a server that moved is found on the next retry. An IP
+     * literal needs no resolver at all (the load harness runs hundreds of agents against 127.0.0.1).
+     */
+    private static InetSocketAddress remoteAddress(ServerConfig server) {
+        String host = server.host();
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
+        if (literal != null) {
+            try {
+                return new InetSocketAddress(InetAddress.getByAddress(host, literal), server.port());
+            } catch (UnknownHostException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        return InetSocketAddress.createUnresolved(host, server.port());
     }
 
     private static Map<String, Route> routes(ServerConfig server) {

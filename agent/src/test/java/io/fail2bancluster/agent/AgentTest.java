@@ -36,7 +36,7 @@ class AgentTest {
         for (int i = 0; i < serverCount; i++) {
             FakeFanout server = new FakeFanout();
             servers.add(server);
-            yaml.append("  - host: localhost\n    port: ").append(server.port())
+            yaml.append("  - host: ").append(i == 0 ? "localhost" : "127.0.0.1").append("\n    port: ").append(server.port())
                     .append("\n    ping_timeout: ").append(pingTimeout).append('\n')
                     .append("""
                                 channels:
