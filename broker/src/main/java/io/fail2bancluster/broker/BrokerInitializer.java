@@ -1,21 +1,19 @@
 package io.fail2bancluster.broker;
 
 import io.fail2bancluster.protocol.OverlongLineHandler;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.DelimiterBasedFrameDecoder;
 
 /**
  * Every accepted connection's pipeline, in order:
  * <pre>
- *   framer     DelimiterBasedFrameDecoder on "\n" only: a "\r" stays in the line, as in fanout;
+ *   slow       closes the client once its pending output passes the outbound bound
+ *   framer     NewlineFrameDecoder: lines end at "\n" only, a "\r" stays in the line as in fanout;
  *              fail-fast, so a line longer than max-line is never buffered
  *   overlong   counts and (rate-limited) logs the dropped over-long lines; the connection stays
- *   slow       closes the client once its pending output passes the outbound bound
  *   commands   line -> Request
  *   session    greeting, subscriptions, announces, ping, info
  * </pre>
@@ -50,11 +48,15 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         int bound = options.outboundLimitBytes();
         channel.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(bound / 2, bound));
-        pipeline.addLast(FRAMER, new DelimiterBasedFrameDecoder(options.maxLine(), true, true,
-                Unpooled.wrappedBuffer(new byte[] {'\n'})));
-        pipeline.addLast(OVERLONG, new OverlongLineHandler(options.maxLine(), null));
         pipeline.addLast(SLOW, new SlowClientGuard(bound, metrics));
-        pipeline.addLast(COMMANDS, CommandDecoder.INSTANCE);
+        addLineHandlers(pipeline, options.maxLine());
         pipeline.addLast(SESSION, new SessionHandler(registry, metrics));
+    }
+
+    /** Bytes to {@link Request}s: framer, overlong, commands. */
+    static void addLineHandlers(ChannelPipeline pipeline, int maxLine) {
+        pipeline.addLast(FRAMER, new NewlineFrameDecoder(maxLine));
+        pipeline.addLast(OVERLONG, new OverlongLineHandler(maxLine, null));
+        pipeline.addLast(COMMANDS, CommandDecoder.INSTANCE);
     }
 }
