@@ -1,5 +1,7 @@
 package io.fail2bancluster.broker;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -7,6 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.fail2bancluster.broker.Transcript.Section;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -41,6 +46,25 @@ class TranscriptReplayTest {
         Transcript transcript = Transcript.load("/protocol-transcript.txt");
         return transcript.sections().stream().map(section ->
                 DynamicTest.dynamicTest(section.header(), () -> replay(section)));
+    }
+
+    /** The transcript's last note: fanout has no line limit; ours delivers as long a line as --max-line allows. */
+    @Test
+    void deliversA100000ByteMessageWholeWhenMaxLineAllowsIt() throws IOException {
+        String message = "m".repeat(100_000);
+        try (Broker broker = Broker.start(BrokerOptions.defaults().withPort(0).withThreads(2).withMaxLine(200_000));
+                Socket subscriber = new Socket("127.0.0.1", broker.port());
+                Socket publisher = new Socket("127.0.0.1", broker.port())) {
+            subscriber.setSoTimeout(5_000);
+            subscriber.getOutputStream().write("subscribe Dup\n".getBytes(StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(10)).until(() -> broker.stats().currentSubscriptions() == 3);
+            publisher.getOutputStream().write(("announce Dup " + message + "\n").getBytes(StandardCharsets.US_ASCII));
+
+            byte[] expected = ("debug!connected...\nDup!" + message + "\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] received = subscriber.getInputStream().readNBytes(expected.length);
+            assertEquals(100_005, expected.length - "debug!connected...\n".length());
+            assertArrayEquals(expected, received);
+        }
     }
 
     private static void replay(Section section) throws IOException {
