@@ -180,8 +180,7 @@ class DaemonLifecycleIT {
                 "--config", config.toString(), "run")) {
             await().atMost(COMMAND_TIMEOUT).until(() -> !run.isAlive() || readPid().equals(Optional.of(run.pid())));
             assertTrue(run.isAlive(), run.output());
-            // SIGTERM through the handle: Process.destroy() would also close our end of its stderr
-            run.process().toHandle().destroy();
+            run.terminate();
             assertEquals(0, run.awaitExit(COMMAND_TIMEOUT), run.output());
             assertTrue(run.output().contains("stopped"), run.output() + "\n--- log ---\n" + log());
         }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real JVM process started from the test class path (broker, agent, client mains), with its
@@ -83,9 +84,13 @@ public final class JavaProcess implements AutoCloseable {
 
     /** Waits until a line of stdout or stderr matches, failing with the whole output if it never does. */
     public String awaitLine(Predicate<String> matcher, Duration timeout) {
-        await().atMost(timeout).pollInterval(Duration.ofMillis(20))
-                .alias(name + " to print the expected line; it printed:\n" + output())
-                .until(() -> findLine(matcher) != null);
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> findLine(matcher) != null);
+        } catch (ConditionTimeoutException e) {
+            // the output is read now, at the failure, not when the wait started
+            throw new AssertionError(name + " did not print the expected line within " + timeout
+                    + "; it printed:\n" + output(), e);
+        }
         return findLine(matcher);
     }
 
@@ -146,6 +151,14 @@ public final class JavaProcess implements AutoCloseable {
 
     public Process process() {
         return process;
+    }
+
+    /**
+     * SIGTERM, as systemd or {@code kill} would. Through the process handle, because
+     * {@link Process#destroy()} also closes our end of its output pipes and loses its last lines.
+     */
+    public void terminate() {
+        process.toHandle().destroy();
     }
 
     /** SIGKILL, as a crash or {@code kill -9} would. */
