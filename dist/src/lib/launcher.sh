@@ -1,0 +1,18 @@
+#!/bin/sh
+# Shared by every launcher in bin/ (lib/*.jar is the class path, so this script does not join it): finds Java and runs one main class from lib/.
+# Our defaults come first and JAVA_OPTS after them, so JAVA_OPTS="-Xmx128m" overrides the heap.
+# The agent runs on every host of a fleet, hence the small default heap and the serial collector.
+# Netty 4.2's adaptive allocator would start JFR; nothing here wants it.
+main_class=$1
+shift
+self=$(readlink -f "$0")
+home=$(dirname "$(dirname "$self")")
+if [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    java=$JAVA_HOME/bin/java
+else
+    java=java
+fi
+# shellcheck disable=SC2086 # JAVA_OPTS and F2BC_JVM_DEFAULTS are word lists on purpose
+exec "$java" -Xmx64m -XX:+UseSerialGC -Xss512k -Dio.netty.jfr.enabled=false \
+    ${F2BC_JVM_DEFAULTS:-} ${JAVA_OPTS:-} \
+    -cp "$home/lib/*" "$main_class" "$@"
