@@ -1,59 +1,24 @@
 package io.fail2bancluster.client;
 
-import com.beust.jcommander.JCommander;
-import com.beust.jcommander.Parameter;
-import com.beust.jcommander.ParameterException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 
 /**
  * The command line of {@code fail2ban-cluster-client}, parsed and checked. Accepts
  * {@code publish -c CH -m MSG ...} and the original form without the word {@code publish}, and
  * both {@code --opt value} and {@code --opt=value}.
+ *
+ * <p>Hand-written rather than JCommander: JCommander reads its annotations through reflection and
+ * dynamic proxies, which measured several hundred milliseconds of start-up on this machine, more
+ * than the rest of the client together, and every ban waits for the client. The grammar is ten
+ * options.
  */
 final class ClientArgs {
     static final Path DEFAULT_CONFIG = Path.of("/etc/fail2ban-cluster.yml");
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     static final int DEFAULT_PORT = 1986;
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
-
-    /** Options that take a value: only these are split at their first {@code =}. */
-    static final Set<String> VALUE_OPTIONS =
-            Set.of("-c", "--channel", "-m", "--message", "--config", "--host", "-p", "--port", "--timeout");
-
-    @Parameter(names = {"-c", "--channel"})
-    String channel;
-
-    @Parameter(names = {"-m", "--message"})
-    String message;
-
-    @Parameter(names = "--config")
-    String config;
-
-    @Parameter(names = "--host")
-    String host;
-
-    @Parameter(names = {"-p", "--port"})
-    Integer port;
-
-    @Parameter(names = "--timeout")
-    String timeout;
-
-    @Parameter(names = {"-v", "--verbose"})
-    boolean verbose;
-
-    @Parameter(names = {"-h", "--help"}, help = true)
-    boolean help;
-
-    @Parameter(names = "--version", help = true)
-    boolean version;
-
-    @Parameter
-    List<String> words = new ArrayList<>();
 
     /** What the command line asks for. */
     sealed interface Request permits Help, Version, Publish {
@@ -68,53 +33,82 @@ final class ClientArgs {
     /**
      * An announce to make.
      *
-     * @param target  the single {@code --host} target, or null to take the servers from {@code config}
-     * @param config  the config file to read when there is no {@code --host}
+     * @param target the single {@code --host} target, or null to take the servers from {@code config}
+     * @param config the config file to read when there is no {@code --host}
      */
     record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose)
             implements Request {
     }
 
-    /** @throws UsageException when the command line is malformed; nothing has been done yet then */
-    static Request parse(String... argv) {
-        List<String> args = splitEquals(argv);
-        if (!args.isEmpty() && args.get(0).equals("publish")) {
-            args = args.subList(1, args.size());
-        }
-        ClientArgs parsed = new ClientArgs();
-        try {
-            JCommander.newBuilder().addObject(parsed).expandAtSign(false).build()
-                    .parse(args.toArray(String[]::new));
-        } catch (ParameterException e) {
-            throw new UsageException(e.getMessage());
-        }
-        return parsed.toRequest();
+    private final String[] argv;
+    private int index;
+    private String channel;
+    private String message;
+    private String config;
+    private String host;
+    private String port;
+    private String timeout;
+    private boolean verbose;
+    private boolean help;
+    private boolean version;
+
+    private ClientArgs(String[] argv) {
+        this.argv = argv;
     }
 
-    /**
-     * JCommander splits {@code --opt=value} only when told that {@code =} is the separator, and then
-     * also splits a value that happens to look like an option ({@code -m "--x=1"}). So we split here,
-     * and only where an option name stands, never inside a value.
-     */
-    static List<String> splitEquals(String... argv) {
-        List<String> out = new ArrayList<>(argv.length + 4);
-        boolean valueNext = false;
-        for (String arg : argv) {
-            if (valueNext) {
-                out.add(arg);
-                valueNext = false;
-                continue;
-            }
+    /** @throws UsageException when the command line is malformed; nothing has been done yet then */
+    static Request parse(String... argv) {
+        ClientArgs args = new ClientArgs(argv);
+        args.readAll();
+        return args.toRequest();
+    }
+
+    private void readAll() {
+        if (argv.length > 0 && argv[0].equals("publish")) {
+            index = 1;
+        }
+        while (index < argv.length) {
+            String arg = argv[index++];
             int eq = arg.indexOf('=');
-            if (arg.startsWith("-") && eq > 0 && VALUE_OPTIONS.contains(arg.substring(0, eq))) {
-                out.add(arg.substring(0, eq));
-                out.add(arg.substring(eq + 1));
-            } else {
-                out.add(arg);
-                valueNext = VALUE_OPTIONS.contains(arg);
+            // "--opt=value" is split only where an option stands; a value is never looked into
+            boolean joined = arg.startsWith("-") && eq > 0;
+            String name = joined ? arg.substring(0, eq) : arg;
+            String inline = joined ? arg.substring(eq + 1) : null;
+            switch (name) {
+                case "-c", "--channel" -> channel = value(name, inline, channel);
+                case "-m", "--message" -> message = value(name, inline, message);
+                case "--config" -> config = value(name, inline, config);
+                case "--host" -> host = value(name, inline, host);
+                case "-p", "--port" -> port = value(name, inline, port);
+                case "--timeout" -> timeout = value(name, inline, timeout);
+                case "-v", "--verbose" -> verbose = flag(name, inline);
+                case "-h", "--help" -> help = flag(name, inline);
+                case "--version" -> version = flag(name, inline);
+                default -> throw new UsageException(arg.startsWith("-") && arg.length() > 1
+                        ? "unknown option " + name
+                        : "unexpected argument " + arg + (arg.equals("publish") ? " (publish must come first)" : ""));
             }
         }
-        return out;
+    }
+
+    private String value(String name, String inline, String previous) {
+        if (previous != null) {
+            throw new UsageException(name + " given twice");
+        }
+        if (inline != null) {
+            return inline;
+        }
+        if (index == argv.length) {
+            throw new UsageException(name + " needs a value");
+        }
+        return argv[index++];
+    }
+
+    private static boolean flag(String name, String inline) {
+        if (inline != null) {
+            throw new UsageException(name + " takes no value");
+        }
+        return true;
     }
 
     private Request toRequest() {
@@ -123,10 +117,6 @@ final class ClientArgs {
         }
         if (version) {
             return new Version();
-        }
-        if (!words.isEmpty()) {
-            throw new UsageException("unexpected argument" + (words.size() > 1 ? "s " : " ")
-                    + String.join(" ", words) + (words.contains("publish") ? " (publish must come first)" : ""));
         }
         if (channel == null) {
             throw new UsageException("-c CHANNEL is required");
@@ -137,7 +127,7 @@ final class ClientArgs {
         Target target = null;
         if (host != null) {
             try {
-                target = new Target(host, port == null ? DEFAULT_PORT : port);
+                target = new Target(host, port == null ? DEFAULT_PORT : parsePort());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
@@ -146,6 +136,14 @@ final class ClientArgs {
         }
         return new Publish(channel, message, target, Path.of(config == null ? DEFAULT_CONFIG.toString() : config),
                 parseTimeout(), verbose);
+    }
+
+    private int parsePort() {
+        try {
+            return Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new UsageException("-p expects a port number, got " + port);
+        }
     }
 
     private Duration parseTimeout() {

@@ -4,15 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.beust.jcommander.Parameter;
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -110,27 +105,18 @@ class ClientArgsTest {
         "-c x -c y -m z",
         "-c x -m y --bogus",
         "-c x -m",
+        "-c x -m y -",
+        "-c x -m y --help=yes",
     })
     void malformedCommandLinesAreUsageErrors(String line) {
         assertThrows(UsageException.class, () -> ClientArgs.parse(line.split(" ")));
     }
 
     @Test
-    void everyOptionWithAValueIsSplitAtItsEqualsSign() throws Exception {
-        Set<String> withValue = new HashSet<>();
-        for (Field field : ClientArgs.class.getDeclaredFields()) {
-            Parameter parameter = field.getAnnotation(Parameter.class);
-            if (parameter != null && field.getType() != boolean.class && parameter.names().length > 0) {
-                withValue.addAll(List.of(parameter.names()));
-            }
-        }
-        assertEquals(withValue, ClientArgs.VALUE_OPTIONS);
-    }
-
-    @Test
-    void preSplitLeavesFlagsAndUnknownOptionsAlone() {
-        assertEquals(List.of("-v", "--bogus=1", "-c", "a=b"), ClientArgs.splitEquals("-v", "--bogus=1", "-c=a=b"));
-        assertTrue(ClientArgs.splitEquals().isEmpty());
+    void equalsSplitsOnlyKnownOptionsAndFlagsTakeNoValue() {
+        assertThrows(UsageException.class, () -> ClientArgs.parse("-c", "x", "-m", "y", "--bogus=1"));
+        assertThrows(UsageException.class, () -> ClientArgs.parse("-c", "x", "-m", "y", "--verbose=yes"));
+        assertEquals("a=b", publish(List.of("-c=a=b", "-m", "y")).channel());
     }
 
     private static ClientArgs.Publish publish(List<String> argv) {
