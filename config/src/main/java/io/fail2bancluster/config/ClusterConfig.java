@@ -1,9 +1,16 @@
 package io.fail2bancluster.config;
 
+import io.fail2bancluster.protocol.Wire;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The whole configuration file, validated. Built only by {@link ConfigLoader}; everything the agent
@@ -48,6 +55,52 @@ public record ClusterConfig(
 
     public ClusterConfig {
         servers = List.copyOf(servers);
+    }
+
+    /**
+     * What the agent should say at start-up about a config that is valid but probably not what was
+     * meant. Derived from the records, so it holds for a config built in code as well as a loaded one.
+     */
+    public List<String> warnings() {
+        List<String> warnings = new ArrayList<>();
+        Map<String, ServerConfig> byAddress = new HashMap<>();
+        for (ServerConfig server : servers) {
+            ServerConfig first = byAddress.putIfAbsent(server.address(), server);
+            if (first != null) {
+                warnings.add(server.path() + " (" + server.address() + "): same address as " + first.path()
+                        + ", so every message arrives twice");
+            }
+            for (ChannelConfig channel : server.channels()) {
+                String where = channel.path() + " (" + channel.name() + "): ";
+                if (channel.name().equals(Wire.DEBUG_CHANNEL)) {
+                    warnings.add(where + "this is the server's own channel; its lines never run an action");
+                } else if (channel.action().isEmpty()) {
+                    warnings.add(where + "no action, messages on this channel run nothing");
+                } else if (channel.filters().isEmpty()) {
+                    warnings.add(where + "no filter, every message on this channel runs the action");
+                }
+            }
+        }
+        if (dedupeWindow.isZero()) {
+            for (String channel : channelsOnSeveralServers()) {
+                warnings.add("dedupe_window is 0: a message published to every server carrying " + channel
+                        + " runs once per server");
+            }
+        }
+        return warnings;
+    }
+
+    private Set<String> channelsOnSeveralServers() {
+        Set<String> seen = new HashSet<>();
+        Set<String> repeated = new LinkedHashSet<>();
+        for (ServerConfig server : servers) {
+            for (ChannelConfig channel : server.channels()) {
+                if (channel.action().isPresent() && !seen.add(channel.name())) {
+                    repeated.add(channel.name());
+                }
+            }
+        }
+        return repeated;
     }
 
     /** Servers that carry a channel of this name, in file order. */

@@ -1,0 +1,140 @@
+package io.fail2bancluster.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.reader.UnicodeReader;
+
+/**
+ * Reads the YAML file into a validated {@link ClusterConfig}, or fails with a {@link ConfigException}
+ * naming the file, the path and the line.
+ *
+ * <p>The file is composed into snakeyaml's node tree rather than constructed into maps, because only
+ * nodes keep their line numbers, and because building no Java objects from the document leaves a
+ * hostile file nothing to instantiate.
+ */
+public final class ConfigLoader {
+    /** A config file is a few KiB; anything near this is not one. */
+    static final int MAX_CODE_POINTS = 1 << 20;
+    /** Aliases are fine for sharing a channel list between servers; many of them is a billion-laughs attack. */
+    static final int MAX_ALIASES = 50;
+
+    private ConfigLoader() {
+    }
+
+    public static ClusterConfig load(Path file) {
+        String source = file.toString();
+        try {
+            if (Files.isDirectory(file)) {
+                throw new ConfigException(source, "", "is a directory, not a config file", 0);
+            }
+            if (Files.size(file) > MAX_CODE_POINTS) {
+                throw tooLarge(source);
+            }
+        } catch (IOException e) {
+            throw unreadable(source, e);
+        }
+        try (Reader reader = new UnicodeReader(Files.newInputStream(file))) {
+            return read(reader, source, Optional.of(file));
+        } catch (IOException e) {
+            throw unreadable(source, e);
+        }
+    }
+
+    /** @param sourceName what error messages call the text, e.g. {@code embedded demo config} */
+    public static ClusterConfig parse(String yaml, String sourceName) {
+        if (yaml.length() > MAX_CODE_POINTS) {
+            throw tooLarge(sourceName);
+        }
+        return read(new StringReader(yaml), sourceName, Optional.empty());
+    }
+
+    private static ConfigException unreadable(String source, IOException e) {
+        String problem;
+        if (e instanceof NoSuchFileException) {
+            problem = "no such file";
+        } else if (e instanceof AccessDeniedException) {
+            problem = "permission denied";
+        } else if (e instanceof CharacterCodingException) {
+            problem = "not valid UTF-8 text";
+        } else {
+            problem = "cannot read: " + e.getMessage();
+        }
+        return new ConfigException(source, "", problem, 0, e);
+    }
+
+    private static ConfigException tooLarge(String source) {
+        return new ConfigException(source, "", "too large for a config file (more than " + MAX_CODE_POINTS
+                + " characters)", 0);
+    }
+
+    private static ClusterConfig read(Reader reader, String source, Optional<Path> file) {
+        Node root = compose(reader, source);
+        if (root == null) {
+            throw new ConfigException(source, "", "the file is empty; it needs at least a 'servers' list", 1);
+        }
+        if (!(root instanceof MappingNode)) {
+            throw new ConfigException(source, "", "the top level must be a mapping (servers: ..., log_level: ...)",
+                    ConfigNode.line(root));
+        }
+        ConfigMapping top = ConfigNode.root(source, root).mapping();
+        List<ServerConfig> servers = ServerReader.servers(top.required("servers"));
+        int logLevel = top.integer("log_level", ClusterConfig.DEFAULT_LOG_LEVEL, 0, 3);
+        Optional<Path> logFile = top.filePath("log_file");
+        Optional<Path> pidFile = top.filePath("pid_file");
+        Duration reconnectMin = top.seconds("reconnect_min", ClusterConfig.DEFAULT_RECONNECT_MIN);
+        Duration reconnectMax = top.seconds("reconnect_max", ClusterConfig.DEFAULT_RECONNECT_MAX);
+        Duration dedupeWindow = top.secondsOrZero("dedupe_window", ClusterConfig.DEFAULT_DEDUPE_WINDOW);
+        int execConcurrency = top.integer("exec_concurrency", ClusterConfig.DEFAULT_EXEC_CONCURRENCY, 1, 1024);
+        int execQueue = top.integer("exec_queue", ClusterConfig.DEFAULT_EXEC_QUEUE, 0, 1_000_000);
+        Duration execTimeout = top.seconds("exec_timeout", ClusterConfig.DEFAULT_EXEC_TIMEOUT);
+        Path controlSocket = top.filePath("control_socket", ClusterConfig.DEFAULT_CONTROL_SOCKET);
+        top.finish();
+
+        if (reconnectMin.compareTo(reconnectMax) > 0) {
+            // Blame the key the user wrote; with both written, the lower bound.
+            String key = top.contains("reconnect_min") ? "reconnect_min" : "reconnect_max";
+            throw top.error(key, "reconnect_min (" + Seconds.format(reconnectMin)
+                    + ") must not exceed reconnect_max (" + Seconds.format(reconnectMax) + ")");
+        }
+        return new ClusterConfig(file, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax,
+                dedupeWindow, execConcurrency, execQueue, execTimeout, controlSocket);
+    }
+
+    private static Node compose(Reader reader, String source) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setCodePointLimit(MAX_CODE_POINTS);
+        options.setAllowRecursiveKeys(false);
+        try {
+            return new Yaml(options).compose(reader);
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String context = e.getContext() == null ? "" : e.getContext() + ": ";
+            throw new ConfigException(source, "", "not valid YAML: " + context + e.getProblem(),
+                    mark == null ? 0 : mark.getLine() + 1, e);
+        } catch (YAMLException e) {
+            // snakeyaml wraps the reader's I/O errors (bad UTF-8 among them).
+            if (e.getCause() instanceof IOException io) {
+                throw unreadable(source, io);
+            }
+            throw new ConfigException(source, "", "not valid YAML: " + e.getMessage(), 0, e);
+        }
+    }
+}

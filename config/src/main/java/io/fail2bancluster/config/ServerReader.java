@@ -1,0 +1,114 @@
+package io.fail2bancluster.config;
+
+import io.fail2bancluster.protocol.Wire;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads the {@code servers} list: each server, its channels, their actions and filters. */
+final class ServerReader {
+    private ServerReader() {
+    }
+
+    static List<ServerConfig> servers(ConfigNode node) {
+        return node.nonEmptyList("needs at least one server").stream().map(ServerReader::server).toList();
+    }
+
+    private static ServerConfig server(ConfigNode node) {
+        ConfigMapping server = node.mapping();
+        String host = host(server.required("host"));
+        int port = server.integer("port", ServerConfig.DEFAULT_PORT, 1, 65535);
+        Duration pingTimeout = server.seconds("ping_timeout", ServerConfig.DEFAULT_PING_TIMEOUT);
+        Duration pingInterval = server.seconds("ping_interval", pingTimeout.dividedBy(3));
+        List<ChannelConfig> channels = channels(server.required("channels"));
+        server.finish();
+
+        if (pingInterval.compareTo(pingTimeout) >= 0) {
+            // Pings are what keep a quiet but healthy connection from timing out.
+            throw server.error("ping_interval", "must be less than ping_timeout (" + Seconds.format(pingTimeout)
+                    + "), or a quiet server would be dropped before it is pinged");
+        }
+        return new ServerConfig(node.path(), host, port, pingTimeout, pingInterval, channels);
+    }
+
+    private static String host(ConfigNode node) {
+        String host = node.nonBlankString().trim();
+        // [2001:db8::1] as in a URL; the record keeps the bare address.
+        if (host.length() > 2 && host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        for (int i = 0; i < host.length(); i++) {
+            if (Character.isWhitespace(host.charAt(i)) || Character.isISOControl(host.charAt(i))) {
+                throw node.error("a host name or address cannot contain spaces or control characters");
+            }
+        }
+        return host;
+    }
+
+    private static List<ChannelConfig> channels(ConfigNode node) {
+        List<ChannelConfig> channels = new ArrayList<>();
+        Map<String, ConfigNode> names = new HashMap<>();
+        for (ConfigNode item : node.nonEmptyList("a server needs at least one channel")) {
+            ConfigMapping channel = item.mapping();
+            ConfigNode nameNode = channel.required("name");
+            String name = channelName(nameNode);
+            ConfigNode first = names.putIfAbsent(name, nameNode);
+            if (first != null) {
+                throw nameNode.error("duplicate channel '" + name + "' on this server (first at "
+                        + first.path() + ", line " + first.line() + ")");
+            }
+            Optional<ActionTemplate> action = channel.optional("action").map(ServerReader::action);
+            List<FilterEntry> filters = channel.optional("filter").map(f -> f.listOf(ServerReader::filterEntry))
+                    .orElse(List.of());
+            channel.finish();
+            channels.add(new ChannelConfig(item.path(), name, action, filters));
+        }
+        return channels;
+    }
+
+    private static String channelName(ConfigNode node) {
+        try {
+            return Wire.requireChannel(node.string());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
+    }
+
+    private static ActionTemplate action(ConfigNode node) {
+        try {
+            return ActionTemplate.parse(node.string());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
+    }
+
+    private static FilterEntry filterEntry(ConfigNode node) {
+        ConfigMapping entry = node.mapping();
+        String key = filterKey(entry.required("key"));
+        List<String> values = entry.required("values").nonEmptyList("needs at least one value").stream()
+                .map(ServerReader::filterValue).toList();
+        entry.finish();
+        return new FilterEntry(node.path(), key, values);
+    }
+
+    /** A value a parsed message can actually have, so an entry cannot silently never match. */
+    private static String filterValue(ConfigNode node) {
+        String value = node.string();
+        if (value.indexOf(',') >= 0 || !value.equals(value.strip())) {
+            throw node.error("a message value cannot contain ',' or start or end with a space");
+        }
+        return value;
+    }
+
+    /** A key a parsed message can actually have, so a filter cannot silently reject everything. */
+    private static String filterKey(ConfigNode node) {
+        String key = node.nonBlankString();
+        if (key.indexOf(',') >= 0 || key.indexOf('=') >= 0 || !key.equals(key.strip())) {
+            throw node.error("a message key cannot contain ',' or '=' or start or end with a space");
+        }
+        return key;
+    }
+}
