@@ -1,5 +1,6 @@
 package io.fail2bancluster.client;
 
+import io.fail2bancluster.config.ClusterConfig;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.time.Duration;
  * options.
  */
 final class ClientArgs {
-    static final Path DEFAULT_CONFIG = Path.of("/etc/fail2ban-cluster.yml");
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     static final int DEFAULT_PORT = 1986;
     private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
@@ -134,7 +134,7 @@ final class ClientArgs {
         } else if (port != null) {
             throw new UsageException("-p PORT needs --host HOST (without --host the servers come from the config)");
         }
-        return new Publish(channel, message, target, Path.of(config == null ? DEFAULT_CONFIG.toString() : config),
+        return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
                 parseTimeout(), verbose);
     }
 

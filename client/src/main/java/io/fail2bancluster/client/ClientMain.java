@@ -1,6 +1,8 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigException;
+import io.fail2bancluster.config.ConfigLoader;
 import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.protocol.Wire;
 import java.io.IOException;
@@ -54,7 +56,7 @@ public final class ClientMain {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, ClientMain::loadConfig, new Publisher()));
+        System.exit(run(args, System.out, System.err, new ConfigFile(), new Publisher()));
     }
 
     /** The whole client with its outside world passed in, so tests run it in-process. */
@@ -94,7 +96,7 @@ public final class ClientMain {
             ClusterConfig config;
             try {
                 config = loadConfig.apply(publish.config());
-            } catch (ConfigUnavailable e) {
+            } catch (ConfigException e) {
                 err.println(NAME + ": " + e.getMessage());
                 return EXIT_USAGE;
             }
@@ -125,11 +127,6 @@ public final class ClientMain {
         return names.isEmpty() ? " (it has no channels)" : " (it has: " + String.join(", ", names) + ")";
     }
 
-    private static ClusterConfig loadConfig(Path path) {
-        // TODO(config): ConfigLoader.load(path) once the config branch lands on main
-        throw new ConfigUnavailable(path + ": config loading is not available yet");
-    }
-
     static String version() {
         try (InputStream in = ClientMain.class.getResourceAsStream("version.properties")) {
             Properties properties = new Properties();
@@ -142,12 +139,15 @@ public final class ClientMain {
         }
     }
 
-    /** Placeholder for ConfigException until the loader lands. */
-    static final class ConfigUnavailable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ConfigUnavailable(String message) {
-            super(message);
+    /**
+     * Reads the config with {@link ConfigLoader}. A class rather than {@code ConfigLoader::load}, so that
+     * neither the loader nor snakeyaml is loaded (or a lambda bootstrapped) when {@code --host} needs no
+     * config: every millisecond of start-up is ban latency.
+     */
+    private static final class ConfigFile implements Function<Path, ClusterConfig> {
+        @Override
+        public ClusterConfig apply(Path path) {
+            return ConfigLoader.load(path);
         }
     }
 }

@@ -29,7 +29,7 @@ public final class Publisher {
 
     /** A publisher that runs each exchange on a fresh daemon thread. */
     public Publisher() {
-        this(Publisher::startDaemonThread);
+        this(new ThreadPerTask());
     }
 
     /**
@@ -60,14 +60,10 @@ public final class Publisher {
         for (int i = 0; i < n; i++) {
             Exchange exchange = new Exchange(targets.get(i), request, start, timeout);
             exchanges.add(exchange);
-            int slot = i;
             try {
-                executor.execute(() -> {
-                    results.compareAndSet(slot, null, exchange.run());
-                    done.countDown();
-                });
+                executor.execute(new Task(exchange, results, i, done));
             } catch (RejectedExecutionException e) {
-                results.set(slot, PublishResult.failed(exchange.target(), "not started: " + e.getMessage(),
+                results.set(i, PublishResult.failed(exchange.target(), "not started: " + e.getMessage(),
                         Duration.ZERO));
                 done.countDown();
             }
@@ -105,9 +101,29 @@ public final class Publisher {
         }
     }
 
-    private static void startDaemonThread(Runnable task) {
-        Thread thread = new Thread(task, "fail2ban-cluster-publish");
-        thread.setDaemon(true);
-        thread.start();
+    /** Runs one exchange and records its result unless the caller already gave up on it. */
+    private record Task(Exchange exchange, AtomicReferenceArray<PublishResult> results, int slot,
+            CountDownLatch done) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                results.compareAndSet(slot, null, exchange.run());
+            } finally {
+                done.countDown();
+            }
+        }
+    }
+
+    /**
+     * A fresh daemon thread per exchange: nothing to shut down, nothing that keeps the JVM alive, and
+     * cheaper at start-up than a pool (or a lambda, whose first bootstrap costs milliseconds).
+     */
+    private static final class ThreadPerTask implements Executor {
+        @Override
+        public void execute(Runnable task) {
+            Thread thread = new Thread(task, "fail2ban-cluster-publish");
+            thread.setDaemon(true);
+            thread.start();
+        }
     }
 }

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.fail2bancluster.client.FakeFanoutServer.Behaviour;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigLoader;
 import io.fail2bancluster.config.ServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClientMainTest {
     private static final String BAN = "jail=sshd, action=banip, ip=192.168.0.1";
@@ -55,7 +58,7 @@ class ClientMainTest {
                     server(other, "Other"), server(a, "Fail2ban"));
 
             int status = run(path -> {
-                assertEquals(ClientArgs.DEFAULT_CONFIG, path);
+                assertEquals(ClusterConfig.DEFAULT_PATH, path);
                 return config;
             }, CommandLines.fromExampleConfig().get(0).toArray(String[]::new));
 
@@ -67,6 +70,49 @@ class ClientMainTest {
             assertEquals(1, a.connections(), "a server listed twice is announced to once");
             assertEquals(0, other.connections());
         }
+    }
+
+    @Test
+    void originalConfigFormWithTheExampleConfigFile(@TempDir Path dir) throws IOException {
+        try (FakeFanoutServer server = new FakeFanoutServer(Behaviour.NORMAL)) {
+            // the shared example, with only its host and port replaced so that it can connect
+            Path file = dir.resolve("fail2ban-cluster.yml");
+            Files.writeString(file, CommandLines.exampleConfig()
+                    .replace("host: host.example.com", "host: 127.0.0.1")
+                    .replace("port: 1234", "port: " + server.port()));
+            List<String> argv = new ArrayList<>(CommandLines.fromExampleConfig().get(0));
+            argv.add("--config=" + file);
+
+            assertEquals(0, ClientMain.run(argv.toArray(String[]::new), new PrintStream(out), new PrintStream(err),
+                    ConfigLoader::load, new Publisher()), stderr());
+
+            awaitClosedByClient(server);
+            assertEquals(SENT, server.received(0));
+        }
+    }
+
+    @Test
+    void aConfigErrorIsReportedWithFileAndLineAndNothingIsSent(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("broken.yml");
+        Files.writeString(file, "servers:\n  - host: a\n    port: many\n");
+
+        int status = ClientMain.run(new String[] {"--config", file.toString(), "-c", "Fail2ban", "-m", BAN},
+                new PrintStream(out), new PrintStream(err), ConfigLoader::load, neverPublish());
+
+        assertEquals(2, status);
+        assertTrue(stderr().startsWith("fail2ban-cluster-client: " + file + ": servers[0].port: "), stderr());
+        assertTrue(stderr().contains("line 3"), stderr());
+    }
+
+    @Test
+    void aMissingConfigFileIsReportedAndNothingIsSent(@TempDir Path dir) {
+        Path file = dir.resolve("absent.yml");
+
+        int status = ClientMain.run(new String[] {"--config", file.toString(), "-c", "Fail2ban", "-m", BAN},
+                new PrintStream(out), new PrintStream(err), ConfigLoader::load, neverPublish());
+
+        assertEquals(2, status);
+        assertEquals("fail2ban-cluster-client: " + file + ": no such file\n", stderr());
     }
 
     @Test
