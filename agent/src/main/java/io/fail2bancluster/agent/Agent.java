@@ -1,32 +1,220 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ServerConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.concurrent.Future;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
- * A running agent: one event loop holding a connection per configured server.
- *
- * <p>STUB: the API the daemon codes against; the agent-core work implements it.
+ * A running agent: one event loop holding a connection per configured server. Everything that is
+ * shared between the connections (dedupe, counters, the exec reporter) lives on that one loop
+ * thread, so it needs no locks; actions run off the loop in the {@link ActionRunner}.
  */
 public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(Agent.class);
+    private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final EventLoop loop;
+    private final EventLoopGroup ownedGroup;
+    private final ActionRunner ownedRunner;
+    private final DnsAddressResolverGroup resolver;
+    private final List<ServerState> states = new ArrayList<>();
+    private final List<ServerConnection> connections = new ArrayList<>();
+    private final Instant startedAt = Instant.now();
+    private CompletableFuture<Void> shutdown;
+    private volatile AgentStatus finalStatus;
 
     /** Starts connecting to every server; returns at once (connections come up in the background). */
     public static Agent start(ClusterConfig config) {
-        throw new UnsupportedOperationException("not implemented yet");
+        ProcessActionRunner runner = new ProcessActionRunner(
+                config.execConcurrency(), config.execQueue(), config.execTimeout());
+        return new Agent(config, runner, runner, Transport.newGroup(1, "fail2ban-agent"), true);
     }
 
-    /** A consistent snapshot, taken on the event loop. Safe to call from any thread. */
+    /** Like {@link #start(ClusterConfig)} with another runner, which the caller owns and shuts down. */
+    public static Agent start(ClusterConfig config, ActionRunner runner) {
+        return new Agent(config, runner, null, Transport.newGroup(1, "fail2ban-agent"), true);
+    }
+
+    /**
+     * Runs the agent on one loop of {@code group} (which the caller owns, and may share with many agents,
+     * as the load harness does); the caller also owns {@code runner}.
+     */
+    public static Agent start(ClusterConfig config, ActionRunner runner, EventLoopGroup group) {
+        return new Agent(config, runner, null, group, false);
+    }
+
+    /** An event loop group of the best transport here (epoll, else NIO), e.g. for {@link #start(ClusterConfig, ActionRunner, EventLoopGroup)}. */
+    public static EventLoopGroup newEventLoopGroup(int threads) {
+        return Transport.newGroup(threads, "fail2ban-agent");
+    }
+
+    private Agent(ClusterConfig config, ActionRunner runner, ActionRunner ownedRunner, EventLoopGroup group,
+                  boolean ownsGroup) {
+        this.loop = group.next();
+        this.ownedGroup = ownsGroup ? group : null;
+        this.ownedRunner = ownedRunner;
+        // Netty's DNS resolver: a name lookup never blocks the loop, and each connect resolves again.
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(Transport.datagramChannel(loop))
+                .socketChannelType(Transport.socketChannel(loop)));
+        ServerPipeline.Shared shared = new ServerPipeline.Shared(
+                new Deduplicator(config.dedupeWindow()), runner, new ExecReporter(loop.ticker()));
+        Bootstrap base = new Bootstrap()
+                .group(loop)
+                .channel(Transport.socketChannel(loop))
+                .resolver(resolver)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+        Random random = new Random();
+        List<ServerConfig> servers = config.servers();
+        for (int i = 0; i < servers.size(); i++) {
+            ServerConfig server = servers.get(i);
+            ServerState state = new ServerState(server.address());
+            Duration connectTimeout = server.pingTimeout().compareTo(MAX_CONNECT_TIMEOUT) < 0
+                    ? server.pingTimeout() : MAX_CONNECT_TIMEOUT;
+            Bootstrap bootstrap = base.clone()
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeout.toMillis()));
+            ServerConnection connection = new ServerConnection(loop,
+                    () -> bootstrap.connect(remoteAddress(server)),
+                    new Backoff(config.reconnectMin(), config.reconnectMax(), random),
+                    ServerConnection.stableAfter(config.reconnectMax()), state);
+            bootstrap.handler(new ServerPipeline(server, i, routes(server), state, connection, shared));
+            states.add(state);
+            connections.add(connection);
+        }
+        loop.execute(() -> connections.forEach(ServerConnection::connect));
+        LOG.info("agent started: {} server(s), dedupe window {} ms, {} transport", servers.size(),
+                config.dedupeWindow().toMillis(), Transport.isEpoll(loop) ? "epoll" : "nio");
+    }
+
+    /**
+     * A fresh address per attempt: a host name stays unresolved so the bootstrap's DNS resolver looks it
+     * up again (honouring the record's TTL), and a server that moved is found on the next retry. An IP
+     * literal needs no resolver at all (the load harness runs hundreds of agents against 127.0.0.1).
+     */
+    private static InetSocketAddress remoteAddress(ServerConfig server) {
+        String host = server.host();
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
+        if (literal != null) {
+            try {
+                return new InetSocketAddress(InetAddress.getByAddress(host, literal), server.port());
+            } catch (UnknownHostException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        return InetSocketAddress.createUnresolved(host, server.port());
+    }
+
+    private static Map<String, Route> routes(ServerConfig server) {
+        Map<String, Route> routes = new LinkedHashMap<>();
+        for (ChannelConfig channel : server.channels()) {
+            if (channel.action().isPresent()) {
+                routes.put(channel.name(), Route.of(channel));
+            }
+        }
+        return routes;
+    }
+
+    /** A consistent snapshot, taken on the event loop. Safe to call from any thread, the loop included. */
     public AgentStatus status() {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (loop.inEventLoop()) {
+            return snapshot();
+        }
+        try {
+            return statusAsync().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while taking the status", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot take the status", e.getCause());
+        }
+    }
+
+    /** The snapshot without waiting for it: completes on the event loop. */
+    public CompletableFuture<AgentStatus> statusAsync() {
+        AgentStatus last = finalStatus;
+        if (last != null) {
+            return CompletableFuture.completedFuture(last);
+        }
+        try {
+            return CompletableFuture.supplyAsync(this::snapshot, loop);
+        } catch (RejectedExecutionException stopped) {
+            return CompletableFuture.completedFuture(finalStatus);
+        }
+    }
+
+    private AgentStatus snapshot() {
+        long nowNanos = loop.ticker().nanoTime();
+        Instant now = Instant.now();
+        return new AgentStatus(startedAt, states.stream().map(s -> s.snapshot(nowNanos, now)).toList());
     }
 
     /**
      * Stops reading from every server, lets running actions finish for at most {@code grace},
-     * then kills what is left. Completes when everything is stopped.
+     * then kills what is left. Completes when everything is stopped. Calling it again returns the same future.
      */
-    public CompletableFuture<Void> shutdown(Duration grace) {
-        throw new UnsupportedOperationException("not implemented yet");
+    public synchronized CompletableFuture<Void> shutdown(Duration grace) {
+        if (shutdown != null) {
+            return shutdown;
+        }
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        loop.execute(() -> {
+            List<CompletableFuture<Object>> closes = new ArrayList<>();
+            for (ServerConnection connection : connections) {
+                closes.add(toCompletable(connection.stop()));
+            }
+            CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
+                    .whenComplete((ok, error) -> closed.complete(null));
+        });
+        shutdown = closed
+                .thenCompose(x -> ownedRunner != null ? ownedRunner.shutdown(grace) : CompletableFuture.completedFuture(null))
+                // Results of the last actions were posted to the loop before the runner finished; this runs after them.
+                .thenComposeAsync(x -> {
+                    finalStatus = snapshot();
+                    resolver.close();
+                    return CompletableFuture.<Void>completedFuture(null);
+                }, loop)
+                .thenCompose(x -> ownedGroup != null
+                        ? toCompletable(ownedGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS)).thenApply(y -> (Void) null)
+                        : CompletableFuture.completedFuture(null))
+                .whenComplete((x, error) -> LOG.info("agent stopped"));
+        return shutdown;
+    }
+
+    private static <T> CompletableFuture<Object> toCompletable(Future<T> future) {
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        future.addListener(f -> {
+            if (f.isSuccess()) {
+                done.complete(f.getNow());
+            } else {
+                done.completeExceptionally(f.cause());
+            }
+        });
+        return done;
     }
 
     @Override

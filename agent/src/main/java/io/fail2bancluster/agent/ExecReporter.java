@@ -1,0 +1,83 @@
+package io.fail2bancluster.agent;
+
+import io.fail2bancluster.protocol.LogThrottle;
+import io.fail2bancluster.protocol.Wire;
+import io.netty.util.concurrent.Ticker;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Counts and logs how actions ended. One per agent, used only on its event loop, so the drop warning
+ * is throttled across all servers: a flood past the exec queue costs one log line per interval.
+ */
+final class ExecReporter {
+    private static final Logger LOG = LogManager.getLogger(ExecReporter.class);
+    static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final Ticker ticker;
+    private final LogThrottle drops = new LogThrottle(DROP_LOG_INTERVAL_NANOS);
+
+    ExecReporter(Ticker ticker) {
+        this.ticker = ticker;
+    }
+
+    void report(ServerState state, Invocation invocation, ActionResult result) {
+        String where = invocation.server() + " " + invocation.channel();
+        if (result instanceof ActionResult.Exited exited) {
+            long ms = exited.took().toMillis();
+            if (exited.status() == 0) {
+                state.increment(Counter.EXECUTED);
+                LOG.info("{}: ran {} -> exit 0 in {} ms{}", where, describe(invocation.argv()), ms,
+                        stderr(exited.stderrHead()));
+            } else {
+                state.increment(Counter.FAILED);
+                LOG.warn("{}: ran {} -> exit {} in {} ms{}", where, describe(invocation.argv()), exited.status(), ms,
+                        stderr(exited.stderrHead()));
+            }
+        } else if (result instanceof ActionResult.TimedOut timedOut) {
+            state.increment(Counter.TIMED_OUT);
+            LOG.warn("{}: ran {} -> killed with its children after {} ms (exec_timeout){}", where,
+                    describe(invocation.argv()), timedOut.took().toMillis(), stderr(timedOut.stderrHead()));
+        } else if (result instanceof ActionResult.NotStarted notStarted) {
+            state.increment(Counter.FAILED);
+            LOG.error("{}: {} (for {})", where, notStarted.reason(), Wire.quote(invocation.message()));
+        } else if (result instanceof ActionResult.Dropped dropped) {
+            state.increment(Counter.DROPPED);
+            long count = drops.record(ticker.nanoTime());
+            if (count > 0) {
+                LOG.warn("{}: dropped {} action(s): {}", where, count, dropped.reason());
+            }
+        }
+    }
+
+    private static String stderr(String head) {
+        return head.isEmpty() ? "" : "; stderr: " + head;
+    }
+
+    /** argv as one readable line; arguments that a reader could misjoin are quoted. */
+    static String describe(List<String> argv) {
+        StringBuilder sb = new StringBuilder();
+        for (String arg : argv) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(needsQuotes(arg) ? Wire.quote(arg) : arg);
+        }
+        return sb.toString();
+    }
+
+    private static boolean needsQuotes(String arg) {
+        if (arg.isEmpty()) {
+            return true;
+        }
+        for (int i = 0; i < arg.length(); i++) {
+            char c = arg.charAt(i);
+            if (c <= ' ' || c == '"' || c == '\\' || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

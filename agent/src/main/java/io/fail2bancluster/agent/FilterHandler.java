@@ -1,0 +1,60 @@
+package io.fail2bancluster.agent;
+
+import io.fail2bancluster.config.FilterEntry;
+import io.fail2bancluster.protocol.Message;
+import io.fail2bancluster.protocol.ServerLine;
+import io.fail2bancluster.protocol.Wire;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Lets through only messages on a channel configured for this server whose every filter entry accepts
+ * them, as a {@link Delivery}. A message is parsed once, here. A message without {@code =} is a key
+ * with no value, so it fails any filter instead of bypassing it (as the original did). Everything
+ * else that reaches this handler stops here.
+ */
+final class FilterHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LogManager.getLogger(FilterHandler.class);
+
+    private final String address;
+    private final Map<String, Route> routes;
+    private final ServerState state;
+
+    FilterHandler(String address, Map<String, Route> routes, ServerState state) {
+        this.address = address;
+        this.routes = Map.copyOf(routes);
+        this.state = state;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ServerLine.ChannelMessage line)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        state.increment(Counter.RECEIVED);
+        Route route = routes.get(line.channel());
+        if (route == null) {
+            state.increment(Counter.FILTERED_OUT);
+            LOG.debug("{}: filtered out a message on channel {} (not configured for this server)",
+                    address, Wire.quote(line.channel()));
+            return;
+        }
+        Message message = Message.parse(line.message());
+        FilterEntry refusal = route.firstRefusal(message);
+        if (refusal != null) {
+            state.increment(Counter.FILTERED_OUT);
+            if (LOG.isDebugEnabled()) {
+                String value = message.get(refusal.key());
+                LOG.debug("{} {}: filtered out {} ({}: {} is {})", address, line.channel(), Wire.quote(message.raw()),
+                        refusal.path(), refusal.key(), value == null ? "missing" : Wire.quote(value));
+            }
+            return;
+        }
+        ctx.fireChannelRead(new Delivery(route, message));
+    }
+}

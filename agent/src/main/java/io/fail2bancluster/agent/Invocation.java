@@ -1,0 +1,25 @@
+package io.fail2bancluster.agent;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One action to run: the argv exactly as the process will get it (no shell ever sees it), and where the
+ * message came from, for the log.
+ *
+ * @param argv    program and arguments, rendered from the channel's action template
+ * @param server  host:port of the server that delivered the message
+ * @param channel the channel it came on
+ * @param message the message as received
+ */
+public record Invocation(List<String> argv, String server, String channel, String message) {
+    public Invocation {
+        argv = List.copyOf(argv);
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("argv must name a program");
+        }
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(message, "message");
+    }
+}

@@ -1,0 +1,22 @@
+package io.fail2bancluster.agent;
+
+import java.util.List;
+
+/** Names of the handlers in a server connection's pipeline, in pipeline order. */
+final class PipelineNames {
+    static final String FRAME = "frame";
+    static final String OVERLONG = "overlong";
+    static final String DECODER = "decoder";
+    static final String ENCODER = "encoder";
+    static final String LIVENESS = "liveness";
+    static final String SESSION = "session";
+    static final String FILTER = "filter";
+    static final String DEDUPE = "dedupe";
+    static final String EXEC = "exec";
+
+    static final List<String> IN_ORDER =
+            List.of(FRAME, OVERLONG, DECODER, ENCODER, LIVENESS, SESSION, FILTER, DEDUPE, EXEC);
+
+    private PipelineNames() {
+    }
+}

@@ -1,0 +1,146 @@
+package io.fail2bancluster.agent;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Keeps one server connected: connects, and whenever a connect fails or a connection closes, schedules
+ * the next attempt on the event loop after a {@link Backoff} delay. Never sleeps, never blocks.
+ *
+ * <p>The backoff starts again from {@code reconnect_min} only after a connection was greeted and stayed
+ * up for {@code stableAfter}: a server that accepts and drops us at once (crash loop, {@code debug!busy},
+ * a proxy with no backend) is treated as failing, so a fleet of agents backs off from it instead of
+ * hammering it every {@code reconnect_min}.
+ *
+ * <p>All methods run on the event loop.
+ */
+final class ServerConnection implements SessionHandler.Listener {
+    private static final Logger LOG = LogManager.getLogger(ServerConnection.class);
+    /** Attempts past this do not grow the backoff further (and the shift cannot overflow). */
+    private static final int MAX_ATTEMPT = 62;
+
+    /** Starts one connect; must resolve the host name afresh each time. */
+    @FunctionalInterface
+    interface Connector {
+        ChannelFuture connect();
+    }
+
+    private final EventLoop loop;
+    private final Connector connector;
+    private final Backoff backoff;
+    private final Duration stableAfter;
+    private final ServerState state;
+    private int attempt;
+    private boolean started;
+    private boolean stopped;
+    private Channel channel;
+    private ScheduledFuture<?> pendingRetry;
+
+    ServerConnection(EventLoop loop, Connector connector, Backoff backoff, Duration stableAfter, ServerState state) {
+        this.loop = loop;
+        this.connector = connector;
+        this.backoff = backoff;
+        this.stableAfter = stableAfter;
+        this.state = state;
+    }
+
+    /** How long a greeted connection must stay up before the backoff starts again from its minimum. */
+    static Duration stableAfter(Duration reconnectMax) {
+        Duration tenSeconds = Duration.ofSeconds(10);
+        return reconnectMax.compareTo(tenSeconds) < 0 ? reconnectMax : tenSeconds;
+    }
+
+    void connect() {
+        pendingRetry = null;
+        if (stopped) {
+            return;
+        }
+        if (started) {
+            state.reconnecting();
+        }
+        started = true;
+        state.phase(ServerState.Phase.CONNECTING);
+        connector.connect().addListener(this::connectDone);
+    }
+
+    private void connectDone(Future<? super Void> future) {
+        Channel connected = ((ChannelFuture) future).channel();
+        if (stopped) {
+            connected.close();
+            return;
+        }
+        if (!future.isSuccess()) {
+            Throwable cause = future.cause();
+            LOG.info("{}: cannot connect: {}", state.address(), cause == null ? "cancelled" : cause.getMessage());
+            scheduleRetry();
+            return;
+        }
+        LOG.debug("{}: TCP connection up ({}), waiting for the greeting", state.address(), connected.remoteAddress());
+        channel = connected;
+        connected.closeFuture().addListener(closed -> disconnected());
+    }
+
+    private void disconnected() {
+        channel = null;
+        Optional<Duration> greetedFor = state.greetedFor(loop.ticker().nanoTime());
+        if (greetedFor.isPresent() && greetedFor.get().compareTo(stableAfter) >= 0) {
+            attempt = 0;
+        }
+        if (stopped) {
+            LOG.info("{}: disconnected (agent stopping)", state.address());
+            return;
+        }
+        LOG.info("{}: disconnected{}", state.address(),
+                greetedFor.map(up -> " after " + up.toMillis() + " ms").orElse(" before the greeting"));
+        scheduleRetry();
+    }
+
+    private void scheduleRetry() {
+        state.phase(ServerState.Phase.WAITING);
+        Duration delay = backoff.delay(attempt);
+        attempt = Math.min(attempt + 1, MAX_ATTEMPT);
+        LOG.info("{}: reconnecting in {} ms", state.address(), delay.toMillis());
+        pendingRetry = loop.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void greeted(long nowNanos) {
+        state.greeted(nowNanos);
+        LOG.info("{}: connected", state.address());
+    }
+
+    @Override
+    public void busy() {
+        // Nothing to do beyond what the session did: the close that follows was never greeted, so it
+        // counts as a failed attempt and the backoff keeps growing.
+    }
+
+    @Override
+    public void lineReceived(long nowNanos) {
+        state.lineReceived(nowNanos);
+    }
+
+    /** Stops reconnecting and closes the connection; the future completes when it is closed. */
+    Future<?> stop() {
+        stopped = true;
+        state.phase(ServerState.Phase.STOPPED);
+        if (pendingRetry != null) {
+            pendingRetry.cancel(false);
+            pendingRetry = null;
+        }
+        return channel != null ? channel.close() : loop.newSucceededFuture(null);
+    }
+
+    /** The attempt number the next failure's delay will be drawn for (0 after a reset). */
+    int attempt() {
+        return attempt;
+    }
+}

@@ -1,0 +1,70 @@
+package io.fail2bancluster.agent;
+
+import static io.fail2bancluster.agent.PipelineNames.DECODER;
+import static io.fail2bancluster.agent.PipelineNames.DEDUPE;
+import static io.fail2bancluster.agent.PipelineNames.ENCODER;
+import static io.fail2bancluster.agent.PipelineNames.EXEC;
+import static io.fail2bancluster.agent.PipelineNames.FILTER;
+import static io.fail2bancluster.agent.PipelineNames.FRAME;
+import static io.fail2bancluster.agent.PipelineNames.LIVENESS;
+import static io.fail2bancluster.agent.PipelineNames.OVERLONG;
+import static io.fail2bancluster.agent.PipelineNames.SESSION;
+
+import io.fail2bancluster.config.ServerConfig;
+import io.fail2bancluster.protocol.CommandEncoder;
+import io.fail2bancluster.protocol.OverlongLineHandler;
+import io.fail2bancluster.protocol.ServerLineDecoder;
+import io.fail2bancluster.protocol.Wire;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole pipeline of one server connection, in one place:
+ * <pre>
+ *   bytes -> frame -> overlong -> decoder -> [encoder] -> liveness -> session -> filter -> dedupe -> exec
+ * </pre>
+ * Lines are cut at {@code \n} with a hard limit (an over-long line is skipped, not buffered), parsed
+ * into server lines, kept alive by pings, consumed by the session unless they are channel messages,
+ * filtered, deduplicated across servers and turned into actions.
+ */
+final class ServerPipeline extends ChannelInitializer<Channel> {
+    /** What every server's pipeline shares; lives on the agent's one event loop. */
+    record Shared(Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter) {
+    }
+
+    private final ServerConfig server;
+    private final int serverIndex;
+    private final Map<String, Route> routes;
+    private final ServerState state;
+    private final SessionHandler.Listener session;
+    private final Shared shared;
+
+    ServerPipeline(ServerConfig server, int serverIndex, Map<String, Route> routes, ServerState state,
+                   SessionHandler.Listener session, Shared shared) {
+        this.server = server;
+        this.serverIndex = serverIndex;
+        this.routes = Map.copyOf(routes);
+        this.state = state;
+        this.session = session;
+        this.shared = shared;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        String address = server.address();
+        ch.pipeline()
+                .addLast(FRAME, new LineBasedFrameDecoder(Wire.DEFAULT_MAX_LINE, true, true))
+                .addLast(OVERLONG, new OverlongLineHandler(Wire.DEFAULT_MAX_LINE, address))
+                .addLast(DECODER, ServerLineDecoder.INSTANCE)
+                .addLast(ENCODER, CommandEncoder.INSTANCE)
+                .addLast(LIVENESS, new LivenessHandler(address, server.pingInterval(), server.pingTimeout()))
+                .addLast(SESSION, new SessionHandler(address, List.copyOf(routes.keySet()), session,
+                        server.pingTimeout()))
+                .addLast(FILTER, new FilterHandler(address, routes, state))
+                .addLast(DEDUPE, new DedupeHandler(serverIndex, shared.deduplicator(), state))
+                .addLast(EXEC, new ExecHandler(state, shared.runner(), shared.reporter()));
+    }
+}

@@ -1,0 +1,116 @@
+package io.fail2bancluster.agent;
+
+import io.fail2bancluster.protocol.Command;
+import io.fail2bancluster.protocol.ServerLine;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The fanout session on one connection: subscribes to the server's channels as soon as the connection
+ * is up (every connect, so a restarted server gets them again), tells the connection about the greeting
+ * and about {@code debug!busy}, and consumes the server's own lines (debug, ping replies, info, unknown).
+ * Only {@code <channel>!<message>} lines go on towards the filter.
+ */
+final class SessionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LogManager.getLogger(SessionHandler.class);
+
+    /** What the connection that owns this session wants to hear. Called on the event loop. */
+    interface Listener {
+        void greeted(long nowNanos);
+
+        void busy();
+
+        void lineReceived(long nowNanos);
+    }
+
+    private final String address;
+    private final List<Command.Subscribe> subscriptions;
+    private final Listener listener;
+    private final Duration greetingTimeout;
+    private ScheduledFuture<?> greetingDeadline;
+
+    /**
+     * @param greetingTimeout a server that has not greeted us by then is not a fanout server we can use
+     *                        (a port that answers pings or echoes but never says {@code debug!connected...})
+     */
+    SessionHandler(String address, List<String> channels, Listener listener, Duration greetingTimeout) {
+        this.address = address;
+        this.subscriptions = channels.stream().map(Command.Subscribe::new).toList();
+        this.listener = listener;
+        this.greetingTimeout = greetingTimeout;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        // Sent before the greeting arrives: fanout reads commands from the moment it accepts, and this
+        // saves a round trip after every reconnect, which is when bans are being missed.
+        for (Command.Subscribe subscribe : subscriptions) {
+            ctx.write(subscribe);
+        }
+        ctx.flush();
+        greetingDeadline = ctx.executor().schedule(() -> {
+            LOG.warn("{}: no greeting (debug!connected...) within {} ms; closing", address, greetingTimeout.toMillis());
+            ctx.close();
+        }, greetingTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelGreetingDeadline();
+        ctx.fireChannelInactive();
+    }
+
+    private void cancelGreetingDeadline() {
+        if (greetingDeadline != null) {
+            greetingDeadline.cancel(false);
+            greetingDeadline = null;
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        listener.lineReceived(ctx.executor().ticker().nanoTime());
+        if (msg instanceof ServerLine.ChannelMessage) {
+            ctx.fireChannelRead(msg);
+        } else if (msg instanceof ServerLine.DebugLine debug) {
+            onDebug(ctx, debug);
+        } else if (msg instanceof ServerLine.PingReply) {
+            LOG.trace("{}: ping reply", address);
+        } else if (msg instanceof ServerLine.InfoLine info) {
+            LOG.debug("{}: info {}: {}", address, info.key(), info.value());
+        } else if (msg instanceof ServerLine.UnknownLine unknown) {
+            LOG.debug("{}: ignoring unexpected line {}", address, io.fail2bancluster.protocol.Wire.quote(unknown.text()));
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onDebug(ChannelHandlerContext ctx, ServerLine.DebugLine debug) {
+        if (debug.isGreeting()) {
+            cancelGreetingDeadline();
+            listener.greeted(ctx.executor().ticker().nanoTime());
+        } else if (debug.isBusy()) {
+            LOG.warn("{}: server is full (debug!busy); will retry", address);
+            listener.busy();
+            ctx.close();
+        } else {
+            LOG.debug("{}: debug!{}", address, debug.text());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Resets and the like are part of life on a network; the reconnect log line says what happens next.
+        LOG.info("{}: connection error: {}", address, cause.toString());
+        LOG.debug("{}: connection error", address, cause);
+        ctx.close();
+    }
+}

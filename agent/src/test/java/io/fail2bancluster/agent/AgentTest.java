@@ -1,0 +1,133 @@
+package io.fail2bancluster.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigLoader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The agent on its real event loop against in-process fanout stand-ins on 127.0.0.1. */
+class AgentTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String BAN = "jail=sshd, action=banip, ip=192.0.2.7";
+
+    private final List<FakeFanout> servers = new ArrayList<>();
+    private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
+    private Agent agent;
+
+    @AfterEach
+    void tearDown() {
+        if (agent != null) {
+            agent.close();
+        }
+        servers.forEach(FakeFanout::close);
+    }
+
+    private ClusterConfig config(int serverCount, String pingTimeout) {
+        StringBuilder yaml = new StringBuilder("reconnect_min: 0.05\nreconnect_max: 0.2\nservers:\n");
+        for (int i = 0; i < serverCount; i++) {
+            FakeFanout server = new FakeFanout();
+            servers.add(server);
+            yaml.append("  - host: ").append(i == 0 ? "localhost" : "127.0.0.1").append("\n    port: ").append(server.port())
+                    .append("\n    ping_timeout: ").append(pingTimeout).append('\n')
+                    .append("""
+                                channels:
+                                  - name: Fail2ban
+                                    action: "record %jail% %action% '%ip%'"
+                                    filter:
+                                      - key: jail
+                                        values: [sshd]
+                            """);
+        }
+        return ConfigLoader.parse(yaml.toString(), "agent-test.yml");
+    }
+
+    private Map<String, Long> counters(int server) {
+        return agent.status().servers().get(server).counters();
+    }
+
+    @Test
+    void subscribesRunsMatchingMessagesAndCountsThem() {
+        agent = Agent.start(config(1, "60"), runner);
+        FakeFanout server = servers.get(0);
+        await().atMost(WAIT).until(() -> server.subscribes("Fail2ban") == 1);
+        await().atMost(WAIT).until(() -> agent.status().servers().get(0).state().equals("connected"));
+
+        server.announce("Fail2ban", "jail=nginx, action=banip, ip=192.0.2.8");
+        server.announce("Fail2ban", BAN);
+        await().atMost(WAIT).until(() -> runner.calls.size() == 1);
+        assertEquals(List.of(List.of("record", "sshd", "banip", "192.0.2.7")), runner.argvs());
+        runner.calls.get(0).whenDone().accept(new ActionResult.Exited(0, Duration.ofMillis(1), ""));
+
+        await().atMost(WAIT).until(() -> counters(0).get("executed") == 1);
+        Map<String, Long> counters = counters(0);
+        assertEquals(2, counters.get("received"));
+        assertEquals(1, counters.get("filtered_out"));
+        assertTrue(agent.status().servers().get(0).connectedSince().isPresent());
+    }
+
+    @Test
+    void reconnectsAndResubscribesWhenTheServerDropsTheConnection() {
+        agent = Agent.start(config(1, "60"), runner);
+        FakeFanout server = servers.get(0);
+        await().atMost(WAIT).until(() -> server.subscribes("Fail2ban") == 1);
+
+        server.dropEveryConnection();
+        await().atMost(WAIT).until(() -> server.subscribes("Fail2ban") == 2);
+        server.announce("Fail2ban", BAN);
+        await().atMost(WAIT).until(() -> runner.calls.size() == 1);
+        assertTrue(agent.status().servers().get(0).reconnects() >= 1);
+    }
+
+    @Test
+    void aServerThatAcceptsAndNeverAnswersIsDroppedAndRetried() {
+        ClusterConfig config = config(1, "0.5");
+        FakeFanout server = servers.get(0);
+        server.silent = true;
+        agent = Agent.start(config, runner);
+        await().atMost(WAIT).until(() -> agent.status().servers().get(0).reconnects() >= 2);
+
+        server.silent = false;
+        await().atMost(WAIT).until(() -> server.subscribes("Fail2ban") >= 1);
+        await().atMost(WAIT).until(() -> agent.status().servers().get(0).state().equals("connected"));
+    }
+
+    @Test
+    void onePublishThroughThreeServersRunsOnceAndBanUnbanBanRunsThrice() {
+        agent = Agent.start(config(3, "60"), runner);
+        for (FakeFanout server : servers) {
+            await().atMost(WAIT).until(() -> server.subscribes("Fail2ban") == 1);
+        }
+        servers.forEach(s -> s.announce("Fail2ban", BAN));
+        await().atMost(WAIT).until(() -> received() == 3);
+        assertEquals(1, runner.calls.size());
+
+        for (String message : List.of(BAN.replace("banip", "unbanip"), BAN)) {
+            servers.forEach(s -> s.announce("Fail2ban", message));
+        }
+        await().atMost(WAIT).until(() -> received() == 9);
+        assertEquals(List.of("banip", "unbanip", "banip"),
+                runner.argvs().stream().map(argv -> argv.get(2)).collect(Collectors.toList()));
+        assertEquals(6, agent.status().servers().stream().mapToLong(s -> s.counters().get("deduplicated")).sum());
+    }
+
+    private long received() {
+        return agent.status().servers().stream().mapToLong(s -> s.counters().get("received")).sum();
+    }
+
+    @Test
+    void shutdownStopsEverything() {
+        agent = Agent.start(config(1, "60"), runner);
+        await().atMost(WAIT).until(() -> servers.get(0).subscribes("Fail2ban") == 1);
+        agent.shutdown(Duration.ofSeconds(5)).join();
+        assertEquals("stopped", agent.status().servers().get(0).state());
+    }
+}

@@ -1,0 +1,86 @@
+package io.fail2bancluster.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fail2bancluster.protocol.Message;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ExecHandlerTest {
+    private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
+    private ServerState state;
+    private EmbeddedChannel channel;
+
+    @BeforeEach
+    void setUp() {
+        state = new ServerState("fanout:1986");
+        channel = new EmbeddedChannel();
+        channel.freezeTime();
+        channel.pipeline().addLast(new ExecHandler(state, runner, new ExecReporter(channel.eventLoop().ticker())));
+    }
+
+    private void deliver(String message) {
+        channel.writeInbound(new Delivery(Fixtures.fail2banRoute(), Message.parse(message)));
+    }
+
+    /** Completes call {@code index} from a runner thread, as a real runner does. */
+    private void complete(int index, ActionResult result) throws InterruptedException {
+        Thread runnerThread = new Thread(() -> runner.calls.get(index).whenDone().accept(result));
+        runnerThread.start();
+        runnerThread.join();
+    }
+
+    @Test
+    void handsTheRenderedArgvToTheRunnerWithoutWaiting() {
+        deliver("jail=sshd, action=banip, ip=1.2.3.4; rm -rf /");
+        assertEquals(1, runner.calls.size());
+        Invocation invocation = runner.calls.get(0).invocation();
+        assertEquals(List.of("ban", "sshd", "banip", "1.2.3.4; rm -rf /"), invocation.argv());
+        assertEquals("fanout:1986", invocation.server());
+        assertEquals(Fixtures.CHANNEL, invocation.channel());
+        assertEquals("jail=sshd, action=banip, ip=1.2.3.4; rm -rf /", invocation.message());
+        assertEquals(0, state.count(Counter.EXECUTED), "counted when it finishes, not when it starts");
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void outcomesComeBackOnTheLoopAndAreCounted() throws InterruptedException {
+        for (int i = 0; i < 5; i++) {
+            deliver("jail=sshd, action=banip, ip=192.0.2." + i);
+        }
+        complete(0, new ActionResult.Exited(0, Duration.ofMillis(3), ""));
+        complete(1, new ActionResult.Exited(1, Duration.ofMillis(3), "already banned"));
+        complete(2, new ActionResult.TimedOut(Duration.ofSeconds(60), ""));
+        complete(3, new ActionResult.NotStarted("cannot run ban: No such file or directory"));
+        complete(4, new ActionResult.Dropped("exec queue full"));
+        assertEquals(0, state.count(Counter.EXECUTED), "nothing counted off the loop");
+        channel.runPendingTasks();
+        assertEquals(1, state.count(Counter.EXECUTED));
+        assertEquals(2, state.count(Counter.FAILED));
+        assertEquals(1, state.count(Counter.TIMED_OUT));
+        assertEquals(1, state.count(Counter.DROPPED));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aDropReportedAtOnceOnTheLoopIsCountedAfterTheRead() {
+        deliver("jail=sshd, action=banip, ip=192.0.2.1");
+        runner.calls.get(0).whenDone().accept(new ActionResult.Dropped("exec queue full"));
+        channel.runPendingTasks();
+        assertEquals(1, state.count(Counter.DROPPED));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aMessageWithoutAPlaceholderIsRejectedNotRun() {
+        deliver("jail=sshd, action=banip");
+        assertTrue(runner.calls.isEmpty());
+        assertEquals(1, state.count(Counter.REJECTED));
+        assertFalse(channel.finish());
+    }
+}

@@ -1,0 +1,172 @@
+package io.fail2bancluster.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real processes; the actions are small /bin/sh scripts written by each test (our exec never uses a shell). */
+class ProcessActionRunnerTest {
+    private static final Duration SAFETY = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+    private ProcessActionRunner runner;
+
+    @AfterEach
+    void tearDown() {
+        if (runner != null) {
+            runner.shutdown(Duration.ZERO).join();
+        }
+    }
+
+    private Path script(String name, String body) throws IOException {
+        Path script = dir.resolve(name);
+        Files.writeString(script, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+
+    private ActionResult runAndWait(List<String> argv) throws Exception {
+        CompletableFuture<ActionResult> result = new CompletableFuture<>();
+        runner.run(new Invocation(argv, "fanout:1986", "Fail2ban", "test"), result::complete);
+        return result.get(SAFETY.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static List<String> argv(Object... parts) {
+        return Arrays.stream(parts).map(String::valueOf).toList();
+    }
+
+    @Test
+    void passesEveryArgumentLiterallyWithoutAShell() throws Exception {
+        runner = new ProcessActionRunner(2, 10, SAFETY);
+        Path record = script("record", "out=$1; shift; printf '%s\\0' \"$@\" > \"$out\"");
+        Path out = dir.resolve("argv");
+        Path pwned = dir.resolve("pwned");
+        List<String> values = List.of("1.2.3.4; touch " + pwned, "$(touch " + pwned + ")", "`touch " + pwned + "`",
+                "it's \"quoted\"", "two  words", "%jail%", "a\\nb", "", "| cat > " + pwned, "*");
+        List<String> argv = new ArrayList<>(argv(record, out));
+        argv.addAll(values);
+
+        ActionResult result = runAndWait(argv);
+
+        assertEquals(0, assertInstanceOf(ActionResult.Exited.class, result).status());
+        String recorded = Files.readString(out, StandardCharsets.UTF_8);
+        assertEquals(values, Arrays.asList(recorded.substring(0, recorded.length() - 1).split("\0", -1)));
+        assertFalse(Files.exists(pwned), "nothing ran but the action");
+    }
+
+    @Test
+    void aTimedOutActionIsKilledWithItsChildren() throws Exception {
+        runner = new ProcessActionRunner(1, 1, Duration.ofMillis(300));
+        Path pids = dir.resolve("pids");
+        Path hang = script("hang", "( sleep 600 & echo $! > \"$1.grandchild\"; wait ) & echo $! > \"$1\"; sleep 600");
+
+        ActionResult result = runAndWait(argv(hang, pids));
+
+        assertInstanceOf(ActionResult.TimedOut.class, result);
+        for (Path pidFile : List.of(pids, Path.of(pids + ".grandchild"))) {
+            await().atMost(SAFETY).until(() -> Files.exists(pidFile) && Files.readString(pidFile).strip().length() > 0);
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            await().atMost(SAFETY).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        }
+        assertEquals(0, runner.running());
+    }
+
+    @Test
+    void aFloodOfOutputNeitherBlocksNorFillsTheLog() throws Exception {
+        runner = new ProcessActionRunner(1, 1, SAFETY);
+        Path chatty = script("chatty", "head -c 4000000 /dev/zero | tr '\\0' o\n"
+                + "head -c 4000000 /dev/zero | tr '\\0' e >&2\nexit 3");
+
+        ActionResult.Exited exited = assertInstanceOf(ActionResult.Exited.class, runAndWait(argv(chatty)));
+
+        assertEquals(3, exited.status());
+        assertTrue(exited.stderrHead().startsWith("e".repeat(ProcessActionRunner.STDERR_HEAD_BYTES) + " ...("),
+                exited.stderrHead().substring(0, 40));
+        assertTrue(exited.stderrHead().endsWith("(" + (4_000_000 - ProcessActionRunner.STDERR_HEAD_BYTES) + " more bytes)"));
+    }
+
+    @Test
+    void aMissingProgramIsAClearFailure() throws Exception {
+        runner = new ProcessActionRunner(1, 1, SAFETY);
+        ActionResult.NotStarted notStarted = assertInstanceOf(ActionResult.NotStarted.class,
+                runAndWait(List.of("/nonexistent/fail2ban-client", "set", "sshd")));
+        assertTrue(notStarted.reason().contains("/nonexistent/fail2ban-client"), notStarted.reason());
+        assertTrue(notStarted.reason().contains("No such file"), notStarted.reason());
+    }
+
+    /** Each blocked action marks that it started, then waits for the test to open the gate. */
+    private Path blocked() throws IOException {
+        return script("blocked", "touch \"$1\"\nwhile [ ! -e \"$2\" ]; do sleep 0.02; done");
+    }
+
+    private static long startedCount(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("started-")).count();
+        }
+    }
+
+    @Test
+    void pastConcurrencyAndQueueActionsAreDroppedAtOnce() throws Exception {
+        runner = new ProcessActionRunner(2, 3, SAFETY);
+        Path action = blocked();
+        Path gate = dir.resolve("gate");
+        Queue<ActionResult> results = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < 8; i++) {
+            runner.run(new Invocation(argv(action, dir.resolve("started-" + i), gate), "fanout:1986", "Fail2ban", "m" + i),
+                    results::add);
+        }
+        assertEquals(3, results.size(), "dropped at once, not queued");
+        results.forEach(r -> assertInstanceOf(ActionResult.Dropped.class, r));
+        await().atMost(SAFETY).until(() -> startedCount(dir) == 2);
+        assertEquals(3, runner.queued());
+        assertEquals(2, runner.running());
+
+        Files.createFile(gate);
+        await().atMost(SAFETY).until(() -> results.size() == 8);
+        assertEquals(5, results.stream().filter(r -> r instanceof ActionResult.Exited e && e.status() == 0).count());
+        assertEquals(5, startedCount(dir));
+    }
+
+    @Test
+    void shutdownKillsWhatOutlivesTheGraceAndReportsWhatNeverRan() throws Exception {
+        runner = new ProcessActionRunner(1, 1, SAFETY);
+        Path action = blocked();
+        Queue<ActionResult> results = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < 2; i++) {
+            runner.run(new Invocation(argv(action, dir.resolve("started-" + i), dir.resolve("never")), "fanout:1986",
+                    "Fail2ban", "m" + i), results::add);
+        }
+        await().atMost(SAFETY).until(() -> startedCount(dir) == 1);
+
+        runner.shutdown(Duration.ZERO).get(SAFETY.toSeconds(), TimeUnit.SECONDS);
+
+        assertEquals(2, results.size());
+        assertEquals(1, results.stream().filter(ActionResult.TimedOut.class::isInstance).count());
+        assertEquals(1, results.stream().filter(ActionResult.Dropped.class::isInstance).count());
+        assertEquals(0, runner.running());
+        CompletableFuture<ActionResult> late = new CompletableFuture<>();
+        runner.run(new Invocation(argv(action), "fanout:1986", "Fail2ban", "late"), late::complete);
+        assertInstanceOf(ActionResult.Dropped.class, late.getNow(null));
+        runner = null;
+    }
+}

@@ -1,0 +1,106 @@
+package io.fail2bancluster.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigLoader;
+import io.fail2bancluster.config.ServerConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The assembled pipeline, fed raw bytes as a fanout server sends them, with the config loaded from YAML. */
+class ServerPipelineTest {
+    private static final String YAML = """
+            servers:
+              - host: fanout.example
+                port: 1234
+                ping_timeout: 60
+                channels:
+                  - name: Fail2ban
+                    action: "fail2ban-client set %jail% %action% %ip%"
+                    filter:
+                      - key: action
+                        values: [banip, unbanip]
+                      - key: jail
+                        values: [sshd]
+                  - name: PublishOnly
+            """;
+
+    private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
+    private final SessionHandler.Listener ignore = new SessionHandler.Listener() {
+        @Override
+        public void greeted(long nowNanos) {
+        }
+
+        @Override
+        public void busy() {
+        }
+
+        @Override
+        public void lineReceived(long nowNanos) {
+        }
+    };
+    private ServerState state;
+    private EmbeddedChannel channel;
+
+    @BeforeEach
+    void setUp() {
+        ClusterConfig config = ConfigLoader.parse(YAML, "pipeline-test.yml");
+        ServerConfig server = config.servers().get(0);
+        state = new ServerState(server.address());
+        channel = new EmbeddedChannel();
+        channel.freezeTime();
+        ServerPipeline.Shared shared = new ServerPipeline.Shared(new Deduplicator(Duration.ofSeconds(5)), runner,
+                new ExecReporter(channel.eventLoop().ticker()));
+        channel.pipeline().addLast(new ServerPipeline(server, 0,
+                Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow())), state, ignore, shared));
+        channel.pipeline().fireChannelActive();
+    }
+
+    private void receive(String bytes) {
+        channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void handlersStandInTheDocumentedOrder() {
+        List<String> names = channel.pipeline().names().stream().filter(PipelineNames.IN_ORDER::contains).toList();
+        assertEquals(PipelineNames.IN_ORDER, names);
+        channel.releaseOutbound();
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void subscribesOnConnectAndRunsOnlyWhatPasses() {
+        ByteBuf subscribe = channel.readOutbound();
+        assertEquals("subscribe Fail2ban\n", subscribe.toString(StandardCharsets.UTF_8));
+        subscribe.release();
+        assertNull(channel.readOutbound());
+        receive("debug!connected...\nFail2ban!jail=sshd, action=banip, ip=192.0.2.7\r\n"
+                + "Fail2ban!jail=nginx, action=banip, ip=192.0.2.8\n1795620628\nall!everybody\nhel");
+        receive("lo\nFail2ban!jail=sshd, action=unbanip, ip=1.2.3.4; rm -rf /\n");
+        assertEquals(List.of(List.of("fail2ban-client", "set", "sshd", "banip", "192.0.2.7"),
+                List.of("fail2ban-client", "set", "sshd", "unbanip", "1.2.3.4; rm -rf /")), runner.argvs());
+        assertEquals(4, state.count(Counter.RECEIVED));
+        assertEquals(2, state.count(Counter.FILTERED_OUT));
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void anOverlongLineIsSkippedAndTheNextOneStillRuns() {
+        channel.releaseOutbound();
+        receive("Fail2ban!jail=sshd, action=banip, ip=" + "9".repeat(70_000) + "\n"
+                + "Fail2ban!jail=sshd, action=banip, ip=192.0.2.9\n");
+        assertEquals(List.of(List.of("fail2ban-client", "set", "sshd", "banip", "192.0.2.9")), runner.argvs());
+        assertFalse(channel.finish());
+    }
+}

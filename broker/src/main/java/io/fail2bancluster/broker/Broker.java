@@ -1,0 +1,100 @@
+package io.fail2bancluster.broker;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Ticker;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fanout-compatible pub/sub server, embeddable: {@link #start} returns once it listens; {@link #close}
+ * stops it and its event loops. Used by {@link BrokerMain}, tests, demos and load harnesses.
+ * <pre>{@code
+ * try (Broker broker = Broker.start(BrokerOptions.defaults().withPort(0))) {
+ *     connect to 127.0.0.1:broker.port() ...
+ * }
+ * }</pre>
+ */
+public final class Broker implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final Channel server;
+    private final BrokerMetrics metrics;
+
+    private Broker(EventLoopGroup group, Channel server, BrokerMetrics metrics) {
+        this.group = group;
+        this.server = server;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Binds and starts listening. Throws {@link IllegalArgumentException} for a bind address that does
+     * not resolve and {@link IllegalStateException} when the port cannot be bound; nothing keeps
+     * running after a failed start.
+     */
+    public static Broker start(BrokerOptions options) {
+        InetSocketAddress address = options.bindAddress() == null
+                ? new InetSocketAddress(options.port())
+                : new InetSocketAddress(options.bindAddress(), options.port());
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException("cannot resolve bind address " + options.bindAddress());
+        }
+        ChannelRegistry registry = new ChannelRegistry();
+        BrokerMetrics metrics = new BrokerMetrics(Ticker.systemTicker(), options.clientLimit(),
+                OpenFilesLimit.ofThisProcess(), registry);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.threads(),
+                new DefaultThreadFactory("broker-loop"), Transport.ioHandlerFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(Transport.serverChannelType())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new BrokerInitializer(options, registry, metrics));
+        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
+            throw new IllegalStateException("cannot listen on " + describe(address) + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        return new Broker(group, bound.channel(), metrics);
+    }
+
+    /** The port it listens on (the one picked by the OS when started with port 0). */
+    public int port() {
+        return localAddress().getPort();
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /** The counters behind {@code info}, read now. */
+    public BrokerStats stats() {
+        return metrics.snapshot();
+    }
+
+    /** Stops listening, closes every connection and stops the event loops; waits for that. */
+    @Override
+    public void close() {
+        server.close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** {@code 0.0.0.0:1986} for all addresses, else the address as bound. */
+    static String describe(InetSocketAddress address) {
+        String host = address.getAddress() == null || address.getAddress().isAnyLocalAddress()
+                ? "0.0.0.0"
+                : address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    @Override
+    public String toString() {
+        return "Broker[" + describe(localAddress()) + "]";
+    }
+}

@@ -1,0 +1,153 @@
+package io.fail2bancluster.broker;
+
+import com.beust.jcommander.JCommander;
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParameterException;
+import com.beust.jcommander.Parameters;
+import io.fail2bancluster.protocol.Wire;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Properties;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * {@code fail2ban-cluster-broker}: runs a {@link Broker} until the process is stopped. Prints one line
+ * on stdout once it listens ({@code fail2ban-cluster-broker listening on 0.0.0.0:1986}) so scripts
+ * and tests can wait for it; logs go to stderr. Exit status: 0 after --help/--version, 1 when it
+ * cannot listen, 2 for a usage error.
+ */
+public final class BrokerMain {
+    static final String NAME = "fail2ban-cluster-broker";
+    private static final Logger LOG = LogManager.getLogger(BrokerMain.class);
+
+    /** The command line; {@code --opt value} and {@code --opt=value} both work. */
+    @Parameters(separators = "=")
+    static final class Args {
+        @Parameter(names = "--port", description = "TCP port to listen on")
+        int port = Wire.DEFAULT_PORT;
+
+        @Parameter(names = "--bind", description = "Address to listen on (default: all addresses)")
+        String bind;
+
+        @Parameter(names = "--client-limit",
+                description = "Most clients at once, 0 = no limit; the next gets 'debug!busy' and is closed")
+        int clientLimit;
+
+        @Parameter(names = "--max-line",
+                description = "Longest command line in bytes; longer lines are dropped and counted")
+        int maxLine = Wire.DEFAULT_MAX_LINE;
+
+        @Parameter(names = "--threads", description = "Event loop threads (default: number of cores)")
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        @Parameter(names = "--help", help = true, description = "Show this help and exit")
+        boolean help;
+
+        @Parameter(names = "--version", description = "Show the version and exit")
+        boolean version;
+
+        BrokerOptions toOptions() {
+            return BrokerOptions.defaults()
+                    .withBindAddress(bind)
+                    .withPort(port)
+                    .withClientLimit(clientLimit)
+                    .withMaxLine(maxLine)
+                    .withThreads(threads);
+        }
+    }
+
+    /** A command line that cannot be run; the message says why. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private BrokerMain() {
+    }
+
+    public static void main(String[] argv) {
+        int status = run(argv, System.out, System.err);
+        if (status >= 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Parses, then starts the broker. Returns the exit status when the process should end now, or -1
+     * when the broker runs (its event loop threads keep the JVM alive; a shutdown hook stops it).
+     */
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        Args args = new Args();
+        JCommander commander = commander(args);
+        BrokerOptions options;
+        try {
+            options = parse(commander, args, argv);
+        } catch (UsageException e) {
+            err.println(NAME + ": " + e.getMessage());
+            err.print(usage(commander));
+            return 2;
+        }
+        if (args.help) {
+            out.print(usage(commander));
+            return 0;
+        }
+        if (args.version) {
+            out.println(NAME + " " + version());
+            return 0;
+        }
+        Broker broker;
+        try {
+            broker = Broker.start(options);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            LOG.error("{}", e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, NAME + "-shutdown"));
+        out.println(NAME + " listening on " + Broker.describe(broker.localAddress()));
+        out.flush();
+        LOG.info("listening on {} ({} event loop thread(s), {}, client limit {}, max line {} bytes)",
+                Broker.describe(broker.localAddress()), options.threads(),
+                Transport.nativeEpoll() ? "epoll" : "nio",
+                options.clientLimit() == 0 ? "none" : options.clientLimit(), options.maxLine());
+        return -1;
+    }
+
+    static BrokerOptions parse(String... argv) throws UsageException {
+        Args args = new Args();
+        return parse(commander(args), args, argv);
+    }
+
+    private static BrokerOptions parse(JCommander commander, Args args, String... argv) throws UsageException {
+        try {
+            commander.parse(argv);
+            return args.toOptions();
+        } catch (ParameterException | IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static JCommander commander(Args args) {
+        return JCommander.newBuilder().programName(NAME).addObject(args).build();
+    }
+
+    static String usage(JCommander commander) {
+        StringBuilder text = new StringBuilder();
+        commander.getUsageFormatter().usage(text);
+        return text.toString();
+    }
+
+    static String version() {
+        try (InputStream in = BrokerMain.class.getResourceAsStream("version.properties")) {
+            Properties properties = new Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

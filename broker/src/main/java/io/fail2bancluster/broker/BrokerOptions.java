@@ -1,0 +1,74 @@
+package io.fail2bancluster.broker;
+
+import io.fail2bancluster.protocol.Wire;
+
+/**
+ * How a {@link Broker} listens and what it tolerates. Start from {@link #defaults()} and change what
+ * differs: {@code BrokerOptions.defaults().withPort(0).withClientLimit(3)}.
+ *
+ * @param bindAddress         host or address to listen on; {@code null} listens on all addresses, as fanout does
+ * @param port                TCP port; 0 picks a free one (see {@link Broker#port()})
+ * @param clientLimit         most connections at once, 0 for no limit; the next one is answered
+ *                            {@code debug!busy} and closed, as fanout does
+ * @param maxLine             longest command line in bytes, without its {@code \n}; longer lines are dropped
+ *                            and counted, the connection stays open (fanout has no limit)
+ * @param threads             event loop threads
+ * @param outboundLimitBytes  bytes that may wait to be sent to one client; a client that lets more pile up
+ *                            (it stopped reading) is closed, so a slow subscriber cannot exhaust memory. Keep
+ *                            it well above one read batch of announces (16 reads of up to 64 KiB), which is
+ *                            written before it is flushed.
+ */
+public record BrokerOptions(String bindAddress, int port, int clientLimit, int maxLine, int threads,
+        int outboundLimitBytes) {
+
+    public static final int DEFAULT_OUTBOUND_LIMIT_BYTES = 4 * 1024 * 1024;
+
+    public BrokerOptions {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        if (clientLimit < 0) {
+            throw new IllegalArgumentException("client limit must be 0 (no limit) or more, got " + clientLimit);
+        }
+        if (maxLine < 1) {
+            throw new IllegalArgumentException("max line must be at least 1 byte, got " + maxLine);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        if (outboundLimitBytes < 1024) {
+            throw new IllegalArgumentException("outbound limit must be at least 1024 bytes, got "
+                    + outboundLimitBytes);
+        }
+    }
+
+    /** Port 1986 on all addresses, no client limit, 64 KiB lines, one thread per core, 4 MiB outbound. */
+    public static BrokerOptions defaults() {
+        return new BrokerOptions(null, Wire.DEFAULT_PORT, 0, Wire.DEFAULT_MAX_LINE,
+                Runtime.getRuntime().availableProcessors(), DEFAULT_OUTBOUND_LIMIT_BYTES);
+    }
+
+    public BrokerOptions withBindAddress(String bindAddress) {
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+    }
+
+    public BrokerOptions withPort(int port) {
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+    }
+
+    public BrokerOptions withClientLimit(int clientLimit) {
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+    }
+
+    public BrokerOptions withMaxLine(int maxLine) {
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+    }
+
+    public BrokerOptions withThreads(int threads) {
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+    }
+
+    public BrokerOptions withOutboundLimitBytes(int outboundLimitBytes) {
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+    }
+}

@@ -1,0 +1,80 @@
+package io.fail2bancluster.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BrokerMainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return BrokerMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void defaultsAreFanouts() throws Exception {
+        BrokerOptions options = BrokerMain.parse();
+        assertEquals(1986, options.port());
+        assertEquals(null, options.bindAddress(), "all addresses");
+        assertEquals(0, options.clientLimit());
+        assertEquals(64 * 1024, options.maxLine());
+        assertEquals(Runtime.getRuntime().availableProcessors(), options.threads());
+    }
+
+    @Test
+    void acceptsBothOptionForms() throws Exception {
+        BrokerOptions spaced = BrokerMain.parse("--port", "2000", "--bind", "127.0.0.1", "--client-limit", "3",
+                "--max-line", "1024", "--threads", "2");
+        BrokerOptions joined = BrokerMain.parse("--port=2000", "--bind=127.0.0.1", "--client-limit=3",
+                "--max-line=1024", "--threads=2");
+        assertEquals(spaced, joined);
+        assertEquals(new BrokerOptions("127.0.0.1", 2000, 3, 1024, 2, BrokerOptions.DEFAULT_OUTBOUND_LIMIT_BYTES),
+                joined);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--port=x", "--port=70000", "--client-limit=-1", "--max-line=0", "--threads=0",
+            "--nope", "extra", "--port"})
+    void usageErrorsExitTwoWithTheUsage(String arg) {
+        assertEquals(2, run(arg));
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("fail2ban-cluster-broker: "), text);
+        assertTrue(text.contains("Usage: fail2ban-cluster-broker"), text);
+        assertTrue(text.contains("--client-limit"), text);
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpAndVersionExitZero() {
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--max-line"));
+        out.reset();
+        assertEquals(0, run("--version"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("fail2ban-cluster-broker "));
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void portInUseExitsOne() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            assertEquals(1, run("--port=" + taken.getLocalPort(), "--bind=127.0.0.1", "--threads=1"));
+            assertEquals("", out.toString(StandardCharsets.UTF_8), "no 'listening' line when it is not");
+        }
+    }
+
+    @Test
+    void rejectsInvalidOptionsInTheRecordToo() {
+        assertThrows(IllegalArgumentException.class, () -> BrokerOptions.defaults().withOutboundLimitBytes(10));
+    }
+}

@@ -1,0 +1,229 @@
+package io.fail2bancluster.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.DefaultChannelId;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sessions on EmbeddedChannels sharing one registry, the way connections on different event loops
+ * share it in the broker. Each client is fed lines through the real {@link CommandDecoder}.
+ */
+class SessionHandlerTest {
+    private final ChannelRegistry registry = new ChannelRegistry();
+    private final MockTicker ticker = Ticker.newMockTicker();
+    private final BrokerMetrics metrics =
+            new BrokerMetrics(ticker, 3, new OpenFilesLimit(20000, 20000), registry);
+    private final List<EmbeddedChannel> clients = new ArrayList<>();
+
+    @AfterEach
+    void everyClientReadCompletely() {
+        for (EmbeddedChannel client : clients) {
+            assertFalse(client.finish(), "unread output or input left on " + client);
+        }
+    }
+
+    private EmbeddedChannel connect() {
+        assertTrue(metrics.tryOpenConnection());
+        EmbeddedChannel client = new EmbeddedChannel(DefaultChannelId.newInstance(),
+                CommandDecoder.INSTANCE, new SessionHandler(registry, metrics));
+        clients.add(client);
+        assertEquals("debug!connected...\n", next(client));
+        return client;
+    }
+
+    /** One read of one line (without its "\n", as the framer hands it on), then read-complete. */
+    private static void send(EmbeddedChannel client, String line) {
+        client.writeInbound(Unpooled.copiedBuffer(line, StandardCharsets.ISO_8859_1));
+    }
+
+    private static String next(EmbeddedChannel client) {
+        ByteBuf line = client.readOutbound();
+        if (line == null) {
+            return null;
+        }
+        try {
+            return line.toString(StandardCharsets.ISO_8859_1);
+        } finally {
+            line.release();
+        }
+    }
+
+    @Test
+    void greetsAndJoinsAll() {
+        EmbeddedChannel a = connect();
+        EmbeddedChannel b = connect();
+        send(b, "announce all everybody");
+        assertEquals("all!everybody\n", next(a));
+        assertEquals("all!everybody\n", next(b), "the announcer is in 'all' too");
+        assertEquals(1, registry.channelCount());
+        assertEquals(2, registry.subscriptionCount());
+    }
+
+    @Test
+    void announceReachesSubscribersOnlyAndKeepsBytes() {
+        EmbeddedChannel a = connect();
+        EmbeddedChannel b = connect();
+        send(a, "subscribe Fail2ban");
+        send(b, "announce Fail2ban jail=sshd, action=banip, ip=192.0.2.7, note=a!b");
+        assertEquals("Fail2ban!jail=sshd, action=banip, ip=192.0.2.7, note=a!b\n", next(a));
+        assertNull(next(b), "the announcer is not subscribed to Fail2ban");
+        send(b, "announce Fail2ban one\r");
+        assertEquals("Fail2ban!one\r\n", next(a));
+        send(b, "announce Nobody hello");
+        send(b, "announce bad!name x");
+        assertNull(next(a));
+        assertNull(next(b));
+    }
+
+    @Test
+    void deliveryLineIsBuiltOnceAndShared() {
+        EmbeddedChannel a = connect();
+        EmbeddedChannel b = connect();
+        EmbeddedChannel publisher = connect();
+        send(a, "subscribe F");
+        send(b, "subscribe F");
+        send(publisher, "announce F shared");
+        ByteBuf toA = a.readOutbound();
+        ByteBuf toB = b.readOutbound();
+        try {
+            assertEquals("F!shared\n", toA.toString(StandardCharsets.US_ASCII));
+            assertEquals("F!shared\n", toB.toString(StandardCharsets.US_ASCII));
+            assertSame(toA.unwrap(), toB.unwrap(), "both are duplicates of one buffer");
+        } finally {
+            toA.release();
+            toB.release();
+        }
+    }
+
+    @Test
+    void subscribersAreFlushedOncePerReadBatch() {
+        EmbeddedChannel subscriber = connect();
+        EmbeddedChannel publisher = connect();
+        send(subscriber, "subscribe F");
+        int[] flushes = new int[1];
+        subscriber.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(ChannelHandlerContext ctx) {
+                flushes[0]++;
+                ctx.flush();
+            }
+        });
+
+        for (String line : List.of("announce F 1", "announce F 2", "announce F 3")) {
+            publisher.pipeline().fireChannelRead(Unpooled.copiedBuffer(line, StandardCharsets.US_ASCII));
+        }
+        assertNull(next(subscriber), "written, not flushed, while the batch is still being read");
+        publisher.pipeline().fireChannelReadComplete();
+
+        assertEquals(1, flushes[0]);
+        assertEquals("F!1\n", next(subscriber));
+        assertEquals("F!2\n", next(subscriber));
+        assertEquals("F!3\n", next(subscriber));
+    }
+
+    @Test
+    void duplicateSubscribeDeliversOnceAndUnsubscribeStops() {
+        EmbeddedChannel e = connect();
+        EmbeddedChannel f = connect();
+        send(e, "subscribe Dup");
+        send(e, "subscribe Dup");
+        send(f, "announce Dup once");
+        assertEquals("Dup!once\n", next(e));
+        assertNull(next(e));
+        send(e, "unsubscribe Dup");
+        send(f, "announce Dup gone");
+        assertNull(next(e));
+        assertEquals(1, registry.channelCount(), "Dup went with its last subscriber");
+    }
+
+    @Test
+    void closingForgetsEverySubscription() {
+        EmbeddedChannel a = connect();
+        EmbeddedChannel b = connect();
+        send(a, "subscribe X");
+        send(a, "subscribe Y");
+        assertEquals(3, registry.channelCount());
+        a.close();
+        assertEquals(1, registry.channelCount());
+        assertEquals(1, registry.subscriptionCount());
+        send(b, "announce X after");
+        assertNull(next(b));
+        assertEquals(3, metrics.snapshot().totalUnsubscribes(), "fanout counts a disconnect's unsubscribes");
+    }
+
+    @Test
+    void pingAnswersUnixSeconds() {
+        EmbeddedChannel a = connect();
+        long before = System.currentTimeMillis() / 1000;
+        send(a, "ping");
+        long answered = Long.parseLong(next(a).replace("\n", ""));
+        assertTrue(answered >= before && answered <= System.currentTimeMillis() / 1000 + 1, "got " + answered);
+    }
+
+    /** The first section of the transcript up to its {@code info}: the same figures as fanout's. */
+    @Test
+    void infoCountsWhatFanoutCounts() {
+        EmbeddedChannel a = connect();
+        EmbeddedChannel b = connect();
+        send(a, "subscribe Fail2ban");
+        send(b, "announce Fail2ban jail=sshd, action=banip, ip=192.0.2.7, note=a!b");
+        send(b, "announce Nobody hello");
+        send(b, "announce Fail2ban ");
+        send(a, "ping");
+        send(a, "subscribe bad!name");
+        send(b, "announce bad!name x");
+        send(a, "hello");
+        send(b, "announce all everybody");
+        send(b, "announce Fail2ban one\r");
+        send(b, "announce Fail2ban two");
+        send(a, "unsubscribe Fail2ban");
+        send(b, "announce Fail2ban gone");
+        while (next(a) != null) {
+            // deliveries and the ping reply, checked elsewhere
+        }
+        while (next(b) != null) {
+            // its own 'all' announce
+        }
+        ticker.advance(7, TimeUnit.SECONDS);
+        send(a, "info");
+
+        StringBuilder info = new StringBuilder();
+        for (String line = next(a); line != null; line = next(a)) {
+            info.append(line);
+        }
+        assertEquals("""
+                uptime: 0d 0h 0m 7s
+                client-limit: 3
+                limit rejected connections: 0
+                rlimits: Soft=20000 Hard=20000
+                max connections: 2
+                current connections: 2
+                current channels: 1
+                current subscriptions: 2
+                user-requested subscriptions: 0
+                total connections: 2
+                total announcements: 4
+                total messages: 5
+                total subscribes: 3
+                total unsubscribes: 1
+                total pings: 1
+                """, info.toString(), "the transcript's info block, figure for figure");
+    }
+}

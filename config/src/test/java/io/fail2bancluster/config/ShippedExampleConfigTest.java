@@ -1,0 +1,27 @@
+package io.fail2bancluster.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The example config we ship in etc/ must load, or every new install starts with an error. */
+class ShippedExampleConfigTest {
+
+    @Test
+    void etcExampleLoadsWithoutWarnings() {
+        Path example = Path.of("..", "etc", "fail2ban-cluster.yml");
+        assertTrue(Files.isRegularFile(example), "expected the shipped example at " + example.toAbsolutePath());
+
+        ClusterConfig config = ConfigLoader.load(example);
+
+        assertEquals(1, config.servers().size());
+        ChannelConfig channel = config.servers().get(0).channels().get(0);
+        assertEquals("Fail2ban", channel.name());
+        assertEquals(List.of("action", "jail"), channel.filters().stream().map(FilterEntry::key).toList());
+        assertEquals(List.of(), config.warnings());
+    }
+}
