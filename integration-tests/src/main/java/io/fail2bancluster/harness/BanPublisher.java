@@ -1,0 +1,114 @@
+package io.fail2bancluster.harness;
+
+import io.fail2bancluster.client.PublishResult;
+import io.fail2bancluster.client.Publisher;
+import io.fail2bancluster.client.Target;
+import io.fail2bancluster.protocol.Command;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Publishes bans at a steady rate through the client's {@link Publisher}, in this process. Ban {@code n}
+ * is {@code jail=sshd, action=banip, ip=10.x.y.z, id=n, t=<System.nanoTime() just before publishing>}.
+ * A pacer thread hands each ban to a worker at its due time, so one slow publish does not hold back the
+ * next; a publisher that cannot keep up shows as a lower achieved rate, not as a burst later.
+ */
+final class BanPublisher {
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
+
+    private final List<Target> targets;
+    private final String channel;
+    private final Publisher publisher;
+    private final ExecutorService workers;
+    private final ExecutorService exchanges;
+    private final AtomicInteger done = new AtomicInteger();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicInteger fullyPublished = new AtomicInteger();
+    private final AtomicReference<String> firstFailure = new AtomicReference<>();
+
+    BanPublisher(List<Target> targets, String channel, int rate) {
+        this.targets = List.copyOf(targets);
+        this.channel = channel;
+        this.exchanges = Executors.newCachedThreadPool(daemons("loadtest-exchange-"));
+        this.publisher = new Publisher(exchanges);
+        this.workers = Executors.newFixedThreadPool(Math.max(4, Math.min(64, rate / 25)), daemons("loadtest-publish-"));
+    }
+
+    static String message(int id, long publishedNanos) {
+        return "jail=sshd, action=banip, ip=10." + (id >>> 16 & 255) + "." + (id >>> 8 & 255) + "." + (id & 255)
+                + ", id=" + id + ", t=" + publishedNanos;
+    }
+
+    /** Publishes {@code bans} bans at {@code rate} per second; returns when every publish has finished. */
+    void publish(int bans, int rate) throws InterruptedException {
+        long start = System.nanoTime();
+        double interval = 1e9 / rate;
+        for (int id = 0; id < bans; id++) {
+            long due = start + (long) (id * interval);
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int ban = id;
+            workers.execute(() -> publishOne(ban));
+        }
+        workers.shutdown();
+        workers.awaitTermination(bans / rate + PUBLISH_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
+        exchanges.shutdown();
+    }
+
+    private void publishOne(int id) {
+        String message = message(id, System.nanoTime());
+        List<PublishResult> results = publisher.publish(targets, new Command.Announce(channel, message), PUBLISH_TIMEOUT);
+        int ok = 0;
+        for (PublishResult result : results) {
+            if (result.accepted()) {
+                ok++;
+            } else {
+                firstFailure.compareAndSet(null, result.toString());
+            }
+        }
+        accepted.addAndGet(ok);
+        if (ok == targets.size()) {
+            fullyPublished.incrementAndGet();
+        }
+        done.incrementAndGet();
+    }
+
+    /** Bans whose publish has finished, however it went. */
+    int done() {
+        return done.get();
+    }
+
+    /** Bans every server accepted. */
+    int published() {
+        return fullyPublished.get();
+    }
+
+    /** Server acceptances over all bans: each is one copy every host should receive. */
+    long accepted() {
+        return accepted.get();
+    }
+
+    /** The first failed publish, for the report; null when none failed. */
+    String firstFailure() {
+        return firstFailure.get();
+    }
+
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger next = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + next.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,60 @@
+package io.fail2bancluster.harness;
+
+import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the fleet executed: per host the set of ban ids that ran (a second run of the same id on the same
+ * host is a duplicate), and the publish-to-exec latency of every run. Publisher and agents share this
+ * JVM, so the publish's {@code System.nanoTime()} carried in the message is comparable to ours.
+ */
+final class ExecutionRecorder {
+    private final BitSet[] executedByHost;
+    private final LatencyHistogram latency = new LatencyHistogram();
+    private final AtomicLong executions = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong unreadable = new AtomicLong();
+
+    ExecutionRecorder(int hosts) {
+        executedByHost = new BitSet[hosts];
+        for (int i = 0; i < hosts; i++) {
+            executedByHost[i] = new BitSet();
+        }
+    }
+
+    /** One action ran on {@code host} for ban {@code id}, published at {@code publishedNanos}. */
+    void executed(int host, int id, long publishedNanos, long nowNanos) {
+        executions.incrementAndGet();
+        BitSet seen = executedByHost[host];
+        boolean again;
+        synchronized (seen) {
+            again = seen.get(id);
+            seen.set(id);
+        }
+        if (again) {
+            duplicates.incrementAndGet();
+        }
+        latency.record((nowNanos - publishedNanos) / 1_000);
+    }
+
+    /** An action whose argv did not carry a ban id and timestamp: a harness bug, reported, never hidden. */
+    void unreadable() {
+        unreadable.incrementAndGet();
+    }
+
+    long executions() {
+        return executions.get();
+    }
+
+    long duplicates() {
+        return duplicates.get();
+    }
+
+    long unreadableCount() {
+        return unreadable.get();
+    }
+
+    LatencyHistogram latency() {
+        return latency;
+    }
+}

@@ -1,0 +1,95 @@
+package io.fail2bancluster.harness;
+
+import io.fail2bancluster.agent.ActionRunner;
+import io.fail2bancluster.agent.Agent;
+import io.fail2bancluster.agent.AgentStatus;
+import io.fail2bancluster.client.Target;
+import io.fail2bancluster.config.ConfigLoader;
+import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * H agents in this JVM, all on one shared event loop as the real agent runs on one. Each has its own
+ * config (parsed from YAML by the real loader), its connections to every server, its filter and dedupe;
+ * their actions go to the runner made for their host.
+ */
+final class Fleet implements AutoCloseable {
+    /** The counters summed over every host and server. */
+    record Counts(long received, long executed, long failed, long dropped, long filteredOut, long deduplicated,
+            long reconnects, int connected) {
+    }
+
+    private final EventLoopGroup group = Agent.newEventLoopGroup(1);
+    private final List<Agent> agents = new ArrayList<>();
+
+    Fleet(int hosts, List<Target> servers, String channel, String program, IntFunction<ActionRunner> runnerForHost) {
+        for (int host = 0; host < hosts; host++) {
+            String yaml = config(servers, channel, program);
+            agents.add(Agent.start(ConfigLoader.parse(yaml, "loadtest host " + host), runnerForHost.apply(host), group));
+        }
+    }
+
+    /**
+     * Every host subscribes to the channel on every server, runs {@code <program> %id% %t%} for a ban from
+     * sshd, and keeps the default dedupe window, so a ban arriving through S servers runs once per host.
+     */
+    static String config(List<Target> servers, String channel, String program) {
+        StringBuilder yaml = new StringBuilder("servers:\n");
+        for (Target server : servers) {
+            yaml.append("""
+                      - host: '%s'
+                        port: %d
+                        ping_timeout: 30
+                        channels:
+                          - name: %s
+                            action: "%s %%id%% %%t%%"
+                            filter:
+                              - key: jail
+                                values: [sshd]
+                              - key: action
+                                values: [banip]
+                    """.formatted(server.host(), server.port(), channel, program));
+        }
+        return yaml.append("""
+                log_level: 1
+                reconnect_min: 0.1
+                reconnect_max: 2
+                """).toString();
+    }
+
+    int hosts() {
+        return agents.size();
+    }
+
+    /** Sums every agent's status, each taken on the loop without blocking it. */
+    Counts counts() {
+        List<CompletableFuture<AgentStatus>> statuses = agents.stream().map(Agent::statusAsync).toList();
+        long received = 0, executed = 0, failed = 0, dropped = 0, filtered = 0, deduplicated = 0, reconnects = 0;
+        int connected = 0;
+        for (CompletableFuture<AgentStatus> status : statuses) {
+            for (AgentStatus.ServerStatus server : status.join().servers()) {
+                received += server.counters().get("received");
+                executed += server.counters().get("executed");
+                failed += server.counters().get("failed") + server.counters().get("timed_out");
+                dropped += server.counters().get("dropped") + server.counters().get("rejected");
+                filtered += server.counters().get("filtered_out");
+                deduplicated += server.counters().get("deduplicated");
+                reconnects += server.reconnects();
+                connected += "connected".equals(server.state()) ? 1 : 0;
+            }
+        }
+        return new Counts(received, executed, failed, dropped, filtered, deduplicated, reconnects, connected);
+    }
+
+    @Override
+    public void close() {
+        CompletableFuture.allOf(agents.stream().map(a -> a.shutdown(Duration.ofSeconds(5)))
+                .toArray(CompletableFuture[]::new)).join();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

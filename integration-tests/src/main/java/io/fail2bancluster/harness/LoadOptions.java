@@ -1,0 +1,117 @@
+package io.fail2bancluster.harness;
+
+import com.beust.jcommander.JCommander;
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParameterException;
+import com.beust.jcommander.Parameters;
+import io.fail2bancluster.client.Target;
+import io.fail2bancluster.protocol.Wire;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The load test's command line; {@code --opt value} and {@code --opt=value} both work. */
+@Parameters(separators = "=")
+final class LoadOptions {
+    static final String NAME = "fail2ban-cluster-loadtest";
+
+    @Parameter(names = "--hosts", description = "Agent instances, all in this JVM on one event loop")
+    int hosts = 20;
+
+    @Parameter(names = "--servers", description = "Brokers to start, each in its own process (ignored with --server)")
+    int servers = 1;
+
+    @Parameter(names = "--bans", description = "Bans to publish, each with its own address")
+    int bans = 1000;
+
+    @Parameter(names = "--rate", description = "Bans published per second")
+    int rate = 200;
+
+    @Parameter(names = "--server", description = "host:port of a running fanout server to use instead of "
+            + "starting brokers (repeatable)")
+    List<String> server = new ArrayList<>();
+
+    @Parameter(names = "--exec", description = "recording: actions are recorded, not run; "
+            + "real: each runs /bin/true as a process (exec_concurrency 4, shared by all hosts)")
+    String exec = "recording";
+
+    @Parameter(names = "--channel", description = "Channel the bans are published on")
+    String channel = "Fail2ban";
+
+    @Parameter(names = "--settle", description = "Seconds to wait for the counts after the last change before giving up")
+    int settleSeconds = 10;
+
+    @Parameter(names = "--json", description = "Print the report as one JSON object on the last line of stdout")
+    boolean json;
+
+    @Parameter(names = "--help", help = true, description = "Show this help and exit")
+    boolean help;
+
+    /** Parses and checks {@code argv}; throws {@link IllegalArgumentException} naming the bad option. */
+    static LoadOptions parse(String... argv) {
+        LoadOptions options = new LoadOptions();
+        try {
+            commander(options).parse(argv);
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        options.check();
+        return options;
+    }
+
+    private void check() {
+        positive("--hosts", hosts);
+        positive("--servers", servers);
+        positive("--bans", bans);
+        positive("--rate", rate);
+        positive("--settle", settleSeconds);
+        if (bans > 1 << 24) {
+            throw new IllegalArgumentException("--bans: at most " + (1 << 24) + " (one 10.x.y.z address each)");
+        }
+        if (!exec.equals("recording") && !exec.equals("real")) {
+            throw new IllegalArgumentException("--exec: expected recording or real, got " + exec);
+        }
+        Wire.requireChannel(channel);
+        targets();
+    }
+
+    private static void positive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + ": must be at least 1, got " + value);
+        }
+    }
+
+    boolean realExec() {
+        return exec.equals("real");
+    }
+
+    /** The {@code --server}s as targets; empty when brokers are to be started. */
+    List<Target> targets() {
+        List<Target> targets = new ArrayList<>();
+        for (String hostPort : server) {
+            int colon = hostPort.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("--server: expected host:port, got " + hostPort);
+            }
+            String host = hostPort.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try {
+                targets.add(new Target(host, Integer.parseInt(hostPort.substring(colon + 1))));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--server: the port of " + hostPort + " is not a number");
+            }
+        }
+        return targets;
+    }
+
+    static String usage() {
+        StringBuilder text = new StringBuilder();
+        commander(new LoadOptions()).getUsageFormatter().usage(text);
+        return text.toString();
+    }
+
+    private static JCommander commander(LoadOptions options) {
+        return JCommander.newBuilder().programName(NAME).addObject(options).build();
+    }
+}

@@ -1,0 +1,165 @@
+package io.fail2bancluster.harness;
+
+import io.fail2bancluster.agent.ActionRunner;
+import io.fail2bancluster.agent.ProcessActionRunner;
+import io.fail2bancluster.agent.daemon.Logging;
+import io.fail2bancluster.client.Target;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code fail2ban-cluster-loadtest}: a fleet of agents in one JVM against S brokers (each its own
+ * process, or the {@code --server}s given), fed B bans at R per second through the client's publish
+ * code; reports whether every ban ran exactly once on every host, and how fast. Progress on stderr, the
+ * report on stdout ({@code --json}: one JSON object as the last line). Exit status 0 when every count
+ * matches, 1 when not, 2 for a usage error.
+ */
+public final class LoadTest {
+    private static final Duration BROKER_START = Duration.ofSeconds(30);
+    private static final Duration CONNECT_WITHIN = Duration.ofSeconds(60);
+    private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
+
+    private final LoadOptions options;
+    private final PrintStream err;
+    private final long startNanos = System.nanoTime();
+
+    private LoadTest(LoadOptions options, PrintStream err) {
+        this.options = options;
+        this.err = err;
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        LoadOptions options;
+        try {
+            options = LoadOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println(LoadOptions.NAME + ": " + e.getMessage());
+            err.print(LoadOptions.usage());
+            return 2;
+        }
+        if (options.help) {
+            out.print(LoadOptions.usage());
+            return 0;
+        }
+        Logging.configure(new Logging.Settings(1, Optional.empty(), true));
+        LoadReport report = new LoadTest(options, err).execute();
+        out.print(report.text());
+        if (options.json) {
+            out.println(report.json());
+        }
+        out.flush();
+        return report.countsMatch() ? 0 : 1;
+    }
+
+    private LoadReport execute() throws InterruptedException {
+        List<BrokerProcess> brokers = new ArrayList<>();
+        ProcessActionRunner real = options.realExec()
+                ? new ProcessActionRunner(4, options.bans * options.hosts, Duration.ofSeconds(30)) : null;
+        try {
+            List<Target> targets = options.targets();
+            if (targets.isEmpty()) {
+                for (int i = 0; i < options.servers; i++) {
+                    BrokerProcess broker = BrokerProcess.start(BROKER_START);
+                    brokers.add(broker);
+                    targets.add(new Target("127.0.0.1", broker.port()));
+                    progress("broker %d listening on 127.0.0.1:%d (pid %d)", i + 1, broker.port(), broker.pid());
+                }
+            }
+            ExecutionRecorder recorder = new ExecutionRecorder(options.hosts);
+            String program = real != null ? "/bin/true" : "record";
+            try (Fleet fleet = new Fleet(options.hosts, targets, options.channel, program,
+                    host -> new RecordingRunner(host, recorder, real))) {
+                awaitConnected(fleet, options.hosts * targets.size());
+                return measure(fleet, targets, recorder, brokers);
+            }
+        } finally {
+            if (real != null) {
+                real.shutdown(Duration.ofSeconds(5)).join();
+            }
+            brokers.forEach(BrokerProcess::close);
+        }
+    }
+
+    private void awaitConnected(Fleet fleet, int connections) throws InterruptedException {
+        long deadline = System.nanoTime() + CONNECT_WITHIN.toNanos();
+        int connected;
+        while ((connected = fleet.counts().connected()) < connections) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("only " + connected + " of " + connections
+                        + " connections came up within " + CONNECT_WITHIN.toSeconds() + " s");
+            }
+            Thread.sleep(50);
+        }
+        progress("%d agents connected to %d server(s): %d connections", fleet.hosts(), connections / fleet.hosts(),
+                connections);
+    }
+
+    private LoadReport measure(Fleet fleet, List<Target> targets, ExecutionRecorder recorder,
+            List<BrokerProcess> brokers) throws InterruptedException {
+        BanPublisher publisher = new BanPublisher(targets, options.channel, options.rate);
+        Thread publishing = new Thread(() -> {
+            try {
+                publisher.publish(options.bans, options.rate);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "loadtest-pacer");
+        long publishStart = System.nanoTime();
+        publishing.start();
+        long publishEnd = 0;
+        Fleet.Counts counts = fleet.counts();
+        long lastChange = System.nanoTime();
+        long lastProgress = 0;
+        while (true) {
+            Thread.sleep(100);
+            long now = System.nanoTime();
+            if (publishEnd == 0 && !publishing.isAlive()) {
+                publishEnd = now;
+            }
+            Fleet.Counts next = fleet.counts();
+            if (!next.equals(counts)) {
+                lastChange = now;
+                counts = next;
+            }
+            long expectedReceived = publisher.accepted() * fleet.hosts();
+            long expectedExecuted = (long) publisher.done() * fleet.hosts();
+            boolean complete = publishEnd != 0 && counts.received() >= expectedReceived
+                    && counts.executed() + counts.failed() + counts.dropped() >= expectedExecuted;
+            if (now - lastProgress >= PROGRESS_EVERY_NANOS || complete) {
+                lastProgress = now;
+                progress("published %d/%d, received %d/%d, executed %d, reconnects %d", publisher.done(),
+                        options.bans, counts.received(), (long) options.bans * fleet.hosts() * targets.size(),
+                        counts.executed(), counts.reconnects());
+            }
+            if (complete || (publishEnd != 0 && now - lastChange > options.settleSeconds * 1_000_000_000L)) {
+                break;
+            }
+        }
+        long end = System.nanoTime();
+        for (BrokerProcess broker : brokers) {
+            if (!broker.isAlive()) {
+                progress("broker pid %d %s", broker.pid(), broker.describeExit());
+            }
+        }
+        LatencyHistogram latency = recorder.latency();
+        return new LoadReport(fleet.hosts(), targets.size(), options.bans, publisher.published(),
+                options.bans - publisher.published(), publisher.accepted() * fleet.hosts(), counts.received(),
+                (long) options.bans * fleet.hosts(), counts.executed(), recorder.duplicates(),
+                counts.failed(), counts.dropped(), recorder.unreadableCount(), counts.reconnects(),
+                (publishEnd - publishStart) / 1e9, (end - publishStart) / 1e9,
+                latency.percentile(50) / 1e3, latency.percentile(90) / 1e3, latency.percentile(99) / 1e3,
+                latency.max() / 1e3, publisher.firstFailure());
+    }
+
+    private void progress(String format, Object... args) {
+        err.printf("[%6.1fs] %s%n", (System.nanoTime() - startNanos) / 1e9, String.format(format, args));
+        err.flush();
+    }
+}
