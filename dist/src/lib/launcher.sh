@@ -12,7 +12,12 @@ if [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then
 else
     java=java
 fi
+# F2BC_BLOCKHOUND=1: the agent and broker exit 70 on a blocking call on an event loop; BlockHound needs this flag.
+blockhound=
+if [ "${F2BC_BLOCKHOUND:-}" = 1 ]; then
+    blockhound=-XX:+AllowRedefinitionToAddDeleteMethods
+fi
 # shellcheck disable=SC2086 # JAVA_OPTS and F2BC_JVM_DEFAULTS are word lists on purpose
 exec "$java" -Xmx64m -XX:+UseSerialGC -Xss512k -Dio.netty.jfr.enabled=false \
-    ${F2BC_JVM_DEFAULTS:-} ${JAVA_OPTS:-} \
+    ${F2BC_JVM_DEFAULTS:-} $blockhound ${JAVA_OPTS:-} \
     -cp "$home/lib/*" "$main_class" "$@"

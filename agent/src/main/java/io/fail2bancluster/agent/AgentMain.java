@@ -6,6 +6,7 @@ import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.agent.daemon.RunningAgent;
 import io.fail2bancluster.agent.daemon.StopRequest;
 import io.fail2bancluster.agent.daemon.SystemHooks;
+import io.fail2bancluster.protocol.BlockingCallGuard;
 import org.apache.logging.log4j.LogManager;
 
 /** {@code fail2ban-clusterd}: see {@link Daemon}. */
@@ -15,6 +16,9 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        if (!BlockingCallGuard.installIfRequested("fail2ban-clusterd")) {
+            System.exit(1);
+        }
         Logging.configureForStartup();
         StopRequest stop = SystemHooks.stopOnSignals();
         int code = new Daemon(System.out, System.err, ConfigSource.FILES, RunningAgent::start, stop).execute(args);

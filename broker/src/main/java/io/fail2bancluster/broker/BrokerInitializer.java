@@ -1,5 +1,6 @@
 package io.fail2bancluster.broker;
 
+import io.fail2bancluster.protocol.BlockingCallGuard;
 import io.fail2bancluster.protocol.OverlongLineHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -51,6 +52,7 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast(SLOW, new SlowClientGuard(bound, metrics));
         addLineHandlers(pipeline, options.maxLine());
         pipeline.addLast(SESSION, new SessionHandler(registry, metrics));
+        BlockingCallGuard.plantIfRequested(pipeline);
     }
 
     /** Bytes to {@link Request}s: framer, overlong, commands. */

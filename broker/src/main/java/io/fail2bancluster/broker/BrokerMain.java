@@ -4,6 +4,7 @@ import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.Parameters;
+import io.fail2bancluster.protocol.BlockingCallGuard;
 import io.fail2bancluster.protocol.Wire;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,6 +70,9 @@ public final class BrokerMain {
     }
 
     public static void main(String[] argv) {
+        if (!BlockingCallGuard.installIfRequested(NAME)) {
+            System.exit(1);
+        }
         int status = run(argv, System.out, System.err);
         if (status >= 0) {
             System.exit(status);

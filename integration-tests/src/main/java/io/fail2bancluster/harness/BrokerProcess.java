@@ -1,6 +1,7 @@
 package io.fail2bancluster.harness;
 
 import io.fail2bancluster.broker.BrokerMain;
+import io.fail2bancluster.protocol.BlockingCallGuard;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -40,7 +41,10 @@ final class BrokerProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.add("-Dio.netty.jfr.enabled=false");
-        command.addAll(ChildJvm.blockHoundFlags());
+        if (BlockingCallGuard.requested()) {
+            // the child inherits F2BC_BLOCKHOUND=1 and installs BlockHound, which needs this flag
+            command.add(BlockingCallGuard.JVM_FLAG);
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(BrokerMain.class.getName());

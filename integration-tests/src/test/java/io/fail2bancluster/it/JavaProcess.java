@@ -2,6 +2,7 @@ package io.fail2bancluster.it;
 
 import static org.awaitility.Awaitility.await;
 
+import io.fail2bancluster.protocol.BlockingCallGuard;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -21,12 +23,16 @@ import org.awaitility.core.ConditionTimeoutException;
  * output collected line by line so tests can wait for what it says. Closing kills it.
  */
 public final class JavaProcess implements AutoCloseable {
+    /** The mains that install BlockHound when {@link BlockingCallGuard#ENV} is set. */
+    private static final Set<String> GUARDED_MAINS = Set.of(
+            "io.fail2bancluster.agent.AgentMain", "io.fail2bancluster.broker.BrokerMain");
     private final String name;
     private final Process process;
     private final List<String> stdout = new CopyOnWriteArrayList<>();
     private final List<String> stderr = new CopyOnWriteArrayList<>();
     private final Thread stdoutPump;
     private final Thread stderrPump;
+    private volatile boolean blockingCallExpected;
 
     private JavaProcess(String name, Process process) {
         this.name = name;
@@ -46,12 +52,19 @@ public final class JavaProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx64m");
         command.add("-Dio.netty.jfr.enabled=false");
+        if (GUARDED_MAINS.contains(mainClass.getName())) {
+            // BlockHound needs it (see BlockingCallGuard); other mains would only print its deprecation warning
+            command.add(BlockingCallGuard.JVM_FLAG);
+        }
         command.addAll(jvmArgs);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
+        // agent and broker processes run with BlockHound on; close() fails on its exit status. Set for every
+        // process, so the load test's own brokers inherit it.
+        builder.environment().put(BlockingCallGuard.ENV, "1");
         if (workDir != null) {
             builder.directory(workDir.toFile());
         }
@@ -171,8 +184,20 @@ public final class JavaProcess implements AutoCloseable {
         }
     }
 
+    /** The test means this process to exit with {@link BlockingCallGuard#EXIT_STATUS}; {@link #close()} then accepts it. */
+    public JavaProcess expectBlockingCallExit() {
+        blockingCallExpected = true;
+        return this;
+    }
+
+    /** Kills it; fails the test if it had ended because BlockHound caught a blocking call on an event loop. */
     @Override
     public void close() {
+        boolean blockingCall = !process.isAlive() && process.exitValue() == BlockingCallGuard.EXIT_STATUS;
         kill();
+        if (blockingCall && !blockingCallExpected) {
+            throw new AssertionError(name + " exited " + BlockingCallGuard.EXIT_STATUS
+                    + ": a blocking call on an event loop thread; it printed:\n" + output());
+        }
     }
 }

@@ -1,0 +1,98 @@
+package io.fail2bancluster.protocol;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingMethod;
+import reactor.blockhound.BlockingOperationError;
+
+/**
+ * The {@code F2BC_BLOCKHOUND=1} switch: the agent and broker mains install BlockHound first thing, and from
+ * then on a blocking call (sleep, park, file or socket I/O, process spawn...) on an event loop thread
+ * logs its stack and ends the process with {@link #EXIT_STATUS}. Netty's own integration (found through
+ * the service loader) marks its loop threads and its few deliberate blocking spots. JDK 13+ refuses the
+ * class redefinition BlockHound needs unless the JVM runs with {@link #JVM_FLAG}; the launchers and the
+ * test harness add it when the variable is set.
+ *
+ * <p>The only allowance of ours: log4j's output stream appenders. The loop logs rarely and rate-limited
+ * (see {@link LogThrottle}), to stderr or a local file, as BlockHound's own logback integration allows;
+ * an asynchronous appender would have to block or silently drop when its queue is full, which is worse.
+ *
+ * <p>Only this class touches BlockHound, and only when the switch is on, so a process without it on its
+ * class path (the client) never loads it.
+ */
+public final class BlockingCallGuard {
+    /** The environment variable; {@code 1} turns the guard on. */
+    public static final String ENV = "F2BC_BLOCKHOUND";
+    /** BlockHound's class redefinition needs this on JDK 13 and later. */
+    public static final String JVM_FLAG = "-XX:+AllowRedefinitionToAddDeleteMethods";
+    /** Exit status after a blocking call on an event loop (EX_SOFTWARE: an internal error). */
+    public static final int EXIT_STATUS = 70;
+    /** Test-only: the broker sleeps on its loop in every new connection, to prove the guard catches it. */
+    public static final String PLANT_PROPERTY = "f2bc.blockhound.plant";
+
+    private BlockingCallGuard() {
+    }
+
+    public static boolean requested() {
+        return "1".equals(System.getenv(ENV));
+    }
+
+    /**
+     * Installs BlockHound when {@link #ENV} is {@code 1}; call before anything starts a thread or logs.
+     * Returns false (having said why on stderr) when it was asked for but cannot be installed.
+     */
+    public static boolean installIfRequested(String processName) {
+        if (!requested()) {
+            return true;
+        }
+        try {
+            BlockHound.builder()
+                    .loadIntegrations()
+                    .allowBlockingCallsInside("org.apache.logging.log4j.core.appender.AbstractOutputStreamAppender",
+                            "append")
+                    .blockingMethodCallback(method -> blocked(processName, method))
+                    .install();
+            return true;
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println(processName + ": " + ENV + "=1 but BlockHound cannot be installed (" + e
+                    + "); the JVM needs " + JVM_FLAG);
+            return false;
+        }
+    }
+
+    /**
+     * Runs on the loop thread inside the blocking call, so it must not block either: a fresh thread
+     * prints the stack and halts (not exits: shutdown hooks would wait for this very loop), and the
+     * error stops the blocking call here.
+     */
+    private static void blocked(String processName, BlockingMethod method) {
+        BlockingOperationError error = new BlockingOperationError(method);
+        String where = Thread.currentThread().getName();
+        Thread reporter = new Thread(() -> {
+            System.err.println(processName + ": blocking call " + method + " on event loop thread " + where
+                    + "; exiting with status " + EXIT_STATUS);
+            error.printStackTrace();
+            System.err.flush();
+            Runtime.getRuntime().halt(EXIT_STATUS);
+        }, "blocking-call-report");
+        reporter.start();
+        throw error;
+    }
+
+    /** Test-only: when {@link #PLANT_PROPERTY} is set, adds a handler that sleeps on the loop as a connection opens. */
+    public static void plantIfRequested(ChannelPipeline pipeline) {
+        if (Boolean.getBoolean(PLANT_PROPERTY)) {
+            pipeline.addFirst(new SleepOnTheLoop());
+        }
+    }
+
+    private static final class SleepOnTheLoop extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            Thread.sleep(1);
+            super.channelActive(ctx);
+        }
+    }
+}
