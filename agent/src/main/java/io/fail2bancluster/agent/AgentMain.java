@@ -7,6 +7,7 @@ import io.fail2bancluster.agent.daemon.RunningAgent;
 import io.fail2bancluster.agent.daemon.StopRequest;
 import io.fail2bancluster.agent.daemon.SystemHooks;
 import io.fail2bancluster.protocol.BlockingCallGuard;
+import java.util.List;
 import org.apache.logging.log4j.LogManager;
 
 /** {@code fail2ban-clusterd}: see {@link Daemon}. */
@@ -16,7 +17,8 @@ public final class AgentMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        if (!BlockingCallGuard.installIfRequested("fail2ban-clusterd")) {
+        // only the process that runs the agent (start forks "run --daemon"): status, stop and check stay quick
+        if (List.of(args).contains("run") && !BlockingCallGuard.installIfRequested("fail2ban-clusterd")) {
             System.exit(1);
         }
         Logging.configureForStartup();

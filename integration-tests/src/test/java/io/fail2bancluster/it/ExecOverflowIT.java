@@ -1,0 +1,123 @@
+package io.fail2bancluster.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fail2bancluster.broker.BrokerMain;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A flood against a bounded exec queue, as real processes: exec_concurrency 4, exec_queue 100, every action
+ * blocked until the test releases it, 10,000 matching messages. Exactly 4 run, 100 wait, 9,896 are counted
+ * as dropped; after the release the 104 finish and nothing runs twice.
+ */
+class ExecOverflowIT {
+    private static final Duration WITHIN = Duration.ofSeconds(120);
+    private static final int MESSAGES = 10_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void tenThousandMessagesIntoFourRunningAndAHundredQueuedDropTheRestCounted() throws Exception {
+        Path started = dir.resolve("started");
+        Path finished = dir.resolve("finished");
+        Path release = dir.resolve("release");
+        // appends of one short line are atomic (O_APPEND, below PIPE_BUF): concurrent actions cannot mix them
+        Path action = Files.writeString(dir.resolve("blocked.sh"), """
+                echo "$1" >> '%s'
+                while [ ! -e '%s' ]; do sleep 0.05; done
+                echo "$1" >> '%s'
+                """.formatted(started, release, finished));
+        try (JavaProcess broker = JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0")) {
+            String listening = broker.awaitLineContaining("listening on 127.0.0.1:", WITHIN);
+            int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+            try (AgentProcess agent = AgentProcess.start(dir, """
+                    servers:
+                      - host: 127.0.0.1
+                        port: %d
+                        channels:
+                          - name: Fail2ban
+                            action: "/bin/sh %s %%id%%"
+                            filter:
+                              - key: jail
+                                values: [sshd]
+                    exec_concurrency: 4
+                    exec_queue: 100
+                    exec_timeout: 600
+                    log_level: 1
+                    """.formatted(port, action))) {
+                await().atMost(WITHIN).until(() -> agent.server0("state").equals("connected"));
+                await().atMost(WITHIN).until(() -> subscribedProbe(port, agent));
+
+                announceAll(port);
+                await().atMost(WITHIN).until(() -> agent.counter("received") - agent.counter("filtered_out") == MESSAGES
+                        && agent.counter("dropped") == MESSAGES - 104);
+                await().atMost(WITHIN).until(() -> lines(started).size() == 4);
+                assertEquals(0, agent.counter("executed"));
+
+                Files.createFile(release);
+                await().atMost(WITHIN).until(() -> agent.counter("executed") == 104);
+                assertEquals(MESSAGES - 104, agent.counter("dropped"));
+                assertEquals(0, agent.counter("failed"));
+                List<String> ran = lines(finished);
+                assertEquals(104, ran.size(), ran.toString());
+                assertEquals(104, new HashSet<>(ran).size(), "nothing ran twice: " + ran);
+                assertEquals(new HashSet<>(ran), new HashSet<>(lines(started)));
+            }
+        }
+    }
+
+    /**
+     * Sends a message the filter stops and tells whether the agent has counted any yet: once it has, its
+     * subscription is in effect. Probes still in flight end as filtered_out, which the test leaves aside.
+     */
+    static boolean subscribedProbe(int port, AgentProcess agent) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write("announce Fail2ban jail=probe\nping\n".getBytes(StandardCharsets.US_ASCII));
+            awaitPingReply(socket.getInputStream());
+        }
+        return agent.counter("filtered_out") > 0;
+    }
+
+    /** 10,000 announces in one stream, then a ping: once it is answered the broker has fanned out all of them. */
+    private static void announceAll(int port) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < MESSAGES; i++) {
+            lines.append("announce Fail2ban jail=sshd, id=").append(i).append('\n');
+        }
+        lines.append("ping\n");
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(lines.toString().getBytes(StandardCharsets.US_ASCII));
+            awaitPingReply(socket.getInputStream());
+        }
+    }
+
+    /** Reads the greeting and the reply to the one ping: two lines. */
+    static void awaitPingReply(InputStream in) throws IOException {
+        int newlines = 0;
+        while (newlines < 2) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the broker closed before answering the ping");
+            }
+            newlines += b == '\n' ? 1 : 0;
+        }
+    }
+
+    private static List<String> lines(Path file) throws IOException {
+        return Files.exists(file) ? Files.readAllLines(file) : List.of();
+    }
+}
