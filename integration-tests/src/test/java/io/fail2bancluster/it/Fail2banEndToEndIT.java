@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code etc/} files. Failed logins in A's auth.log make A's {@code sshd} jail ban the address; its
  * {@code fail2ban-cluster} action runs the real client, which announces it once; B's agent puts it in B's
  * receive-only {@code sshd-cluster} jail, and A's agent skips it ({@code skip_own}). Then the same for the
- * unban.
+ * unban, and {@code client resync} for a ban B's agent missed while it was down.
  *
  * <p>Both hosts are on this one machine, so where the shipped files name a host-wide thing the test
  * points it at the host's own: the agents' actions call {@code fail2ban-client -s <that host's socket>},
@@ -40,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 class Fail2banEndToEndIT {
     private static final Path REPO_ETC = Path.of("..", "etc");
     private static final String IP = "192.0.2.77";
+    /** Banned on A while B's agent is down; resync brings it to B. */
+    private static final String MISSED = "198.51.100.78";
     private static final Duration WITHIN = Duration.ofSeconds(30);
 
     @TempDir
@@ -61,7 +63,7 @@ class Fail2banEndToEndIT {
     }
 
     @Test
-    void aBanOnHostAReachesBsReceiveJailThroughOneAnnounceAndSoDoesTheUnban() throws Exception {
+    void banUnbanAndResyncTravelFromHostAToBsReceiveJailThroughOneAnnounceEach() throws Exception {
         JavaProcess broker = keep(JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0"));
         String listening = broker.awaitLineContaining("listening on 127.0.0.1:", WITHIN);
         int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
@@ -88,8 +90,8 @@ class Fail2banEndToEndIT {
         String ranOnB = agentB.awaitLine(l -> l.contains(": ran ") && l.contains(" banip " + IP), WITHIN);
         System.out.println("fail2ban end to end: B's agent " + ranOnB.substring(ranOnB.indexOf("ran ")));
         agentA.awaitLine(l -> l.contains("skip_own") && l.contains("action=banip, ip=" + IP), WITHIN);
-        assertEquals(0, ranFor(agentA), agentA.output());
-        assertEquals(1, ranFor(agentB), agentB.output());
+        assertEquals(0, ranFor(agentA, IP), agentA.output());
+        assertEquals(1, ranFor(agentB, IP), agentB.output());
         assertEquals(List.of(), a.banned("sshd-cluster"), "A does not ban its own address a second time");
         assertEquals(List.of(), b.banned("sshd"), "B's publishing jail is untouched");
 
@@ -105,15 +107,35 @@ class Fail2banEndToEndIT {
                 recorder.receivedUntilPingReply(), "exactly one announce for the unban");
         agentB.awaitLine(l -> l.contains(": ran ") && l.contains(" unbanip " + IP), WITHIN);
         agentA.awaitLine(l -> l.contains("skip_own") && l.contains("action=unbanip, ip=" + IP), WITHIN);
-        assertEquals(0, ranFor(agentA), agentA.output());
-        assertEquals(2, ranFor(agentB), agentB.output());
+        assertEquals(0, ranFor(agentA, IP), agentA.output());
+        assertEquals(2, ranFor(agentB, IP), agentB.output());
+
+        // Resync: B's agent is down while A bans another address; B misses it (fanout keeps no history).
+        agentB.terminate();
+        agentB.awaitExit(WITHIN);
+        a.client("set", "sshd", "banip", MISSED);
+        assertEquals("Fail2ban!jail=sshd, action=banip, ip=" + MISSED + ", source=hostA\n",
+                recorder.receivedUntilPingReply());
+        JavaProcess agentB2 = agent("hostB");
+        agentB2.awaitLine(l -> l.endsWith(": connected"), WITHIN);
+        assertEquals(List.of(), b.banned("sshd-cluster"));
+
+        JavaProcess resync = keep(JavaProcess.start("resync", ClientMain.class, "resync", "--jail", "sshd",
+                "--config=" + dir.resolve("hostA/fail2ban-cluster.yml"), "--socket=" + a.socket()));
+        assertEquals(0, resync.awaitExit(WITHIN), resync.output());
+        awaitOrExplain(() -> b.banned("sshd-cluster").contains(MISSED), "resync to reach B's sshd-cluster",
+                a, b, agentA, agentB2);
+        assertEquals(List.of(MISSED), b.banned("sshd-cluster"));
+        agentA.awaitLine(l -> l.contains("skip_own") && l.contains("ip=" + MISSED), WITHIN);
+        assertEquals(List.of(), a.banned("sshd-cluster"), "A skips its own resync too");
+        assertEquals(0, ranFor(agentA, MISSED), agentA.output());
     }
 
-    /** Actions an agent has run for the test address. */
-    private static long ranFor(JavaProcess agent) {
+    /** Actions an agent has run for an address. */
+    private static long ranFor(JavaProcess agent, String ip) {
         List<String> lines = new ArrayList<>(agent.stdout());
         lines.addAll(agent.stderr());
-        return lines.stream().filter(l -> l.contains(": ran ") && l.contains(" " + IP)).count();
+        return lines.stream().filter(l -> l.contains(": ran ") && l.contains(" " + ip)).count();
     }
 
     private Fail2banInstance host(String name, int port, Path client) throws IOException {
