@@ -1,0 +1,165 @@
+package io.fail2bancluster.client;
+
+import io.fail2bancluster.config.ClusterConfig;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The command line of {@code fail2ban-cluster-client}, parsed and checked. Accepts
+ * {@code publish -c CH -m MSG ...} and the original form without the word {@code publish}, and
+ * both {@code --opt value} and {@code --opt=value}.
+ *
+ * <p>Hand-written rather than JCommander: JCommander reads its annotations through reflection and
+ * dynamic proxies, which measured several hundred milliseconds of start-up on this machine, more
+ * than the rest of the client together, and every ban waits for the client. The grammar is ten
+ * options.
+ */
+final class ClientArgs {
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    static final int DEFAULT_PORT = 1986;
+    private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+
+    /** What the command line asks for. */
+    sealed interface Request permits Help, Version, Publish {
+    }
+
+    record Help() implements Request {
+    }
+
+    record Version() implements Request {
+    }
+
+    /**
+     * An announce to make.
+     *
+     * @param target the single {@code --host} target, or null to take the servers from {@code config}
+     * @param config the config file to read when there is no {@code --host}
+     */
+    record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose)
+            implements Request {
+    }
+
+    private final String[] argv;
+    private int index;
+    private String channel;
+    private String message;
+    private String config;
+    private String host;
+    private String port;
+    private String timeout;
+    private boolean verbose;
+    private boolean help;
+    private boolean version;
+
+    private ClientArgs(String[] argv) {
+        this.argv = argv;
+    }
+
+    /** @throws UsageException when the command line is malformed; nothing has been done yet then */
+    static Request parse(String... argv) {
+        ClientArgs args = new ClientArgs(argv);
+        args.readAll();
+        return args.toRequest();
+    }
+
+    private void readAll() {
+        if (argv.length > 0 && argv[0].equals("publish")) {
+            index = 1;
+        }
+        while (index < argv.length) {
+            String arg = argv[index++];
+            int eq = arg.indexOf('=');
+            // "--opt=value" is split only where an option stands; a value is never looked into
+            boolean joined = arg.startsWith("-") && eq > 0;
+            String name = joined ? arg.substring(0, eq) : arg;
+            String inline = joined ? arg.substring(eq + 1) : null;
+            switch (name) {
+                case "-c", "--channel" -> channel = value(name, inline, channel);
+                case "-m", "--message" -> message = value(name, inline, message);
+                case "--config" -> config = value(name, inline, config);
+                case "--host" -> host = value(name, inline, host);
+                case "-p", "--port" -> port = value(name, inline, port);
+                case "--timeout" -> timeout = value(name, inline, timeout);
+                case "-v", "--verbose" -> verbose = flag(name, inline);
+                case "-h", "--help" -> help = flag(name, inline);
+                case "--version" -> version = flag(name, inline);
+                default -> throw new UsageException(arg.startsWith("-") && arg.length() > 1
+                        ? "unknown option " + name
+                        : "unexpected argument " + arg + (arg.equals("publish") ? " (publish must come first)" : ""));
+            }
+        }
+    }
+
+    private String value(String name, String inline, String previous) {
+        if (previous != null) {
+            throw new UsageException(name + " given twice");
+        }
+        if (inline != null) {
+            return inline;
+        }
+        if (index == argv.length) {
+            throw new UsageException(name + " needs a value");
+        }
+        return argv[index++];
+    }
+
+    private static boolean flag(String name, String inline) {
+        if (inline != null) {
+            throw new UsageException(name + " takes no value");
+        }
+        return true;
+    }
+
+    private Request toRequest() {
+        if (help) {
+            return new Help();
+        }
+        if (version) {
+            return new Version();
+        }
+        if (channel == null) {
+            throw new UsageException("-c CHANNEL is required");
+        }
+        if (message == null) {
+            throw new UsageException("-m MESSAGE is required");
+        }
+        Target target = null;
+        if (host != null) {
+            try {
+                target = new Target(host, port == null ? DEFAULT_PORT : parsePort());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        } else if (port != null) {
+            throw new UsageException("-p PORT needs --host HOST (without --host the servers come from the config)");
+        }
+        return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
+                parseTimeout(), verbose);
+    }
+
+    private int parsePort() {
+        try {
+            return Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new UsageException("-p expects a port number, got " + port);
+        }
+    }
+
+    private Duration parseTimeout() {
+        if (timeout == null) {
+            return DEFAULT_TIMEOUT;
+        }
+        Duration parsed;
+        try {
+            parsed = Duration.ofMillis(new BigDecimal(timeout).movePointRight(3).longValueExact());
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new UsageException("--timeout expects seconds (e.g. 5 or 0.5, at most millisecond precision), got "
+                    + timeout);
+        }
+        if (parsed.isNegative() || parsed.isZero() || parsed.compareTo(MAX_TIMEOUT) > 0) {
+            throw new UsageException("--timeout must be more than 0 and at most 3600 seconds, got " + timeout);
+        }
+        return parsed;
+    }
+}

@@ -1,0 +1,153 @@
+package io.fail2bancluster.client;
+
+import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigException;
+import io.fail2bancluster.config.ConfigLoader;
+import io.fail2bancluster.protocol.Command;
+import io.fail2bancluster.protocol.Wire;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * {@code fail2ban-cluster-client}: announces one message on one channel to every fanout server that
+ * carries it and exits with an honest status. fail2ban runs it synchronously on every ban, so its
+ * start-up is part of ban latency: no event loop, no logging framework, errors go straight to stderr.
+ *
+ * <p>Exit status: 0 every target accepted the announce; 1 at least one did not (one line per failed
+ * target on stderr); 2 nothing was sent: a malformed command line (with the usage text), a channel or
+ * message the protocol cannot carry, an unreadable or invalid config, or no configured server that
+ * carries the channel.
+ */
+public final class ClientMain {
+    static final String NAME = "fail2ban-cluster-client";
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+
+    static final String USAGE = """
+            Usage: fail2ban-cluster-client [publish] -c CHANNEL -m MESSAGE [options]
+
+            Announces MESSAGE on CHANNEL to every server in the config that has a channel of that
+            name (all at once), or to --host only. A server accepted the announce when it answered
+            a ping sent right after it. Exit 0 when every server accepted, 1 when any did not (one
+            line per failed server on stderr), 2 when nothing was sent (bad arguments or config).
+
+              -c, --channel CHANNEL   channel to announce on (no space, '!', CR, LF)
+              -m, --message MESSAGE   e.g. "jail=sshd, action=banip, ip=192.0.2.7" (no CR, LF, NUL)
+                  --config FILE       servers to announce to (default /etc/fail2ban-cluster.yml)
+                  --host HOST         announce to this server only; the config is not read
+              -p, --port PORT         port of --host (default 1986)
+                  --timeout SECONDS   overall deadline (default 5)
+              -v, --verbose           also report the servers that accepted
+              -h, --help              this text
+                  --version           print the version
+
+            Options take their value as --opt value or --opt=value. Examples:
+              fail2ban-cluster-client -c Fail2ban -m "jail=sshd, action=banip, ip=192.0.2.7"
+              fail2ban-cluster-client --host=host.example.com -p 1234 -c Fail2ban -m "jail=sshd, action=banip, ip=192.0.2.7"
+            """;
+
+    private ClientMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, new ConfigFile(), new Publisher()));
+    }
+
+    /** The whole client with its outside world passed in, so tests run it in-process. */
+    static int run(String[] args, PrintStream out, PrintStream err, Function<Path, ClusterConfig> loadConfig,
+            Publisher publisher) {
+        ClientArgs.Request request;
+        try {
+            request = ClientArgs.parse(args);
+        } catch (UsageException e) {
+            err.println(NAME + ": " + e.getMessage());
+            err.println();
+            err.print(USAGE);
+            return EXIT_USAGE;
+        }
+        if (request instanceof ClientArgs.Help) {
+            out.print(USAGE);
+            return EXIT_OK;
+        }
+        if (request instanceof ClientArgs.Version) {
+            out.println(NAME + " " + version());
+            return EXIT_OK;
+        }
+        ClientArgs.Publish publish = (ClientArgs.Publish) request;
+
+        Command.Announce announce;
+        try {
+            announce = new Command.Announce(publish.channel(), publish.message());
+        } catch (IllegalArgumentException e) {
+            err.println(NAME + ": refused, nothing sent: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+
+        List<Target> targets;
+        if (publish.target() != null) {
+            targets = List.of(publish.target());
+        } else {
+            ClusterConfig config;
+            try {
+                config = loadConfig.apply(publish.config());
+            } catch (ConfigException e) {
+                err.println(NAME + ": " + e.getMessage());
+                return EXIT_USAGE;
+            }
+            targets = ConfigTargets.forChannel(config, publish.channel());
+            if (targets.isEmpty()) {
+                err.println(NAME + ": no server in " + publish.config() + " has a channel named "
+                        + Wire.quote(publish.channel()) + channelHint(config) + "; nothing sent");
+                return EXIT_USAGE;
+            }
+        }
+
+        List<PublishResult> results = publisher.publish(targets, announce, publish.timeout());
+        int status = EXIT_OK;
+        for (PublishResult result : results) {
+            if (!result.accepted()) {
+                err.println(NAME + ": " + result);
+                status = EXIT_FAILED;
+            } else if (publish.verbose()) {
+                err.println(NAME + ": " + result.target() + ": accepted in "
+                        + Deadlines.format(result.elapsed()));
+            }
+        }
+        return status;
+    }
+
+    private static String channelHint(ClusterConfig config) {
+        var names = ConfigTargets.channelNames(config);
+        return names.isEmpty() ? " (it has no channels)" : " (it has: " + String.join(", ", names) + ")";
+    }
+
+    static String version() {
+        try (InputStream in = ClientMain.class.getResourceAsStream("version.properties")) {
+            Properties properties = new Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * Reads the config with {@link ConfigLoader}. A class rather than {@code ConfigLoader::load}, so that
+     * neither the loader nor snakeyaml is loaded (or a lambda bootstrapped) when {@code --host} needs no
+     * config: every millisecond of start-up is ban latency.
+     */
+    private static final class ConfigFile implements Function<Path, ClusterConfig> {
+        @Override
+        public ClusterConfig apply(Path path) {
+            return ConfigLoader.load(path);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.fail2bancluster.client;
+
+import io.fail2bancluster.protocol.ServerLine;
+import io.fail2bancluster.protocol.Wire;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/**
+ * One announce to one fanout server over a plain blocking socket: connect, read the greeting, write
+ * the announce and a ping in one write, read until the ping reply. fanout answers commands in order,
+ * so the reply proves the announce before it was processed. Every blocking step is bounded by the
+ * deadline, except name resolution, which no Java API can bound; {@link #abort()} lets the caller
+ * give up at the deadline regardless and closes the socket under whatever step is running.
+ */
+final class Exchange {
+
+    /** Where the exchange stands; a timeout names it, since "timed out" alone helps no operator. */
+    enum Step {
+        RESOLVING("resolving the host name"),
+        CONNECTING("connecting"),
+        GREETING("waiting for the greeting (" + Wire.GREETING + ")"),
+        REPLY("waiting for the ping reply after the announce; the announce may not have arrived");
+
+        final String description;
+
+        Step(String description) {
+            this.description = description;
+        }
+    }
+
+    private final Target target;
+    private final byte[] request;
+    private final long startNanos;
+    private final long deadlineNanos;
+    private final Duration timeout;
+    private volatile Step step = Step.RESOLVING;
+    private Socket socket;
+    private boolean aborted;
+
+    /**
+     * @param request the announce and ping bytes, written together once the server has greeted us
+     */
+    Exchange(Target target, byte[] request, long startNanos, Duration timeout) {
+        this.target = target;
+        this.request = request;
+        this.startNanos = startNanos;
+        this.timeout = timeout;
+        this.deadlineNanos = startNanos + timeout.toNanos();
+    }
+
+    Target target() {
+        return target;
+    }
+
+    PublishResult run() {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(target.host());
+            try (Socket s = connect(addresses)) {
+                if (s == null) {
+                    return failed("aborted at the deadline while " + Step.CONNECTING.description);
+                }
+                return converse(s);
+            }
+        } catch (UnknownHostException e) {
+            return failed("unknown host " + Wire.quote(target.host()));
+        } catch (SocketTimeoutException e) {
+            return timedOut();
+        } catch (ConnectException e) {
+            return failed(connectFailure(e));
+        } catch (IOException e) {
+            if (isAborted()) {
+                return timedOut();
+            }
+            return failed("error while " + step.description + ": " + e.getMessage());
+        }
+    }
+
+    /** The result to report when the caller gives up at the deadline before {@link #run()} returned. */
+    PublishResult timedOut() {
+        return failed("no answer within " + Deadlines.format(timeout) + " while " + step.description);
+    }
+
+    /** Closes the socket (if any) so the blocked step ends now; safe from any thread, any number of times. */
+    synchronized void abort() {
+        aborted = true;
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing is all we wanted
+            }
+        }
+    }
+
+    private synchronized boolean isAborted() {
+        return aborted;
+    }
+
+    /** Tries each address of the host in turn (IPv4 and IPv6, several A records) until one connects. */
+    private Socket connect(InetAddress[] addresses) throws IOException {
+        step = Step.CONNECTING;
+        IOException last = null;
+        for (InetAddress address : addresses) {
+            Socket s = new Socket();
+            if (!attach(s)) {
+                s.close();
+                return null;
+            }
+            long remaining = Deadlines.remainingMillis(deadlineNanos);
+            if (remaining <= 0) {
+                s.close();
+                throw new SocketTimeoutException("deadline passed");
+            }
+            try {
+                s.setTcpNoDelay(true);
+                s.connect(new InetSocketAddress(address, target.port()), (int) Math.min(Integer.MAX_VALUE, remaining));
+                return s;
+            } catch (ConnectException e) {
+                s.close();
+                last = e;
+            } catch (IOException e) {
+                s.close();
+                throw e;
+            }
+        }
+        throw last;
+    }
+
+    private synchronized boolean attach(Socket s) {
+        if (aborted) {
+            return false;
+        }
+        socket = s;
+        return true;
+    }
+
+    private PublishResult converse(Socket s) throws IOException {
+        step = Step.GREETING;
+        LineReader reader = new LineReader(s, Wire.DEFAULT_MAX_LINE);
+        String first = reader.readLine(deadlineNanos);
+        if (first == null) {
+            return failed("connection closed before the greeting");
+        }
+        if (first.equals(Wire.BUSY)) {
+            return failed("server is full (it answered " + Wire.BUSY + ")");
+        }
+        if (!first.equals(Wire.GREETING)) {
+            // a fanout server always greets first; anything else is not one
+            return failed("not a fanout server? its first line was " + Wire.quote(first));
+        }
+
+        step = Step.REPLY;
+        OutputStream out = s.getOutputStream();
+        out.write(request);
+        out.flush();
+        String line;
+        while ((line = reader.readLine(deadlineNanos)) != null) {
+            if (line.equals(Wire.BUSY)) {
+                return failed("server turned busy (" + Wire.BUSY + ") after the announce");
+            }
+            // anything else before the reply (a broadcast on 'all', debug chatter) is not for us
+            if (ServerLine.parse(line) instanceof ServerLine.PingReply) {
+                return PublishResult.accepted(target, elapsed());
+            }
+        }
+        return failed("connection closed before the ping reply; the announce may not have arrived");
+    }
+
+    private String connectFailure(ConnectException e) {
+        String message = e.getMessage();
+        if (message != null && message.toLowerCase(java.util.Locale.ROOT).contains("refused")) {
+            return "connection refused";
+        }
+        return "cannot connect: " + message;
+    }
+
+    private PublishResult failed(String reason) {
+        return PublishResult.failed(target, reason, elapsed());
+    }
+
+    private Duration elapsed() {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,125 @@
+package io.fail2bancluster.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ClientArgsTest {
+    private static final String BAN = "jail=sshd, action=banip, ip=192.168.0.1";
+
+    @Test
+    void theExampleConfigDocumentsBothOriginalCommandLines() {
+        assertEquals(List.of(
+                List.of("-c", "Fail2ban", "-m", BAN),
+                List.of("--host=host.example.com", "-p", "1234", "-c", "Fail2ban", "-m", BAN)),
+                CommandLines.fromExampleConfig());
+    }
+
+    @Test
+    void originalFormWithoutHostTakesTheServersFromTheDefaultConfig() {
+        ClientArgs.Publish p = publish(CommandLines.fromExampleConfig().get(0));
+
+        assertEquals("Fail2ban", p.channel());
+        assertEquals(BAN, p.message());
+        assertNull(p.target());
+        assertEquals(Path.of("/etc/fail2ban-cluster.yml"), p.config());
+        assertEquals(Duration.ofSeconds(5), p.timeout());
+    }
+
+    @Test
+    void originalFormWithHostTargetsThatHostOnly() {
+        ClientArgs.Publish p = publish(CommandLines.fromExampleConfig().get(1));
+
+        assertEquals("Fail2ban", p.channel());
+        assertEquals(BAN, p.message());
+        assertEquals(new Target("host.example.com", 1234), p.target());
+    }
+
+    @Test
+    void publishWordAndEveryOptionInBothSpellings() {
+        ClientArgs.Publish spaced = publish(List.of("publish", "--channel", "Fail2ban", "--message", BAN,
+                "--config", "/tmp/c.yml", "--host", "h", "--port", "99", "--timeout", "2.5", "--verbose"));
+        ClientArgs.Publish equals = publish(List.of("publish", "--channel=Fail2ban", "--message=" + BAN,
+                "--config=/tmp/c.yml", "--host=h", "--port=99", "--timeout=2.5", "-v"));
+        ClientArgs.Publish shortEquals = publish(List.of("-c=Fail2ban", "-m=" + BAN, "--config=/tmp/c.yml",
+                "--host=h", "-p=99", "--timeout=2.5", "-v"));
+
+        ClientArgs.Publish expected = new ClientArgs.Publish("Fail2ban", BAN, new Target("h", 99),
+                Path.of("/tmp/c.yml"), Duration.ofMillis(2500), true);
+        assertEquals(expected, spaced);
+        assertEquals(expected, equals);
+        assertEquals(expected, shortEquals);
+    }
+
+    @Test
+    void hostWithoutPortUsesFanoutsDefaultPort() {
+        assertEquals(new Target("h", 1986), publish(List.of("--host", "h", "-c", "x", "-m", "y")).target());
+    }
+
+    @Test
+    void valuesAreNeverSplitOrExpanded() {
+        // a value that looks like "--opt=value" or "@file" is still just the value
+        assertEquals("--host=evil", publish(List.of("-c", "x", "-m", "--host=evil")).message());
+        assertEquals("-p=3", publish(List.of("-c", "x", "-m=-p=3")).message());
+        assertEquals("@/etc/passwd", publish(List.of("-c", "x", "-m", "@/etc/passwd")).message());
+        assertEquals("a=b=c", publish(List.of("-c", "x", "--message=a=b=c")).message());
+    }
+
+    @Test
+    void channelAndMessageAreNotValidatedHereButByTheProtocol() {
+        // ClientMain refuses them through Command.Announce, with the protocol's own message
+        assertEquals("a b", publish(List.of("-c", "a b", "-m", "x")).channel());
+        assertEquals("x\ny", publish(List.of("-c", "a", "-m", "x\ny")).message());
+    }
+
+    @Test
+    void helpAndVersion() {
+        assertInstanceOf(ClientArgs.Help.class, ClientArgs.parse("--help"));
+        assertInstanceOf(ClientArgs.Help.class, ClientArgs.parse("publish", "-h"));
+        assertInstanceOf(ClientArgs.Version.class, ClientArgs.parse("--version"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "-m x",                          // no channel
+        "-c x",                          // no message
+        "-c x -m y -p 1234",             // a port without a host
+        "-c x -m y --host h -p 0",
+        "-c x -m y --host h -p 65536",
+        "-c x -m y --host h -p many",
+        "-c x -m y --timeout 0",
+        "-c x -m y --timeout -1",
+        "-c x -m y --timeout soon",
+        "-c x -m y --timeout 0.0001",
+        "-c x -m y --timeout 3601",
+        "-c x -m y extra",
+        "-c x -m y publish",
+        "-c x -c y -m z",
+        "-c x -m y --bogus",
+        "-c x -m",
+        "-c x -m y -",
+        "-c x -m y --help=yes",
+    })
+    void malformedCommandLinesAreUsageErrors(String line) {
+        assertThrows(UsageException.class, () -> ClientArgs.parse(line.split(" ")));
+    }
+
+    @Test
+    void equalsSplitsOnlyKnownOptionsAndFlagsTakeNoValue() {
+        assertThrows(UsageException.class, () -> ClientArgs.parse("-c", "x", "-m", "y", "--bogus=1"));
+        assertThrows(UsageException.class, () -> ClientArgs.parse("-c", "x", "-m", "y", "--verbose=yes"));
+        assertEquals("a=b", publish(List.of("-c=a=b", "-m", "y")).channel());
+    }
+
+    private static ClientArgs.Publish publish(List<String> argv) {
+        return assertInstanceOf(ClientArgs.Publish.class, ClientArgs.parse(argv.toArray(String[]::new)));
+    }
+}
