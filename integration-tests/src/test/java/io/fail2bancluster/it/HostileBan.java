@@ -1,0 +1,68 @@
+package io.fail2bancluster.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A ban that passes the filter and carries, in its other values, everything a shell would act on:
+ * {@code ;}, {@code $(…)}, backticks, both quotes, runs of spaces, a placeholder and {@code \n} as two
+ * characters. Each command it contains would create a canary file; each value must reach the action as
+ * one literal argument, byte for byte.
+ */
+final class HostileBan {
+    /** The action's arguments: placeholders alone, inside a word, and a quoted literal of the template. */
+    static final String ACTION_ARGUMENTS =
+            "%ip% %cmd% %tick% %quotes% %spaced% %pct% %nl% ip=%ip% 'two words' %_channel% %_msg%";
+
+    private final Path canaries;
+    private final String message;
+
+    HostileBan(Path dir) throws IOException {
+        canaries = Files.createDirectories(dir.resolve("canaries"));
+        message = "jail=sshd, action=banip"
+                + ", ip=192.0.2.7; touch " + canary("semicolon")
+                + ", cmd=$(touch " + canary("dollar") + ")"
+                + ", tick=`touch " + canary("backtick") + "`"
+                + ", quotes='single' \"double\" it's"
+                + ", spaced=a  b   c"
+                + ", pct=%jail%"
+                + ", nl=first\\nsecond";
+    }
+
+    private String canary(String name) {
+        return canaries.resolve(name).toString();
+    }
+
+    /** What to publish (with {@code -m}, so no shell sees it on the way in either). */
+    String message() {
+        return message;
+    }
+
+    /** The exact argv the action must receive for {@link #ACTION_ARGUMENTS}. */
+    List<String> expectedArgv() {
+        return List.of(
+                "192.0.2.7; touch " + canary("semicolon"),
+                "$(touch " + canary("dollar") + ")",
+                "`touch " + canary("backtick") + "`",
+                "'single' \"double\" it's",
+                "a  b   c",
+                "%jail%",
+                "first\\nsecond",
+                "ip=192.0.2.7; touch " + canary("semicolon"),
+                "two words",
+                Cluster.CHANNEL,
+                message);
+    }
+
+    /** Nothing in the message ran: no canary was created. */
+    void assertNoCanary() throws IOException {
+        try (Stream<Path> created = Files.list(canaries)) {
+            assertEquals(List.of(), created.toList(), "a value was run as a command");
+        }
+    }
+}
