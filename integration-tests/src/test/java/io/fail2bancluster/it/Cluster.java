@@ -22,8 +22,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * processes on 127.0.0.1, all stopped after each test. Register it with {@code @RegisterExtension}.
  *
  * <p>The agent configs it writes keep every wait short (ping_timeout 2 s, reconnects between 0.1 and
- * 1 s) so a test that waits for a reconnect or a timeout still takes seconds, and run one action at a
- * time so the recorded order is the order the agent started them.
+ * 1 s) so a test that waits for a reconnect or a timeout still takes seconds; run one action at a
+ * time so the recorded order is the order the agent started them; and hold dedupe entries for a
+ * minute, so every publish of a test falls inside one window however slow the machine is.
  */
 final class Cluster implements BeforeEachCallback, AfterEachCallback {
     /** Generous: the processes share two cores with other builds; the assertions are about outcomes. */
@@ -106,6 +107,7 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
         yaml.append("""
                 reconnect_min: 0.1
                 reconnect_max: 1
+                dedupe_window: 60
                 exec_concurrency: 1
                 log_level: 3
                 pid_file: %s
