@@ -1,11 +1,13 @@
 package io.fail2bancluster.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -59,8 +61,30 @@ final class HostileBan {
                 message);
     }
 
+    /**
+     * Runs the whole path with real processes: an agent subscribed on {@code server} with the recording
+     * action, {@code client publish} of this ban, and checks that exactly one run happened, with
+     * exactly the expected argv, and that no canary appeared.
+     */
+    void assertArrivesLiterallyThrough(Cluster cluster, FanoutServer server) throws IOException {
+        RecordingAction action = cluster.recordingAction();
+        Path config = cluster.agentConfig(action.action(ACTION_ARGUMENTS), server.port());
+        AgentProcess agent = cluster.agent(config);
+        server.awaitSubscriptions(1);
+
+        cluster.publish(config, message);
+
+        assertEquals(List.of(expectedArgv()), action.awaitRuns(1, agent.process()));
+        // once the agent has counted the run, it has handled everything it received: one message, one run
+        Map<String, Long> counters = await().atMost(Cluster.WAIT)
+                .until(agent::counterTotals, c -> c.get("executed") == 1);
+        assertEquals(1L, counters.get("received"), agent.output());
+        assertEquals(List.of(expectedArgv()), action.runs());
+        assertNoCanary();
+    }
+
     /** Nothing in the message ran: no canary was created. */
-    void assertNoCanary() throws IOException {
+    private void assertNoCanary() throws IOException {
         try (Stream<Path> created = Files.list(canaries)) {
             assertEquals(List.of(), created.toList(), "a value was run as a command");
         }
