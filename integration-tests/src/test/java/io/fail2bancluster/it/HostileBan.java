@@ -12,14 +12,14 @@ import java.util.stream.Stream;
 
 /**
  * A ban that passes the filter and carries, in its other values, everything a shell would act on:
- * {@code ;}, {@code $(…)}, backticks, both quotes, runs of spaces, a placeholder and {@code \n} as two
- * characters. Each command it contains would create a canary file; each value must reach the action as
- * one literal argument, byte for byte.
+ * {@code ;}, {@code $(…)}, backticks, both quotes, runs of spaces, a placeholder, {@code \n} as two
+ * characters, and a {@code !} that could pass for the protocol's channel separator. Each command in it
+ * would create a canary file; each value must reach the action as one literal argument, byte for byte.
  */
 final class HostileBan {
     /** The action's arguments: placeholders alone, inside a word, and a quoted literal of the template. */
     static final String ACTION_ARGUMENTS =
-            "%ip% %cmd% %tick% %quotes% %spaced% %pct% %nl% ip=%ip% 'two words' %_channel% %_msg%";
+            "%ip% %cmd% %tick% %quotes% %spaced% %pct% %nl% %bang% ip=%ip% 'two words' %_channel% %_msg%";
 
     private final Path canaries;
     private final String message;
@@ -33,7 +33,8 @@ final class HostileBan {
                 + ", quotes='single' \"double\" it's"
                 + ", spaced=a  b   c"
                 + ", pct=%jail%"
-                + ", nl=first\\nsecond";
+                + ", nl=first\\nsecond"
+                + ", bang=debug!busy";
     }
 
     private String canary(String name) {
@@ -55,6 +56,7 @@ final class HostileBan {
                 "a  b   c",
                 "%jail%",
                 "first\\nsecond",
+                "debug!busy",
                 "ip=192.0.2.7; touch " + canary("semicolon"),
                 "two words",
                 Cluster.CHANNEL,
