@@ -1,6 +1,5 @@
 package io.fail2bancluster.it;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
@@ -34,9 +33,10 @@ class AgentFilterIT {
         assertEquals(0, toAll.process().exitValue(), toAll.output());
         cluster.publish(config, "jail=sshd, action=unbanip, ip=192.0.2.33");
 
-        Map<String, Long> counters = await().atMost(Cluster.WAIT)
-                .until(agent::counterTotals, c -> c.get("received") == 5 && c.get("executed") == 1);
+        Map<String, Long> counters = agent.awaitHandled(5);
+        assertEquals(5L, counters.get("received"), counters::toString);
         assertEquals(4L, counters.get("filtered_out"), counters::toString);
+        assertEquals(1L, counters.get("executed"), counters::toString);
         assertEquals(List.of(List.of("unbanip", "192.0.2.33")), action.runs());
         assertEquals(4, agent.process().lines(l -> l.contains("filtered out")).size(), agent.output());
     }

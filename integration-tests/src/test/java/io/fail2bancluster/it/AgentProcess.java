@@ -3,7 +3,6 @@ package io.fail2bancluster.it;
 import io.fail2bancluster.agent.AgentMain;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,9 +32,19 @@ final class AgentProcess implements AutoCloseable {
         process.awaitLines(l -> l.endsWith(": connected"), times, Cluster.WAIT);
     }
 
-    /** The log lines of actions that ran and exited 0. */
-    List<String> actionsRan() {
-        return process.lines(l -> l.contains(": ran ") && l.contains(" -> exit 0 in "));
+    /**
+     * Waits until the log (at debug) shows {@code messages} received messages at their end: run to exit,
+     * filtered out, or deduplicated. Nothing received before can run after that. Returns the counters.
+     */
+    Map<String, Long> awaitHandled(int messages) {
+        process.awaitLines(AgentProcess::endOfAMessage, messages, Cluster.WAIT);
+        return counterTotals();
+    }
+
+    private static boolean endOfAMessage(String logLine) {
+        return (logLine.contains(": ran ") && logLine.contains(" -> exit "))
+                || logLine.contains(": filtered out ")
+                || logLine.contains(" already delivered by another server");
     }
 
     /**

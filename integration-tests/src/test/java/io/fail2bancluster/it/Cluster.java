@@ -70,6 +70,12 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
         return keep(FanoutServer.broker());
     }
 
+    List<FanoutServer> brokers(int count) {
+        List<FanoutServer> brokers = FanoutServer.brokers(count);
+        brokers.forEach(this::keep);
+        return brokers;
+    }
+
     FanoutServer brokerOn(int port) {
         return keep(FanoutServer.brokerOn(port));
     }

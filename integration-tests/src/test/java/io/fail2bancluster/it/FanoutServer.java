@@ -44,8 +44,33 @@ final class FanoutServer implements AutoCloseable {
 
     /** Our broker on {@code port} (0: any), e.g. again on the port of one that was killed. */
     static FanoutServer brokerOn(int port) {
-        JavaProcess process = JavaProcess.start("broker", BrokerMain.class,
-                "--bind=127.0.0.1", "--port=" + port, "--threads=1");
+        return listening(startBroker(port));
+    }
+
+    /** {@code count} brokers on ports the kernel picks, started side by side (JVM start-up is the slow part). */
+    static List<FanoutServer> brokers(int count) {
+        List<JavaProcess> started = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            started.add(startBroker(0));
+        }
+        List<FanoutServer> brokers = new ArrayList<>();
+        try {
+            for (JavaProcess process : started) {
+                brokers.add(listening(process));
+            }
+            return brokers;
+        } catch (RuntimeException | AssertionError e) {
+            started.forEach(JavaProcess::close);
+            throw e;
+        }
+    }
+
+    private static JavaProcess startBroker(int port) {
+        return JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=" + port, "--threads=1");
+    }
+
+    /** The broker once it says where it listens; killed if it never does. */
+    private static FanoutServer listening(JavaProcess process) {
         try {
             String listening = process.awaitLineContaining("listening on 127.0.0.1:", Cluster.WAIT);
             int bound = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());

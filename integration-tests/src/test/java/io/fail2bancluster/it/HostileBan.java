@@ -1,6 +1,5 @@
 package io.fail2bancluster.it;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -77,10 +76,9 @@ final class HostileBan {
         cluster.publish(config, message);
 
         assertEquals(List.of(expectedArgv()), action.awaitRuns(1, agent.process()));
-        // once the agent has counted the run, it has handled everything it received: one message, one run
-        Map<String, Long> counters = await().atMost(Cluster.WAIT)
-                .until(agent::counterTotals, c -> c.get("executed") == 1);
+        Map<String, Long> counters = agent.awaitHandled(1);
         assertEquals(1L, counters.get("received"), agent.output());
+        assertEquals(1L, counters.get("executed"), agent.output());
         assertEquals(List.of(expectedArgv()), action.runs());
         assertNoCanary();
     }
