@@ -10,37 +10,54 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * {@code fail2ban-clusterd run} as a real process with a config written for the test, and its counters
- * read over the control socket as {@code fail2ban-clusterd status} reads them.
+ * {@code fail2ban-clusterd --config FILE run} as a real process, read through what an operator sees:
+ * its log (stderr in the foreground) and {@code fail2ban-clusterd status}; or, when started by
+ * {@link #start(Path, String)}, its control socket read directly (no JVM per status).
  */
 final class AgentProcess implements AutoCloseable {
+    private static final Pattern COUNTER = Pattern.compile("([a-z_]+) (\\d+)");
+
+    private final Path config;
     private final JavaProcess process;
     private final Path controlSocket;
 
-    private AgentProcess(JavaProcess process, Path controlSocket) {
+    private AgentProcess(Path config, JavaProcess process, Path controlSocket) {
+        this.config = config;
         this.process = process;
         this.controlSocket = controlSocket;
     }
 
-    /** {@code yaml} gets the control socket appended; returns once the agent answers on it. */
+    static AgentProcess run(Path config) {
+        return new AgentProcess(config, JavaProcess.start("fail2ban-clusterd run", AgentMain.class,
+                "--config", config.toString(), "run"), null);
+    }
+
+    /**
+     * Writes {@code yaml} with a control socket in {@code dir} to {@code dir/cluster.yml}, runs it, and returns
+     * once the agent answers on the socket.
+     */
     static AgentProcess start(Path dir, String yaml) throws IOException {
         Path controlSocket = dir.resolve("control.sock");
         Path config = Files.writeString(dir.resolve("cluster.yml"), yaml + "control_socket: " + controlSocket + "\n");
-        JavaProcess process = JavaProcess.start("fail2ban-clusterd", AgentMain.class, "--config", config.toString(), "run");
-        AgentProcess agent = new AgentProcess(process, controlSocket);
+        AgentProcess agent = new AgentProcess(config, JavaProcess.start("fail2ban-clusterd run", AgentMain.class,
+                "--config", config.toString(), "run"), controlSocket);
         try {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> agent.server0("state") != null);
         } catch (ConditionTimeoutException e) {
-            process.close();
-            throw new AssertionError("the agent did not answer on " + controlSocket + "; it printed:\n" + process.output(), e);
+            agent.close();
+            throw new AssertionError("the agent did not answer on " + controlSocket + "; it printed:\n" + agent.output(), e);
         }
         return agent;
     }
 
-    /** A field of server 0's status ({@code received}, {@code dropped}, {@code state}...). */
+    /** A field of server 0's status ({@code received}, {@code dropped}, {@code state}...), over the control socket. */
     String server0(String field) {
         try {
             ControlReply reply = ControlClient.request(controlSocket, "status");
@@ -54,8 +71,54 @@ final class AgentProcess implements AutoCloseable {
         return Long.parseLong(server0(name));
     }
 
+    /** Waits until the agent has been greeted {@code times} times in all (reconnects count again). */
+    void awaitGreetings(int times) {
+        process.awaitLines(l -> l.endsWith(": connected"), times, Cluster.WAIT);
+    }
+
+    /**
+     * Waits until the log (at debug) shows {@code messages} received messages at their end: run to exit,
+     * filtered out, or deduplicated. Nothing received before can run after that. Returns the counters.
+     */
+    Map<String, Long> awaitHandled(int messages) {
+        process.awaitLines(AgentProcess::endOfAMessage, messages, Cluster.WAIT);
+        return counterTotals();
+    }
+
+    private static boolean endOfAMessage(String logLine) {
+        return (logLine.contains(": ran ") && logLine.contains(" -> exit "))
+                || logLine.contains(": filtered out ")
+                || logLine.contains(" already delivered by another server");
+    }
+
+    /**
+     * The message counters of {@code fail2ban-clusterd status} summed over every server
+     * ({@code received}, {@code filtered_out}, {@code deduplicated}, {@code executed}, ...).
+     */
+    Map<String, Long> counterTotals() {
+        try (JavaProcess status = JavaProcess.start("fail2ban-clusterd status", AgentMain.class,
+                "--config", config.toString(), "status")) {
+            int code = status.awaitExit(Cluster.WAIT);
+            if (code != 0) {
+                throw new AssertionError("status exited " + code + ":\n" + status.output() + "\n" + output());
+            }
+            Map<String, Long> totals = new HashMap<>();
+            for (String line : status.lines(l -> l.startsWith("  received "))) {
+                Matcher m = COUNTER.matcher(line);
+                while (m.find()) {
+                    totals.merge(m.group(1), Long.parseLong(m.group(2)), Long::sum);
+                }
+            }
+            return totals;
+        }
+    }
+
     JavaProcess process() {
         return process;
+    }
+
+    String output() {
+        return process.output();
     }
 
     @Override
