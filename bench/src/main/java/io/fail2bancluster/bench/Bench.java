@@ -1,0 +1,28 @@
+package io.fail2bancluster.bench;
+
+import java.util.Arrays;
+
+/** What every bench main shares: the {@code --quick} switch and the figure lines bench/run prints. */
+final class Bench {
+    private Bench() {
+    }
+
+    static boolean quick(String[] args) {
+        return Arrays.asList(args).contains("--quick");
+    }
+
+    static void header(String title) {
+        System.out.println();
+        System.out.println("== " + title);
+        System.out.flush();
+    }
+
+    static void line(String what, String format, Object... args) {
+        System.out.printf("  %-44s %s%n", what, String.format(format, args));
+        System.out.flush();
+    }
+
+    static String ratio(double ours, double baseline) {
+        return String.format("%.2fx baseline", ours / baseline);
+    }
+}

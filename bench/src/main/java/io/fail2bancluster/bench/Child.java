@@ -1,0 +1,80 @@
+package io.fail2bancluster.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A bench process (server, subscribers, agent) started from this class path; its lines are read as they come. */
+final class Child implements AutoCloseable {
+    private final Process process;
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    Child(List<String> jvmArgs, String mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dio.netty.jfr.enabled=false");
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Thread pump = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // it ended
+            }
+        }, "bench-child-output");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    /** The first line containing {@code text} (earlier lines are dropped); fails after {@code seconds}. */
+    String await(String text, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new IllegalStateException("no line with '" + text + "' within " + seconds + " s from pid " + pid());
+            }
+            if (line.contains(text)) {
+                return line;
+            }
+        }
+    }
+
+    /** Non-blocking: a line containing {@code text} if one has arrived, else null. */
+    String poll(String text) {
+        String line;
+        while ((line = lines.poll()) != null) {
+            if (line.contains(text)) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    static int portOf(String listening) {
+        return Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+}
