@@ -1,12 +1,16 @@
 package io.fail2bancluster.config;
 
 import io.fail2bancluster.protocol.Wire;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Reads the {@code servers} list: each server, its channels, their actions and filters. */
 final class ServerReader {
@@ -24,6 +28,7 @@ final class ServerReader {
         Duration pingTimeout = server.seconds("ping_timeout", ServerConfig.DEFAULT_PING_TIMEOUT);
         Duration pingInterval = server.seconds("ping_interval", pingTimeout.dividedBy(3));
         List<ChannelConfig> channels = channels(server.required("channels"));
+        Optional<TlsConfig> tls = tls(server, host);
         server.finish();
 
         if (pingInterval.compareTo(pingTimeout) >= 0) {
@@ -31,7 +36,53 @@ final class ServerReader {
             throw server.error("ping_interval", "must be less than ping_timeout (" + Seconds.format(pingTimeout)
                     + "), or a quiet server would be dropped before it is pinged");
         }
-        return new ServerConfig(node.path(), host, port, pingTimeout, pingInterval, channels);
+        return new ServerConfig(node.path(), host, port, pingTimeout, pingInterval, channels, tls);
+    }
+
+    private static final List<String> TLS_KEYS = List.of("ca_file", "cert_file", "key_file", "server_name");
+
+    /**
+     * {@code tls: true} and its keys, all on the server's mapping. The files are read and parsed now, so
+     * a wrong path or a broken file stops the start-up with the key's line instead of failing every
+     * connection later.
+     */
+    private static Optional<TlsConfig> tls(ConfigMapping server, String host) {
+        boolean enabled = server.flag("tls", false);
+        Optional<Path> caFile = server.filePath("ca_file");
+        Optional<Path> certFile = server.filePath("cert_file");
+        Optional<Path> keyFile = server.filePath("key_file");
+        Optional<String> serverName = server.optional("server_name").map(ServerReader::host);
+        if (!enabled) {
+            for (String key : TLS_KEYS) {
+                if (server.contains(key)) {
+                    throw server.error(key, "only used with tls: true (this server is plain TCP)");
+                }
+            }
+            return Optional.empty();
+        }
+        if (certFile.isPresent() != keyFile.isPresent()) {
+            String missing = certFile.isPresent() ? "key_file" : "cert_file";
+            String given = certFile.isPresent() ? "cert_file" : "key_file";
+            throw server.error(given, "a client certificate needs both cert_file and key_file; " + missing + " is missing");
+        }
+        caFile.ifPresent(ca -> pem(server, "ca_file", () -> PemFiles.certificates(ca)));
+        if (certFile.isPresent()) {
+            List<X509Certificate> chain = pem(server, "cert_file", () -> PemFiles.certificates(certFile.get()));
+            PrivateKey key = pem(server, "key_file", () -> PemFiles.privateKey(keyFile.get()));
+            pem(server, "key_file", () -> {
+                PemFiles.requireMatching(certFile.get(), chain.get(0), keyFile.get(), key);
+                return key;
+            });
+        }
+        return Optional.of(new TlsConfig(serverName.orElse(host), caFile, certFile, keyFile));
+    }
+
+    private static <T> T pem(ConfigMapping server, String key, Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (IllegalArgumentException e) {
+            throw server.error(key, e.getMessage());
+        }
     }
 
     private static String host(ConfigNode node) {
