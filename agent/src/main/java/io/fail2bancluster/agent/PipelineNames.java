@@ -4,6 +4,9 @@ import java.util.List;
 
 /** Names of the handlers in a server connection's pipeline, in pipeline order. */
 final class PipelineNames {
+    /** Only on a {@code tls: true} server, before everything else: the SslHandler, then its failure log. */
+    static final String TLS = "tls";
+    static final String TLS_LOG = "tls-log";
     static final String FRAME = "frame";
     static final String OVERLONG = "overlong";
     static final String DECODER = "decoder";

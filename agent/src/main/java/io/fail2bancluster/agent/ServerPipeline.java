@@ -9,6 +9,8 @@ import static io.fail2bancluster.agent.PipelineNames.FRAME;
 import static io.fail2bancluster.agent.PipelineNames.LIVENESS;
 import static io.fail2bancluster.agent.PipelineNames.OVERLONG;
 import static io.fail2bancluster.agent.PipelineNames.SESSION;
+import static io.fail2bancluster.agent.PipelineNames.TLS;
+import static io.fail2bancluster.agent.PipelineNames.TLS_LOG;
 
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.protocol.CommandEncoder;
@@ -17,18 +19,21 @@ import io.fail2bancluster.protocol.ServerLineDecoder;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.ssl.SslContext;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The whole pipeline of one server connection, in one place:
  * <pre>
- *   bytes -> frame -> overlong -> decoder -> [encoder] -> liveness -> session -> filter -> dedupe -> exec
+ *   bytes -> [tls -> tls-log] -> frame -> overlong -> decoder -> [encoder] -> liveness -> session -> filter -> dedupe -> exec
  * </pre>
  * Lines are cut at {@code \n} with a hard limit (an over-long line is skipped, not buffered), parsed
  * into server lines, kept alive by pings, consumed by the session unless they are channel messages,
- * filtered, deduplicated across servers and turned into actions.
+ * filtered, deduplicated across servers and turned into actions. On a {@code tls: true} server the
+ * bytes are TLS first, with the configured server name as SNI and as the name the certificate must carry.
  */
 final class ServerPipeline extends ChannelInitializer<Channel> {
     /** What every server's pipeline shares; lives on the agent's one event loop. */
@@ -41,9 +46,17 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
     private final ServerState state;
     private final SessionHandler.Listener session;
     private final Shared shared;
+    private final SslContext tls;
 
     ServerPipeline(ServerConfig server, int serverIndex, Map<String, Route> routes, ServerState state,
                    SessionHandler.Listener session, Shared shared) {
+        this(server, serverIndex, routes, state, session, shared, null);
+    }
+
+    /** @param tls the server's client-side TLS context, or null for plain TCP */
+    ServerPipeline(ServerConfig server, int serverIndex, Map<String, Route> routes, ServerState state,
+                   SessionHandler.Listener session, Shared shared, SslContext tls) {
+        this.tls = tls;
         this.server = server;
         this.serverIndex = serverIndex;
         this.routes = Map.copyOf(routes);
@@ -55,7 +68,14 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         String address = server.address();
-        ch.pipeline()
+        ChannelPipeline pipeline = ch.pipeline();
+        if (tls != null) {
+            String serverName = server.tls().orElseThrow().serverName();
+            // the peer host given here is both the SNI name and the name verified against the certificate
+            pipeline.addLast(TLS, tls.newHandler(ch.alloc(), serverName, server.port()))
+                    .addLast(TLS_LOG, new TlsHandshakeLogger(address, serverName));
+        }
+        pipeline
                 .addLast(FRAME, new LineBasedFrameDecoder(Wire.DEFAULT_MAX_LINE, true, true))
                 .addLast(OVERLONG, new OverlongLineHandler(Wire.DEFAULT_MAX_LINE, address))
                 .addLast(DECODER, ServerLineDecoder.INSTANCE)

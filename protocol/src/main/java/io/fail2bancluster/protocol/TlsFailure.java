@@ -1,5 +1,6 @@
 package io.fail2bancluster.protocol;
 
+import io.netty.handler.ssl.NotSslRecordException;
 import javax.net.ssl.SSLException;
 
 /** Turns a failed TLS handshake into the one phrase an operator needs, e.g. a hostname mismatch. */
@@ -24,6 +25,10 @@ public final class TlsFailure {
     public static String reason(Throwable error) {
         String reason = null;
         for (Throwable t = error; t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof NotSslRecordException) {
+                // its message carries a hex dump of what arrived, which says less than this
+                return "the peer does not speak TLS (plain text?)";
+            }
             if (t.getMessage() != null && !t.getMessage().isBlank()) {
                 reason = t.getMessage();
             }
