@@ -42,12 +42,18 @@ public final class ClientMain {
                   --config FILE       servers to announce to (default /etc/fail2ban-cluster.yml)
                   --host HOST         announce to this server only; the config is not read
               -p, --port PORT         port of --host (default 1986)
+                  --tls               use TLS with --host; hostname verification is always on
+                  --ca-file FILE      PEM CA certificates to trust (default: the JDK's trust store)
+                  --cert-file FILE    PEM client certificate, for servers that require one
+                  --key-file FILE     its key, unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY)
+                  --server-name NAME  name the server's certificate must carry, sent as SNI (default HOST)
                   --timeout SECONDS   overall deadline (default 5)
               -v, --verbose           also report the servers that accepted
               -h, --help              this text
                   --version           print the version
 
-            Options take their value as --opt value or --opt=value. Examples:
+            With a config, a server with tls: true uses TLS with its ca_file, cert_file, key_file and
+            server_name. Options take their value as --opt value or --opt=value. Examples:
               fail2ban-cluster-client -c Fail2ban -m "jail=sshd, action=banip, ip=192.0.2.7"
               fail2ban-cluster-client --host=host.example.com -p 1234 -c Fail2ban -m "jail=sshd, action=banip, ip=192.0.2.7"
             """;
