@@ -1,6 +1,5 @@
 package io.fail2bancluster.it;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,18 +57,17 @@ class TlsIT {
                 "--threads=1", "--tls-cert", pki.server.cert().toString(), "--tls-key", pki.server.key().toString()));
         String listening = brokerProcess.awaitLineContaining("listening on 127.0.0.1:", WITHIN);
         int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
-        Path banned = dir.resolve("banned.txt");
+        RecordingAction action = RecordingAction.in(dir);
         // the certificate names localhost and 127.0.0.1: connect to the address, verify the name
-        Path config = config(port, "server_name: localhost\n", banned);
+        Path config = config(port, "server_name: localhost\n", action);
         JavaProcess agent = agent(config);
         agent.awaitLineContaining("127.0.0.1:" + port + ": connected", WITHIN);
 
         assertEquals(0, publish(config, "192.0.2.7"));
-        await().atMost(WITHIN).until(() -> lines(banned).equals(List.of("192.0.2.7")));
+        assertEquals(List.of(List.of("192.0.2.7")), action.awaitRuns(1, agent));
         // a second ban arriving after the first proves the first ran exactly once
         assertEquals(0, publish(config, "192.0.2.8"));
-        await().atMost(WITHIN).until(() -> lines(banned).size() >= 2);
-        assertEquals(List.of("192.0.2.7", "192.0.2.8"), lines(banned), agent.output());
+        assertEquals(List.of(List.of("192.0.2.7"), List.of("192.0.2.8")), action.awaitRuns(2, agent));
     }
 
     @Test
@@ -99,8 +97,8 @@ class TlsIT {
     void certificateForAnotherNameIsRefusedByClientAndAgent() throws Exception {
         Broker broker = keep(Broker.start(BrokerOptions.defaults().withBindAddress("127.0.0.1").withPort(0)
                 .withThreads(1).withTls(new BrokerTls(pki.wrongName.cert(), pki.wrongName.key(), Optional.empty()))));
-        Path banned = dir.resolve("banned.txt");
-        Path config = config(broker.port(), "", banned);
+        RecordingAction action = RecordingAction.in(dir);
+        Path config = config(broker.port(), "", action);
         String reason = "No subject alternative names matching IP address 127.0.0.1 found";
 
         JavaProcess client = client("--config", config.toString(), "-c", "Fail2ban", "-m", "ip=192.0.2.7");
@@ -115,11 +113,11 @@ class TlsIT {
         assertFalse(agent.output().contains(": connected"), agent.output());
         assertEquals(0, broker.stats().totalPings(), "neither sent a command");
         assertEquals(0, broker.stats().currentSubscriptions(), "the agent never subscribed");
-        assertFalse(Files.exists(banned));
+        assertEquals(List.of(), action.runs());
     }
 
-    /** One TLS server with the CA of the test PKI, a channel whose action appends the ip to {@code banned}. */
-    private Path config(int port, String tlsExtra, Path banned) throws IOException {
+    /** One TLS server with the CA of the test PKI, a channel whose action records the ip. */
+    private Path config(int port, String tlsExtra, RecordingAction action) throws IOException {
         Path config = dir.resolve("cluster.yml");
         Files.writeString(config, """
                 servers:
@@ -129,12 +127,13 @@ class TlsIT {
                     ca_file: %s
                 %s    channels:
                       - name: Fail2ban
-                        action: /bin/sh -c 'echo "$1" >> %s' sh %%ip%%
+                        action: %s
+                exec_concurrency: 1
                 log_level: 2
                 pid_file: %s
                 control_socket: %s
                 reconnect_min: 0.2
-                """.formatted(port, pki.caCert, tlsExtra.indent(4), banned, dir.resolve("agent.pid"),
+                """.formatted(port, pki.caCert, tlsExtra.indent(4), action.action("%ip%"), dir.resolve("agent.pid"),
                 dir.resolve("control.sock")));
         return config;
     }
@@ -153,10 +152,6 @@ class TlsIT {
         List<String> argv = new ArrayList<>(List.of(args));
         argv.add("--timeout=30");
         return keep(JavaProcess.start("client", ClientMain.class, argv.toArray(String[]::new)));
-    }
-
-    private static List<String> lines(Path file) throws IOException {
-        return Files.exists(file) ? Files.readAllLines(file) : List.of();
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
