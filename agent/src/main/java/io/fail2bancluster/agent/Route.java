@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param filters every entry must accept the message; empty passes everything
  * @param action  renders the message into argv (normally {@link ActionTemplate#render})
  * @param label   how the action is shown in logs (the template text)
+ * @param ownHost with {@code skip_own}, this host's name: a message whose {@code source} equals it was
+ *                published here and is not run again; null runs every host's messages
  */
-record Route(String channel, List<FilterEntry> filters, Renderer action, String label) {
+record Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost) {
 
     /** The seam between a message and a command line; {@link ActionTemplate#render} in production. */
     @FunctionalInterface
@@ -32,10 +34,21 @@ record Route(String channel, List<FilterEntry> filters, Renderer action, String 
         Objects.requireNonNull(label, "label");
     }
 
-    static Route of(ChannelConfig channel) {
+    Route(String channel, List<FilterEntry> filters, Renderer action, String label) {
+        this(channel, filters, action, label, null);
+    }
+
+    /** @param hostname this host's name, used only when the channel has {@code skip_own} */
+    static Route of(ChannelConfig channel, String hostname) {
         ActionTemplate template = channel.action().orElseThrow(() ->
                 new IllegalArgumentException(channel.path() + ": channel " + channel.name() + " has no action"));
-        return new Route(channel.name(), channel.filters(), template::render, template.text());
+        return new Route(channel.name(), channel.filters(), template::render, template.text(),
+                channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null);
+    }
+
+    /** Whether this host published the message itself (only with {@code skip_own}). */
+    boolean isOwn(Message message) {
+        return ownHost != null && ownHost.equals(message.get("source"));
     }
 
     /** The seed's semantics: for every entry the message's value for its key is one of its values. */

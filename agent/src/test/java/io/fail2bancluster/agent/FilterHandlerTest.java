@@ -22,8 +22,9 @@ class FilterHandlerTest {
     void setUp() {
         state = new ServerState("fanout:1986");
         Route open = new Route("Open", List.of(), Fixtures::renderBan, "ban");
+        Route skipOwn = new Route("Cluster", List.of(), Fixtures::renderBan, "ban", "host-a.example.com");
         channel = new EmbeddedChannel(new FilterHandler("fanout:1986",
-                Map.of(Fixtures.CHANNEL, Fixtures.fail2banRoute(), "Open", open), state));
+                Map.of(Fixtures.CHANNEL, Fixtures.fail2banRoute(), "Open", open, "Cluster", skipOwn), state));
     }
 
     private Delivery deliver(String channelName, String message) {
@@ -85,6 +86,28 @@ class FilterHandlerTest {
         Delivery delivery = deliver(Fixtures.CHANNEL, "jail=sshd, action=banip, ip=192.0.2.7");
         assertInstanceOf(Delivery.class, delivery);
         assertEquals("sshd", delivery.message().get("jail"));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSkipOwnChannelStopsWhatThisHostPublished() {
+        assertNull(deliver("Cluster", "jail=sshd, action=banip, ip=192.0.2.7, source=host-a.example.com"));
+        assertEquals(1, state.count(Counter.FILTERED_OUT));
+        assertEquals("host-b.example.com",
+                deliver("Cluster", "jail=sshd, action=banip, ip=192.0.2.7, source=host-b.example.com")
+                        .message().get("source"));
+        assertEquals("jail=sshd, action=banip, ip=192.0.2.7",
+                deliver("Cluster", "jail=sshd, action=banip, ip=192.0.2.7").message().raw());
+        assertEquals(3, state.count(Counter.RECEIVED));
+        assertEquals(1, state.count(Counter.FILTERED_OUT));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void withoutSkipOwnThisHostsMessagesRun() {
+        assertEquals("host-a.example.com",
+                deliver("Open", "jail=sshd, action=banip, ip=192.0.2.7, source=host-a.example.com")
+                        .message().get("source"));
         assertFalse(channel.finish());
     }
 }

@@ -41,7 +41,7 @@ class TlsPipelineTest {
         ServerPipeline.Shared shared = new ServerPipeline.Shared(new Deduplicator(Duration.ofSeconds(5)), runner,
                 new ExecReporter(channel.eventLoop().ticker()));
         channel.pipeline().addLast(new ServerPipeline(server, 0,
-                Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow())), new ServerState(server.address()),
+                Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow(), null)), new ServerState(server.address()),
                 Fixtures.IGNORE_SESSION, shared, TlsContexts.forServer(server, server.tls().orElseThrow())));
         channel.pipeline().fireChannelActive();
     }

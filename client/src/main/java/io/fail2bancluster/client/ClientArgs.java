@@ -154,7 +154,7 @@ final class ClientArgs {
             throw new UsageException(tlsOption + " needs --tls" + (host == null ? " and --host HOST" : ""));
         }
         return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
-                parseTimeout(), verbose);
+                timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose);
     }
 
     /** What --tls and its options ask for; empty without --tls. */
@@ -181,10 +181,8 @@ final class ClientArgs {
         }
     }
 
-    private Duration parseTimeout() {
-        if (timeout == null) {
-            return DEFAULT_TIMEOUT;
-        }
+    /** Seconds with at most millisecond precision, more than 0 and at most an hour (also for {@code resync}). */
+    static Duration parseTimeout(String timeout) {
         Duration parsed;
         try {
             parsed = Duration.ofMillis(new BigDecimal(timeout).movePointRight(3).longValueExact());

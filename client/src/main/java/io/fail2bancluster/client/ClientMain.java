@@ -53,7 +53,11 @@ public final class ClientMain {
                   --version           print the version
 
             With a config, a server with tls: true uses TLS with its ca_file, cert_file, key_file and
-            server_name. Options take their value as --opt value or --opt=value. Examples:
+            server_name.
+
+            fail2ban-cluster-client resync --help: announce a jail's current bans again.
+
+            Options take their value as --opt value or --opt=value. Examples:
               fail2ban-cluster-client -c Fail2ban -m "jail=sshd, action=banip, ip=192.0.2.7"
               fail2ban-cluster-client --host=host.example.com -p 1234 -c Fail2ban -m "jail=sshd, action=banip, ip=192.0.2.7"
             """;
@@ -68,6 +72,10 @@ public final class ClientMain {
     /** The whole client with its outside world passed in, so tests run it in-process. */
     static int run(String[] args, PrintStream out, PrintStream err, Function<Path, ClusterConfig> loadConfig,
             Publisher publisher) {
+        if (args.length > 0 && args[0].equals("resync")) {
+            return Resync.run(List.of(args).subList(1, args.length), out, err, loadConfig, publisher,
+                    Fail2banBans::client);
+        }
         ClientArgs.Request request;
         try {
             request = ClientArgs.parse(args);

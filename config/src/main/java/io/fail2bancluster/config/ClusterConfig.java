@@ -28,6 +28,8 @@ import java.util.Set;
  * @param execQueue       actions waiting to run before new ones are dropped (default 10000)
  * @param execTimeout     an action running longer is killed with its children (default 60 s)
  * @param controlSocket   the agent's Unix control socket (default /run/fail2ban-cluster/control.sock)
+ * @param configuredHostname the {@code hostname} key: what {@code skip_own} channels compare a message's
+ *                        {@code source} with; empty means the machine's fully qualified name, see {@link #hostname()}
  */
 public record ClusterConfig(
         Optional<Path> source,
@@ -41,7 +43,8 @@ public record ClusterConfig(
         int execConcurrency,
         int execQueue,
         Duration execTimeout,
-        Path controlSocket) {
+        Path controlSocket,
+        Optional<String> configuredHostname) {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/fail2ban-cluster.yml");
     public static final int DEFAULT_LOG_LEVEL = 2;
@@ -55,6 +58,28 @@ public record ClusterConfig(
 
     public ClusterConfig {
         servers = List.copyOf(servers);
+    }
+
+    /** A config without a {@code hostname} key. */
+    public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
+                         Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
+                         int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket) {
+        this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
+                execQueue, execTimeout, controlSocket, Optional.empty());
+    }
+
+    /**
+     * This host's name as publishers write it in {@code source=}: the {@code hostname} key, else the
+     * machine's fully qualified name. The latter is a (blocking) DNS lookup, made once per process and
+     * only when asked for, so the client, which reads the same file on every ban, never pays for it.
+     */
+    public String hostname() {
+        return configuredHostname.orElseGet(LocalHostname::fullyQualified);
+    }
+
+    /** Whether any channel ignores its own host's messages, i.e. whether {@link #hostname()} is needed. */
+    public boolean skipsOwnMessages() {
+        return servers.stream().flatMap(s -> s.channels().stream()).anyMatch(ChannelConfig::skipOwn);
     }
 
     /**

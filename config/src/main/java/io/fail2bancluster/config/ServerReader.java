@@ -114,8 +114,9 @@ final class ServerReader {
             Optional<ActionTemplate> action = channel.optional("action").map(ServerReader::action);
             List<FilterEntry> filters = channel.optional("filter").map(f -> f.listOf(ServerReader::filterEntry))
                     .orElse(List.of());
+            boolean skipOwn = channel.flag("skip_own", false);
             channel.finish();
-            channels.add(new ChannelConfig(item.path(), name, action, filters));
+            channels.add(new ChannelConfig(item.path(), name, action, filters, skipOwn));
         }
         return channels;
     }

@@ -22,6 +22,9 @@ class ShippedExampleConfigTest {
         ChannelConfig channel = config.servers().get(0).channels().get(0);
         assertEquals("Fail2ban", channel.name());
         assertEquals(List.of("action", "jail"), channel.filters().stream().map(FilterEntry::key).toList());
+        // received bans go to the receive-only jail, never back into the publishing one
+        assertEquals("fail2ban-client set %jail%-cluster %action% %ip%", channel.action().orElseThrow().text());
+        assertTrue(channel.skipOwn());
         assertEquals(List.of(), config.warnings());
     }
 }
