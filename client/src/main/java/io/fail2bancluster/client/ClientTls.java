@@ -60,7 +60,8 @@ final class ClientTls {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
             return new ClientTls(tls.serverName(), context.getSocketFactory());
-        } catch (GeneralSecurityException | IOException e) {
+        } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
+            // an IllegalArgumentException from PemFiles names the file and what is wrong with it
             throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
         }
     }
