@@ -1,23 +1,57 @@
 package io.fail2bancluster.config;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A channel on one server: what runs when a message passes its filter.
  *
- * @param path    where it stands in the file, e.g. {@code servers[0].channels[1]}
- * @param name    the fanout channel (no '!', space, CR, LF)
- * @param action  the command, split into argv at load time; empty for a publish-only channel
- * @param filters every entry must pass; an empty list passes every message
+ * @param path             where it stands in the file, e.g. {@code servers[0].channels[1]}
+ * @param name             the fanout channel (no '!', space, CR, LF)
+ * @param action           the command, split into argv at load time; empty for a publish-only channel
+ * @param filters          every entry must pass; an empty list passes every message
+ * @param secrets          keys a message on this channel may be signed with; empty for an unsigned channel
+ * @param requireSignature whether an unsigned message is refused (always false without secrets)
+ * @param ignoreIp         a message whose {@code ip} is inside one of these is never acted on
  */
 public record ChannelConfig(
         String path,
         String name,
         Optional<ActionTemplate> action,
-        List<FilterEntry> filters) {
+        List<FilterEntry> filters,
+        List<SigningKey> secrets,
+        boolean requireSignature,
+        List<AddressRange> ignoreIp) {
 
     public ChannelConfig {
         filters = List.copyOf(filters);
+        secrets = List.copyOf(secrets);
+        ignoreIp = List.copyOf(ignoreIp);
+        requireSignature = requireSignature && !secrets.isEmpty();
+    }
+
+    /** An unsigned channel of the original kind. */
+    public ChannelConfig(String path, String name, Optional<ActionTemplate> action, List<FilterEntry> filters) {
+        this(path, name, action, filters, List.of(), false, List.of());
+    }
+
+    /**
+     * The action's placeholders that no filter entry constrains, in order of use: {@code _msg} (always
+     * unconstrained) and each {@code key} without an entry. {@code _channel} is the subscribed channel's
+     * own name, so never counts.
+     */
+    public List<String> unconstrainedPlaceholders() {
+        List<String> open = new ArrayList<>();
+        for (String placeholder : action.map(ActionTemplate::placeholders).orElse(java.util.Set.of())) {
+            if (placeholder.equals(ActionTemplate.CHANNEL)) {
+                continue;
+            }
+            if (placeholder.equals(ActionTemplate.WHOLE_MESSAGE)
+                    || filters.stream().noneMatch(f -> f.key().equals(placeholder))) {
+                open.add(placeholder);
+            }
+        }
+        return open;
     }
 }
