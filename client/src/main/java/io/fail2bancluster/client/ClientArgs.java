@@ -35,9 +35,14 @@ final class ClientArgs {
      *
      * @param target the single {@code --host} target, or null to take the servers from {@code config}
      * @param config the config file to read when there is no {@code --host}
+     * @param secretFile the key to sign with, or null for the channel's first {@code secret_files} entry in
+     *                   the config (and no signature with {@code --host} or on an unsigned channel)
      */
-    record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose)
-            implements Request {
+    record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
+                   Path secretFile) implements Request {
+        Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose) {
+            this(channel, message, target, config, timeout, verbose, null);
+        }
     }
 
     private final String[] argv;
@@ -48,6 +53,7 @@ final class ClientArgs {
     private String host;
     private String port;
     private String timeout;
+    private String secretFile;
     private boolean verbose;
     private boolean help;
     private boolean version;
@@ -81,6 +87,7 @@ final class ClientArgs {
                 case "--host" -> host = value(name, inline, host);
                 case "-p", "--port" -> port = value(name, inline, port);
                 case "--timeout" -> timeout = value(name, inline, timeout);
+                case "--secret-file" -> secretFile = value(name, inline, secretFile);
                 case "-v", "--verbose" -> verbose = flag(name, inline);
                 case "-h", "--help" -> help = flag(name, inline);
                 case "--version" -> version = flag(name, inline);
@@ -135,7 +142,7 @@ final class ClientArgs {
             throw new UsageException("-p PORT needs --host HOST (without --host the servers come from the config)");
         }
         return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
-                parseTimeout(), verbose);
+                parseTimeout(), verbose, secretFile == null ? null : Path.of(secretFile));
     }
 
     private int parsePort() {
