@@ -30,7 +30,7 @@ class ParserPropertiesTest {
                 .ofMaxLength(300);
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void messageParseNeverThrowsAndStaysWithinItsInput(@ForAll("messageLike") String text) {
         Message message = Message.parse(text);
 
@@ -45,7 +45,7 @@ class ParserPropertiesTest {
         MessageSignature.fields(message);
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void serverLineParseNeverThrows(@ForAll("messageLike") String line) {
         ServerLine parsed = ServerLine.parse(line);
         if (parsed instanceof ServerLine.ChannelMessage m) {
@@ -53,7 +53,7 @@ class ParserPropertiesTest {
         }
     }
 
-    @Property(tries = 500)
+    @Property(tries = 300)
     void decoderTurnsRandomBytesIntoBoundedLines(@ForAll @Size(max = 2000) byte[] bytes) {
         EmbeddedChannel channel = new EmbeddedChannel(
                 new LineBasedFrameDecoder(MAX_LINE, true, true),
