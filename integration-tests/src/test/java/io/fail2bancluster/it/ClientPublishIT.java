@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.broker.Broker;
-import io.fail2bancluster.broker.BrokerMain;
 import io.fail2bancluster.broker.BrokerOptions;
 import io.fail2bancluster.client.ClientMain;
 import java.io.IOException;
@@ -15,9 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code fail2ban-cluster-client} as a real process against real brokers on 127.0.0.1, each target
@@ -26,26 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ClientPublishIT {
     private static final String BAN = "jail=sshd, action=banip, ip=192.0.2.7, note=a!b";
     private static final String DELIVERED = "Fail2ban!" + BAN + "\n";
-    /** Generous: the processes share two cores with other builds; the assertions are about outcomes. */
-    private static final Duration EXIT_WITHIN = Duration.ofSeconds(60);
+    private static final Duration EXIT_WITHIN = Cluster.WAIT;
 
-    @TempDir
-    Path dir;
-
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final Cluster cluster = new Cluster();
 
     @Test
     void publishReachesARawSubscriberOfABrokerProcessByteForByte() throws Exception {
-        JavaProcess brokerProcess = keep(JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0"));
-        String listening = brokerProcess.awaitLineContaining("listening on 127.0.0.1:", EXIT_WITHIN);
-        int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+        int port = cluster.broker().port();
         RawSubscriber subscriber = keep(new RawSubscriber(port, "Fail2ban"));
 
         JavaProcess client = client("--host=127.0.0.1", "-p", String.valueOf(port), "-c", "Fail2ban", "-m", BAN);
@@ -80,7 +66,7 @@ class ClientPublishIT {
         Broker third = broker(0);
         RawSubscriber firstSubscriber = keep(new RawSubscriber(first.port(), "Fail2ban"));
         RawSubscriber thirdSubscriber = keep(new RawSubscriber(third.port(), "Fail2ban"));
-        int down = unusedPort();
+        int down = Cluster.unusedPort();
 
         JavaProcess client = client("publish", "--config", config(first.port(), down, third.port()).toString(),
                 "-c", "Fail2ban", "-m", BAN);
@@ -152,19 +138,12 @@ class ClientPublishIT {
             yaml.append("  - host: 127.0.0.1\n    port: ").append(port)
                     .append("\n    channels:\n      - name: Fail2ban\n");
         }
-        Path file = Files.createTempFile(dir, "cluster", ".yml");
+        Path file = Files.createTempFile(cluster.dir(), "cluster", ".yml");
         Files.writeString(file, yaml);
         return file;
     }
 
-    private static int unusedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return cluster.keep(resource);
     }
 }

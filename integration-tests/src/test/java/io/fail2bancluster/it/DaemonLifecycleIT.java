@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.AgentMain;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +39,7 @@ class DaemonLifecycleIT {
 
     @BeforeEach
     void writeConfig() throws IOException {
-        port = unusedPort();
+        port = Cluster.unusedPort();
         pidFile = dir.resolve("agent.pid");
         config = dir.resolve("cluster.yml");
         Files.writeString(config, """
@@ -190,11 +189,5 @@ class DaemonLifecycleIT {
     private String log() throws IOException {
         Path log = dir.resolve("log/agent.log");
         return Files.exists(log) ? Files.readString(log) : "(no log file)";
-    }
-
-    private static int unusedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -18,7 +18,8 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real JVM process started from the test class path (broker, agent, client mains), with its
- * output collected line by line so tests can wait for what it says. Closing kills it.
+ * output collected line by line so tests can wait for what it says. Closing kills it. A foreign
+ * program (the reference fanout server) gets the same harness through {@link #startCommand}.
  */
 public final class JavaProcess implements AutoCloseable {
     private final String name;
@@ -51,6 +52,11 @@ public final class JavaProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
+        return startCommand(name, command, workDir);
+    }
+
+    /** Starts any program with the same output collection, e.g. a C server that no one here wrote. */
+    public static JavaProcess startCommand(String name, List<String> command, Path workDir) {
         ProcessBuilder builder = new ProcessBuilder(command);
         if (workDir != null) {
             builder.directory(workDir.toFile());
@@ -96,6 +102,25 @@ public final class JavaProcess implements AutoCloseable {
 
     public String awaitLineContaining(String text, Duration timeout) {
         return awaitLine(l -> l.contains(text), timeout);
+    }
+
+    /** Waits until {@code count} lines of stdout and stderr together match; returns them. */
+    public List<String> awaitLines(Predicate<String> matcher, int count, Duration timeout) {
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> lines(matcher).size() >= count);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(name + " did not print " + count + " expected lines within " + timeout
+                    + "; it printed:\n" + output(), e);
+        }
+        return lines(matcher);
+    }
+
+    /** Every line of stdout, then of stderr, that matches. */
+    public List<String> lines(Predicate<String> matcher) {
+        List<String> found = new ArrayList<>();
+        stdout.stream().filter(matcher).forEach(found::add);
+        stderr.stream().filter(matcher).forEach(found::add);
+        return found;
     }
 
     private String findLine(Predicate<String> matcher) {
