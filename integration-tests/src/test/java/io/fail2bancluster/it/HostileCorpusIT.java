@@ -113,7 +113,7 @@ class HostileCorpusIT {
         JavaProcess broker = keep(JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0"));
         String listening = broker.awaitLineContaining("listening on 127.0.0.1:", WITHIN);
         int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
-        ArgvRecorder recorder = new ArgvRecorder(dir);
+        RecordingAction recorder = RecordingAction.in(dir);
         Path config = dir.resolve("cluster.yml");
         Files.writeString(config, """
                 servers:
@@ -121,7 +121,7 @@ class HostileCorpusIT {
                     port: %d
                     channels:
                       - name: Hostile
-                        action: "%s %%n%% %%v%%"
+                        action: "%s"
                         filter:
                           - key: jail
                             values: [sshd]
@@ -130,7 +130,7 @@ class HostileCorpusIT {
                         ignore_ip: [10.0.0.0/8]
                 exec_concurrency: 1
                 control_socket: %s
-                """.formatted(port, recorder.action(), dir.resolve("control.sock")));
+                """.formatted(port, recorder.action("%n% %v%"), dir.resolve("control.sock")));
         JavaProcess agent = keep(JavaProcess.start("agent", AgentMain.class, "--config", config.toString(), "run"));
 
         Map<String, String> corpus = corpus();

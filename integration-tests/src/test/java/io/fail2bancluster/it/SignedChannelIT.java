@@ -45,7 +45,7 @@ class SignedChannelIT {
         Path key = dir.resolve("Fail2ban.key");
         Files.writeString(key, "a shared secret for the whole fleet\n");
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-        ArgvRecorder recorder = new ArgvRecorder(dir);
+        RecordingAction recorder = RecordingAction.in(dir);
         StringBuilder yaml = new StringBuilder("servers:\n");
         for (Broker broker : brokers) {
             yaml.append("""
@@ -53,13 +53,13 @@ class SignedChannelIT {
                         port: %d
                         channels:
                           - name: Fail2ban
-                            action: "%s %%jail%% %%action%% %%ip%%"
+                            action: "%s"
                             secret_files: [%s]
                             filter:
                               - {key: jail, values: [sshd]}
                               - {key: action, values: [banip, unbanip]}
                               - {key: ip, pattern: '[0-9.]+'}
-                    """.formatted(broker.port(), recorder.action(), key));
+                    """.formatted(broker.port(), recorder.action("%jail% %action% %ip%"), key));
         }
         yaml.append("strict: true\nlog_level: 3\ncontrol_socket: ").append(dir.resolve("control.sock")).append('\n');
         Path config = dir.resolve("cluster.yml");
