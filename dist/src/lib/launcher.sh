@@ -7,6 +7,12 @@ main_class=$1
 shift
 self=$(readlink -f "$0")
 home=$(dirname "$(dirname "$self")")
+# Java turns argv and file names into bytes with the locale's charset: under systemd's POSIX locale a
+# non-ASCII message value would reach the action as '?'. Any UTF-8 locale will do; C.UTF-8 always exists.
+case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+    *[Uu][Tt][Ff]-8* | *[Uu][Tt][Ff]8*) ;;
+    *) export LC_ALL=C.UTF-8 ;;
+esac
 if [ -n "$JAVA_HOME" ] && [ -x "$JAVA_HOME/bin/java" ]; then
     java=$JAVA_HOME/bin/java
 else

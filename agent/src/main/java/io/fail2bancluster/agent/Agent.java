@@ -92,6 +92,11 @@ public final class Agent implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
         Random random = new Random();
+        // Looked up here, on the starting thread, never on the loop (it may be a blocking DNS lookup).
+        String hostname = config.skipsOwnMessages() ? config.hostname() : null;
+        if (hostname != null) {
+            LOG.info("skip_own channels ignore messages with source={}", hostname);
+        }
         List<ServerConfig> servers = config.servers();
         for (int i = 0; i < servers.size(); i++) {
             ServerConfig server = servers.get(i);
@@ -104,7 +109,7 @@ public final class Agent implements AutoCloseable {
                     () -> bootstrap.connect(remoteAddress(server)),
                     new Backoff(config.reconnectMin(), config.reconnectMax(), random),
                     ServerConnection.stableAfter(config.reconnectMax()), state);
-            bootstrap.handler(new ServerPipeline(server, i, routes(server), state, connection, shared));
+            bootstrap.handler(new ServerPipeline(server, i, routes(server, hostname), state, connection, shared));
             states.add(state);
             connections.add(connection);
         }
@@ -131,11 +136,11 @@ public final class Agent implements AutoCloseable {
         return InetSocketAddress.createUnresolved(host, server.port());
     }
 
-    private static Map<String, Route> routes(ServerConfig server) {
+    private static Map<String, Route> routes(ServerConfig server, String hostname) {
         Map<String, Route> routes = new LinkedHashMap<>();
         for (ChannelConfig channel : server.channels()) {
             if (channel.action().isPresent()) {
-                routes.put(channel.name(), Route.of(channel));
+                routes.put(channel.name(), Route.of(channel, hostname));
             }
         }
         return routes;

@@ -17,7 +17,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * Lets through only messages on a channel configured for this server whose every filter entry accepts
  * them, as a {@link Delivery}. A message is parsed once, here. A message without {@code =} is a key
- * with no value, so it fails any filter instead of bypassing it (as the original did). Everything
+ * with no value, so it fails any filter instead of bypassing it (as the original did). On a
+ * {@code skip_own} channel a message whose {@code source} is this host stops here too. Everything
  * else that reaches this handler stops here.
  */
 final class FilterHandler extends ChannelInboundHandlerAdapter {
@@ -57,6 +58,12 @@ final class FilterHandler extends ChannelInboundHandlerAdapter {
                 LOG.debug("{} {}: filtered out {} ({}: {} is {})", address, line.channel(), Wire.quote(message.raw()),
                         refusal.path(), refusal.key(), value == null ? "missing" : Wire.quote(value));
             }
+            return;
+        }
+        if (route.isOwn(message)) {
+            state.increment(Counter.FILTERED_OUT);
+            LOG.debug("{} {}: filtered out {} (published by this host, skip_own)", address, line.channel(),
+                    Wire.quote(message.raw()));
             return;
         }
         AddressRange ignored = route.ignored(message);

@@ -19,12 +19,14 @@ import java.util.Set;
  * @param filters every entry must accept the message; empty passes everything
  * @param action  renders the message into argv (normally {@link ActionTemplate#render})
  * @param label   how the action is shown in logs (the template text)
+ * @param ownHost with {@code skip_own}, this host's name: a message whose {@code source} equals it was
+ *                published here and is not run again; null runs every host's messages
  * @param ignoreIp a message whose {@code ip} is inside one of these is never acted on
  * @param dashGuarded the keys (and {@code _msg}) the action uses whose value must not start with {@code -}:
  *                every one without a filter pattern that could explicitly allow it
  */
-record Route(String channel, List<FilterEntry> filters, Renderer action, String label, List<AddressRange> ignoreIp,
-             Set<String> dashGuarded) {
+record Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
+             List<AddressRange> ignoreIp, Set<String> dashGuarded) {
 
     /** The seam between a message and a command line; {@link ActionTemplate#render} in production. */
     @FunctionalInterface
@@ -44,12 +46,18 @@ record Route(String channel, List<FilterEntry> filters, Renderer action, String 
         dashGuarded = Set.copyOf(dashGuarded);
     }
 
-    /** A route with no ignore_ip and no guard against leading dashes (tests of the filter alone). */
+    /** A route with no skip_own, no ignore_ip and no guard against leading dashes (tests of the filter alone). */
     Route(String channel, List<FilterEntry> filters, Renderer action, String label) {
-        this(channel, filters, action, label, List.of(), Set.of());
+        this(channel, filters, action, label, null);
     }
 
-    static Route of(ChannelConfig channel) {
+    /** A route with no ignore_ip and no guard against leading dashes. */
+    Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost) {
+        this(channel, filters, action, label, ownHost, List.of(), Set.of());
+    }
+
+    /** @param hostname this host's name, used only when the channel has {@code skip_own} */
+    static Route of(ChannelConfig channel, String hostname) {
         ActionTemplate template = channel.action().orElseThrow(() ->
                 new IllegalArgumentException(channel.path() + ": channel " + channel.name() + " has no action"));
         Set<String> dashGuarded = new LinkedHashSet<>();
@@ -59,8 +67,8 @@ record Route(String channel, List<FilterEntry> filters, Renderer action, String 
                 dashGuarded.add(key);
             }
         }
-        return new Route(channel.name(), channel.filters(), template::render, template.text(), channel.ignoreIp(),
-                dashGuarded);
+        return new Route(channel.name(), channel.filters(), template::render, template.text(),
+                channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null, channel.ignoreIp(), dashGuarded);
     }
 
     /** The {@code ignore_ip} entry the message's {@code ip} is inside, or null. */
@@ -86,6 +94,11 @@ record Route(String channel, List<FilterEntry> filters, Renderer action, String 
             }
         }
         return null;
+    }
+
+    /** Whether this host published the message itself (only with {@code skip_own}). */
+    boolean isOwn(Message message) {
+        return ownHost != null && ownHost.equals(message.get("source"));
     }
 
     /** The seed's semantics: for every entry the message's value for its key is one of its values. */

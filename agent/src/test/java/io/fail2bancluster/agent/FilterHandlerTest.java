@@ -24,8 +24,9 @@ class FilterHandlerTest {
     void setUp() {
         state = new ServerState("fanout:1986");
         Route open = new Route("Open", List.of(), Fixtures::renderBan, "ban");
+        Route skipOwn = new Route("Cluster", List.of(), Fixtures::renderBan, "ban", "host-a.example.com");
         channel = new EmbeddedChannel(new FilterHandler("fanout:1986",
-                Map.of(Fixtures.CHANNEL, Fixtures.fail2banRoute(), "Open", open), state));
+                Map.of(Fixtures.CHANNEL, Fixtures.fail2banRoute(), "Open", open, "Cluster", skipOwn), state));
     }
 
     private Delivery deliver(String channelName, String message) {
@@ -99,7 +100,7 @@ class FilterHandlerTest {
                         filter: [{key: ip, pattern: '-?[0-9.:a-f]+'}]
                         ignore_ip: [10.0.0.0/8, '2001:db8::/32', 192.0.2.7]
                 """, "t.yml").servers().get(0).channels().get(0);
-        return new EmbeddedChannel(new FilterHandler("fanout:1986", Map.of("Fail2ban", Route.of(config)), state));
+        return new EmbeddedChannel(new FilterHandler("fanout:1986", Map.of("Fail2ban", Route.of(config, null)), state));
     }
 
     @ParameterizedTest
@@ -126,5 +127,26 @@ class FilterHandlerTest {
         assertInstanceOf(Delivery.class, guarded.readInbound(), "a value the action does not use may start with -");
         assertEquals(1, state.count(Counter.REJECTED));
         assertFalse(guarded.finish());
+    }
+
+    @Test
+    void aSkipOwnChannelStopsWhatThisHostPublished() {
+        assertNull(deliver("Cluster", "jail=sshd, action=banip, ip=192.0.2.7, source=host-a.example.com"));
+        assertEquals(1, state.count(Counter.FILTERED_OUT));
+        assertEquals("host-b.example.com",
+                deliver("Cluster", "jail=sshd, action=banip, ip=192.0.2.7, source=host-b.example.com")
+                        .message().get("source"));
+        assertEquals("jail=sshd, action=banip, ip=192.0.2.7",
+                deliver("Cluster", "jail=sshd, action=banip, ip=192.0.2.7").message().raw());
+        assertEquals(1, state.count(Counter.FILTERED_OUT));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void withoutSkipOwnThisHostsMessagesRun() {
+        assertEquals("host-a.example.com",
+                deliver("Open", "jail=sshd, action=banip, ip=192.0.2.7, source=host-a.example.com")
+                        .message().get("source"));
+        assertFalse(channel.finish());
     }
 }

@@ -62,7 +62,7 @@ class ServerPipelineTest {
         ServerPipeline.Shared shared = new ServerPipeline.Shared(new Deduplicator(Duration.ofSeconds(5)), runner,
                 new ExecReporter(channel.eventLoop().ticker()));
         channel.pipeline().addLast(new ServerPipeline(server, 0,
-                Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow())), state, ignore, shared));
+                Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow(), null)), state, ignore, shared));
         channel.pipeline().fireChannelActive();
     }
 

@@ -142,7 +142,8 @@ final class ClientArgs {
             throw new UsageException("-p PORT needs --host HOST (without --host the servers come from the config)");
         }
         return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
-                parseTimeout(), verbose, secretFile == null ? null : Path.of(secretFile));
+                timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose,
+                secretFile == null ? null : Path.of(secretFile));
     }
 
     private int parsePort() {
@@ -153,10 +154,8 @@ final class ClientArgs {
         }
     }
 
-    private Duration parseTimeout() {
-        if (timeout == null) {
-            return DEFAULT_TIMEOUT;
-        }
+    /** Seconds with at most millisecond precision, more than 0 and at most an hour (also for {@code resync}). */
+    static Duration parseTimeout(String timeout) {
         Duration parsed;
         try {
             parsed = Duration.ofMillis(new BigDecimal(timeout).movePointRight(3).longValueExact());

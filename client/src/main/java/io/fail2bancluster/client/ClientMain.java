@@ -54,6 +54,8 @@ public final class ClientMain {
               -h, --help              this text
                   --version           print the version
 
+            fail2ban-cluster-client resync --help: announce a jail's current bans again.
+
             Options take their value as --opt value or --opt=value. Examples:
               fail2ban-cluster-client -c Fail2ban -m "jail=sshd, action=banip, ip=192.0.2.7"
               fail2ban-cluster-client --host=host.example.com -p 1234 -c Fail2ban -m "jail=sshd, action=banip, ip=192.0.2.7"
@@ -69,6 +71,10 @@ public final class ClientMain {
     /** The whole client with its outside world passed in, so tests run it in-process. */
     static int run(String[] args, PrintStream out, PrintStream err, Function<Path, ClusterConfig> loadConfig,
             Publisher publisher) {
+        if (args.length > 0 && args[0].equals("resync")) {
+            return Resync.run(List.of(args).subList(1, args.length), out, err, loadConfig, publisher,
+                    Fail2banBans::client);
+        }
         ClientArgs.Request request;
         try {
             request = ClientArgs.parse(args);

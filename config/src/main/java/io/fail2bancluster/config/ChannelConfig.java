@@ -3,6 +3,7 @@ package io.fail2bancluster.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A channel on one server: what runs when a message passes its filter.
@@ -11,6 +12,8 @@ import java.util.Optional;
  * @param name             the fanout channel (no '!', space, CR, LF)
  * @param action           the command, split into argv at load time; empty for a publish-only channel
  * @param filters          every entry must pass; an empty list passes every message
+ * @param skipOwn          messages whose {@code source} is this agent's {@link ClusterConfig#hostname()} are
+ *                         filtered out: the publishing host has banned the address already
  * @param secrets          keys a message on this channel may be signed with; empty for an unsigned channel
  * @param requireSignature whether an unsigned message is refused (always false without secrets)
  * @param ignoreIp         a message whose {@code ip} is inside one of these is never acted on
@@ -20,6 +23,7 @@ public record ChannelConfig(
         String name,
         Optional<ActionTemplate> action,
         List<FilterEntry> filters,
+        boolean skipOwn,
         List<SigningKey> secrets,
         boolean requireSignature,
         List<AddressRange> ignoreIp) {
@@ -31,9 +35,15 @@ public record ChannelConfig(
         requireSignature = requireSignature && !secrets.isEmpty();
     }
 
-    /** An unsigned channel of the original kind. */
+    /** An unsigned channel without ignore_ip. */
+    public ChannelConfig(String path, String name, Optional<ActionTemplate> action, List<FilterEntry> filters,
+                         boolean skipOwn) {
+        this(path, name, action, filters, skipOwn, List.of(), false, List.of());
+    }
+
+    /** A channel of the original kind: runs its own host's messages too (no {@code skip_own}), unsigned. */
     public ChannelConfig(String path, String name, Optional<ActionTemplate> action, List<FilterEntry> filters) {
-        this(path, name, action, filters, List.of(), false, List.of());
+        this(path, name, action, filters, false);
     }
 
     /**
@@ -43,7 +53,7 @@ public record ChannelConfig(
      */
     public List<String> unconstrainedPlaceholders() {
         List<String> open = new ArrayList<>();
-        for (String placeholder : action.map(ActionTemplate::placeholders).orElse(java.util.Set.of())) {
+        for (String placeholder : action.map(ActionTemplate::placeholders).orElse(Set.of())) {
             if (placeholder.equals(ActionTemplate.CHANNEL)) {
                 continue;
             }

@@ -28,6 +28,8 @@ import java.util.Set;
  * @param execQueue       actions waiting to run before new ones are dropped (default 10000)
  * @param execTimeout     an action running longer is killed with its children (default 60 s)
  * @param controlSocket   the agent's Unix control socket (default /run/fail2ban-cluster/control.sock)
+ * @param configuredHostname the {@code hostname} key: what {@code skip_own} channels compare a message's
+ *                        {@code source} with; empty means the machine's fully qualified name, see {@link #hostname()}
  * @param strict          every placeholder an action uses must be constrained by a filter entry (default false)
  * @param signatureWindow how far a signed message's {@code ts} may be from the agent's clock (default 300 s)
  * @param limits          bounds on what one line from a server may carry
@@ -45,6 +47,7 @@ public record ClusterConfig(
         int execQueue,
         Duration execTimeout,
         Path controlSocket,
+        Optional<String> configuredHostname,
         boolean strict,
         Duration signatureWindow,
         Limits limits) {
@@ -64,12 +67,36 @@ public record ClusterConfig(
         servers = List.copyOf(servers);
     }
 
-    /** A config of the original kind: not strict, default signature window and limits. */
+    /** A config of the original kind: no hostname key, not strict, default signature window and limits. */
     public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
                          Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
                          int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket) {
         this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
-                execQueue, execTimeout, controlSocket, false, DEFAULT_SIGNATURE_WINDOW, Limits.DEFAULTS);
+                execQueue, execTimeout, controlSocket, Optional.empty());
+    }
+
+    /** A config without the security keys: not strict, default signature window and limits. */
+    public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
+                         Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
+                         int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket,
+                         Optional<String> configuredHostname) {
+        this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
+                execQueue, execTimeout, controlSocket, configuredHostname, false, DEFAULT_SIGNATURE_WINDOW,
+                Limits.DEFAULTS);
+    }
+
+    /**
+     * This host's name as publishers write it in {@code source=}: the {@code hostname} key, else the
+     * machine's fully qualified name. The latter is a (blocking) DNS lookup, made once per process and
+     * only when asked for, so the client, which reads the same file on every ban, never pays for it.
+     */
+    public String hostname() {
+        return configuredHostname.orElseGet(LocalHostname::fullyQualified);
+    }
+
+    /** Whether any channel ignores its own host's messages, i.e. whether {@link #hostname()} is needed. */
+    public boolean skipsOwnMessages() {
+        return servers.stream().flatMap(s -> s.channels().stream()).anyMatch(ChannelConfig::skipOwn);
     }
 
     /**

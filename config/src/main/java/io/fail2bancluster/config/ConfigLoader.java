@@ -110,6 +110,7 @@ public final class ConfigLoader {
         int execQueue = top.integer("exec_queue", ClusterConfig.DEFAULT_EXEC_QUEUE, 0, 1_000_000);
         Duration execTimeout = top.seconds("exec_timeout", ClusterConfig.DEFAULT_EXEC_TIMEOUT);
         Path controlSocket = top.filePath("control_socket", ClusterConfig.DEFAULT_CONTROL_SOCKET);
+        Optional<String> hostname = top.optional("hostname").map(ConfigLoader::hostname);
         Duration signatureWindow = top.seconds("signature_window", ClusterConfig.DEFAULT_SIGNATURE_WINDOW);
         ClusterConfig.Limits limits = new ClusterConfig.Limits(
                 top.integer("max_line", Wire.DEFAULT_MAX_LINE, MIN_MAX_LINE, MAX_MAX_LINE),
@@ -124,7 +125,17 @@ public final class ConfigLoader {
                     + ") must not exceed reconnect_max (" + Seconds.format(reconnectMax) + ")");
         }
         return new ClusterConfig(file, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax,
-                dedupeWindow, execConcurrency, execQueue, execTimeout, controlSocket, strict, signatureWindow, limits);
+                dedupeWindow, execConcurrency, execQueue, execTimeout, controlSocket, hostname, strict, signatureWindow,
+                limits);
+    }
+
+    /** Compared with a message's {@code source=} value, so it must be something a message can carry. */
+    private static String hostname(ConfigNode node) {
+        String name = node.nonBlankString().trim();
+        if (name.chars().anyMatch(c -> c == ',' || Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw node.error("a host name cannot contain ',', spaces or control characters");
+        }
+        return name;
     }
 
     private static Node compose(Reader reader, String source) {

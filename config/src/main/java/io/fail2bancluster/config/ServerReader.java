@@ -66,6 +66,7 @@ final class ServerReader {
             Optional<ActionTemplate> action = actionNode.map(ServerReader::action);
             List<FilterEntry> filters = channel.optional("filter").map(f -> f.listOf(ServerReader::filterEntry))
                     .orElse(List.of());
+            boolean skipOwn = channel.flag("skip_own", false);
             List<SigningKey> secrets = channel.optional("secret_files")
                     .map(f -> f.nonEmptyList("needs at least one file").stream().map(ServerReader::secretFile).toList())
                     .orElse(List.of());
@@ -77,8 +78,8 @@ final class ServerReader {
             List<AddressRange> ignoreIp = channel.optional("ignore_ip").map(f -> f.listOf(ServerReader::addressRange))
                     .orElse(List.of());
             channel.finish();
-            ChannelConfig config = new ChannelConfig(item.path(), name, action, filters, secrets, requireSignature,
-                    ignoreIp);
+            ChannelConfig config = new ChannelConfig(item.path(), name, action, filters, skipOwn, secrets,
+                    requireSignature, ignoreIp);
             if (strict && actionNode.isPresent() && !config.unconstrainedPlaceholders().isEmpty()) {
                 throw actionNode.get().error(ClusterConfig.unconstrained(config.unconstrainedPlaceholders().get(0))
                         + "; strict: true needs a filter entry (values or pattern) for every placeholder");

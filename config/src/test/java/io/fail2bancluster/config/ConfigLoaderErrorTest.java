@@ -44,7 +44,7 @@ class ConfigLoaderErrorTest {
     void unknownKeyFarFromAnyKnownOneListsThem() {
         assertError("test.yml: colour: unknown key; the keys here are strict, servers, log_level, log_file, pid_file, "
                         + "reconnect_min, reconnect_max, dedupe_window, exec_concurrency, exec_queue, exec_timeout, "
-                        + "control_socket, signature_window, max_line, max_pairs, max_value_length, line 5",
+                        + "control_socket, hostname, signature_window, max_line, max_pairs, max_value_length, line 5",
                 server("") + "colour: blue\n");
     }
 
@@ -319,5 +319,13 @@ class ConfigLoaderErrorTest {
 
         assertEquals(file + ": not valid UTF-8 text",
                 assertThrows(ConfigException.class, () -> ConfigLoader.load(file)).getMessage());
+    }
+
+    @Test
+    void hostnameMustBeSomethingAMessageCanCarry() {
+        assertError("test.yml: hostname: a host name cannot contain ',', spaces or control characters, line 5",
+                server("") + "hostname: a,b\n");
+        assertError("test.yml: servers[0].channels[0].skip_own: expected true or false, line 5",
+                server("").replace("- name: c", "- name: c\n        skip_own: sometimes"));
     }
 }

@@ -204,4 +204,32 @@ class ConfigLoaderTest {
 
         assertEquals("h", ConfigLoader.load(file).servers().get(0).host());
     }
+
+    @Test
+    void skipOwnAndHostname() {
+        ClusterConfig config = ConfigLoader.parse("""
+                servers:
+                  - host: h
+                    channels:
+                      - name: c
+                        action: "true"
+                        skip_own: true
+                      - name: d
+                        action: "true"
+                hostname: host-a.example.com
+                """, "t.yml");
+        List<ChannelConfig> channels = config.servers().get(0).channels();
+        assertTrue(channels.get(0).skipOwn());
+        assertFalse(channels.get(1).skipOwn());
+        assertTrue(config.skipsOwnMessages());
+        assertEquals("host-a.example.com", config.hostname());
+    }
+
+    @Test
+    void hostnameDefaultsToTheMachinesName() {
+        ClusterConfig config = ConfigLoader.parse(MINIMAL, "minimal.yml");
+        assertEquals(Optional.empty(), config.configuredHostname());
+        assertFalse(config.skipsOwnMessages());
+        assertFalse(config.hostname().isBlank());
+    }
 }

@@ -24,6 +24,9 @@ class ShippedExampleConfigTest {
         assertEquals("Fail2ban", channel.name());
         assertEquals(List.of("action", "jail", "ip"), channel.filters().stream().map(FilterEntry::key).toList());
         assertTrue(config.strict());
+        // received bans go to the receive-only jail, never back into the publishing one
+        assertEquals("fail2ban-client set %jail%-cluster %action% %ip%", channel.action().orElseThrow().text());
+        assertTrue(channel.skipOwn());
         assertEquals(List.of(), config.warnings());
         FilterEntry ip = channel.filters().get(2);
         for (String address : List.of("192.0.2.7", "10.0.0.255", "2001:db8::7", "::1", "fe80::1:2:3:4")) {
