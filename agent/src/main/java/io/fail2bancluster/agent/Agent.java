@@ -15,6 +15,7 @@ import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,7 +93,8 @@ public final class Agent implements AutoCloseable {
                 .datagramChannelType(Transport.datagramChannel(loop))
                 .socketChannelType(Transport.socketChannel(loop)));
         ServerPipeline.Shared shared = new ServerPipeline.Shared(
-                new Deduplicator(config.dedupeWindow()), runner, new ExecReporter(loop.ticker()));
+                new Deduplicator(config.dedupeWindow()), runner, new ExecReporter(loop.ticker()), config.limits(),
+                config.signatureWindow(), Clock.systemUTC());
         Bootstrap base = new Bootstrap()
                 .group(loop)
                 .channel(Transport.socketChannel(loop))

@@ -13,12 +13,14 @@ final class PipelineNames {
     static final String ENCODER = "encoder";
     static final String LIVENESS = "liveness";
     static final String SESSION = "session";
+    static final String LIMITS = "limits";
+    static final String VERIFY = "verify";
     static final String FILTER = "filter";
     static final String DEDUPE = "dedupe";
     static final String EXEC = "exec";
 
     static final List<String> IN_ORDER =
-            List.of(FRAME, OVERLONG, DECODER, ENCODER, LIVENESS, SESSION, FILTER, DEDUPE, EXEC);
+            List.of(FRAME, OVERLONG, DECODER, ENCODER, LIVENESS, SESSION, LIMITS, VERIFY, FILTER, DEDUPE, EXEC);
 
     private PipelineNames() {
     }

@@ -37,9 +37,14 @@ final class ClientArgs {
      *
      * @param target the single {@code --host} target, or null to take the servers from {@code config}
      * @param config the config file to read when there is no {@code --host}
+     * @param secretFile the key to sign with, or null for the channel's first {@code secret_files} entry in
+     *                   the config (and no signature with {@code --host} or on an unsigned channel)
      */
-    record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose)
-            implements Request {
+    record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
+                   Path secretFile) implements Request {
+        Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose) {
+            this(channel, message, target, config, timeout, verbose, null);
+        }
     }
 
     private final String[] argv;
@@ -55,6 +60,7 @@ final class ClientArgs {
     private String certFile;
     private String keyFile;
     private String serverName;
+    private String secretFile;
     private boolean verbose;
     private boolean help;
     private boolean version;
@@ -93,6 +99,7 @@ final class ClientArgs {
                 case "--cert-file" -> certFile = value(name, inline, certFile);
                 case "--key-file" -> keyFile = value(name, inline, keyFile);
                 case "--server-name" -> serverName = value(name, inline, serverName);
+                case "--secret-file" -> secretFile = value(name, inline, secretFile);
                 case "-v", "--verbose" -> verbose = flag(name, inline);
                 case "-h", "--help" -> help = flag(name, inline);
                 case "--version" -> version = flag(name, inline);
@@ -154,7 +161,8 @@ final class ClientArgs {
             throw new UsageException(tlsOption + " needs --tls" + (host == null ? " and --host HOST" : ""));
         }
         return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
-                timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose);
+                timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose,
+                secretFile == null ? null : Path.of(secretFile));
     }
 
     /** What --tls and its options ask for; empty without --tls. */

@@ -11,23 +11,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** Reads the {@code servers} list: each server, its channels, their actions and filters. */
 final class ServerReader {
     private ServerReader() {
     }
 
-    static List<ServerConfig> servers(ConfigNode node) {
-        return node.nonEmptyList("needs at least one server").stream().map(ServerReader::server).toList();
+    static List<ServerConfig> servers(ConfigNode node, boolean strict) {
+        return node.nonEmptyList("needs at least one server").stream().map(s -> server(s, strict)).toList();
     }
 
-    private static ServerConfig server(ConfigNode node) {
+    private static ServerConfig server(ConfigNode node, boolean strict) {
         ConfigMapping server = node.mapping();
         String host = host(server.required("host"));
         int port = server.integer("port", ServerConfig.DEFAULT_PORT, 1, 65535);
         Duration pingTimeout = server.seconds("ping_timeout", ServerConfig.DEFAULT_PING_TIMEOUT);
         Duration pingInterval = server.seconds("ping_interval", pingTimeout.dividedBy(3));
-        List<ChannelConfig> channels = channels(server.required("channels"));
+        List<ChannelConfig> channels = channels(server.required("channels"), strict);
         Optional<TlsConfig> tls = tls(server, host);
         server.finish();
 
@@ -99,7 +101,7 @@ final class ServerReader {
         return host;
     }
 
-    private static List<ChannelConfig> channels(ConfigNode node) {
+    private static List<ChannelConfig> channels(ConfigNode node, boolean strict) {
         List<ChannelConfig> channels = new ArrayList<>();
         Map<String, ConfigNode> names = new HashMap<>();
         for (ConfigNode item : node.nonEmptyList("a server needs at least one channel")) {
@@ -111,12 +113,29 @@ final class ServerReader {
                 throw nameNode.error("duplicate channel '" + name + "' on this server (first at "
                         + first.path() + ", line " + first.line() + ")");
             }
-            Optional<ActionTemplate> action = channel.optional("action").map(ServerReader::action);
+            Optional<ConfigNode> actionNode = channel.optional("action");
+            Optional<ActionTemplate> action = actionNode.map(ServerReader::action);
             List<FilterEntry> filters = channel.optional("filter").map(f -> f.listOf(ServerReader::filterEntry))
                     .orElse(List.of());
             boolean skipOwn = channel.flag("skip_own", false);
+            List<SigningKey> secrets = channel.optional("secret_files")
+                    .map(f -> f.nonEmptyList("needs at least one file").stream().map(ServerReader::secretFile).toList())
+                    .orElse(List.of());
+            Optional<ConfigNode> requireNode = channel.optional("require_signature");
+            boolean requireSignature = requireNode.map(ConfigNode::flag).orElse(true);
+            if (requireNode.isPresent() && secrets.isEmpty()) {
+                throw requireNode.get().error("only means something with secret_files (the keys to check against)");
+            }
+            List<AddressRange> ignoreIp = channel.optional("ignore_ip").map(f -> f.listOf(ServerReader::addressRange))
+                    .orElse(List.of());
             channel.finish();
-            channels.add(new ChannelConfig(item.path(), name, action, filters, skipOwn));
+            ChannelConfig config = new ChannelConfig(item.path(), name, action, filters, skipOwn, secrets,
+                    requireSignature, ignoreIp);
+            if (strict && actionNode.isPresent() && !config.unconstrainedPlaceholders().isEmpty()) {
+                throw actionNode.get().error(ClusterConfig.unconstrained(config.unconstrainedPlaceholders().get(0))
+                        + "; strict: true needs a filter entry (values or pattern) for every placeholder");
+            }
+            channels.add(config);
         }
         return channels;
     }
@@ -140,10 +159,38 @@ final class ServerReader {
     private static FilterEntry filterEntry(ConfigNode node) {
         ConfigMapping entry = node.mapping();
         String key = filterKey(entry.required("key"));
-        List<String> values = entry.required("values").nonEmptyList("needs at least one value").stream()
-                .map(ServerReader::filterValue).toList();
+        Optional<Pattern> pattern = entry.optional("pattern").map(ServerReader::pattern);
+        // With a pattern, values are optional: the pattern alone can constrain the key.
+        List<String> values = (pattern.isPresent() ? entry.optional("values") : Optional.of(entry.required("values")))
+                .map(v -> v.nonEmptyList("needs at least one value").stream().map(ServerReader::filterValue).toList())
+                .orElse(List.of());
         entry.finish();
-        return new FilterEntry(node.path(), key, values);
+        return new FilterEntry(node.path(), key, values, pattern);
+    }
+
+    private static Pattern pattern(ConfigNode node) {
+        String regex = node.nonBlankString();
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw node.error("not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+        }
+    }
+
+    private static SigningKey secretFile(ConfigNode node) {
+        try {
+            return SigningKey.read(node.filePath());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
+    }
+
+    private static AddressRange addressRange(ConfigNode node) {
+        try {
+            return AddressRange.parse(node.nonBlankString());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
     }
 
     /** A value a parsed message can actually have, so an entry cannot silently never match. */
