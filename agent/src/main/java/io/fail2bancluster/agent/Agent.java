@@ -7,6 +7,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.Future;
@@ -14,6 +15,7 @@ import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,6 +76,15 @@ public final class Agent implements AutoCloseable {
 
     private Agent(ClusterConfig config, ActionRunner runner, ActionRunner ownedRunner, EventLoopGroup group,
                   boolean ownsGroup) {
+        List<SslContext> tlsContexts;
+        try {
+            tlsContexts = tlsContexts(config);
+        } catch (IllegalStateException e) {
+            if (ownsGroup) {
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            }
+            throw e;
+        }
         this.loop = group.next();
         this.ownedGroup = ownsGroup ? group : null;
         this.ownedRunner = ownedRunner;
@@ -82,7 +93,8 @@ public final class Agent implements AutoCloseable {
                 .datagramChannelType(Transport.datagramChannel(loop))
                 .socketChannelType(Transport.socketChannel(loop)));
         ServerPipeline.Shared shared = new ServerPipeline.Shared(
-                new Deduplicator(config.dedupeWindow()), runner, new ExecReporter(loop.ticker()));
+                new Deduplicator(config.dedupeWindow()), runner, new ExecReporter(loop.ticker()), config.limits(),
+                config.signatureWindow(), Clock.systemUTC());
         Bootstrap base = new Bootstrap()
                 .group(loop)
                 .channel(Transport.socketChannel(loop))
@@ -107,13 +119,23 @@ public final class Agent implements AutoCloseable {
                     () -> bootstrap.connect(remoteAddress(server)),
                     new Backoff(config.reconnectMin(), config.reconnectMax(), random),
                     ServerConnection.stableAfter(config.reconnectMax()), state);
-            bootstrap.handler(new ServerPipeline(server, i, routes(server, hostname), state, connection, shared));
+            bootstrap.handler(new ServerPipeline(server, i, routes(server, hostname), state, connection, shared,
+                    tlsContexts.get(i)));
             states.add(state);
             connections.add(connection);
         }
         loop.execute(() -> connections.forEach(ServerConnection::connect));
         LOG.info("agent started: {} server(s), dedupe window {} ms, {} transport", servers.size(),
                 config.dedupeWindow().toMillis(), Transport.isEpoll(loop) ? "epoll" : "nio");
+    }
+
+    /** One TLS context per server (null for a plain one), built before anything connects. */
+    private static List<SslContext> tlsContexts(ClusterConfig config) {
+        List<SslContext> contexts = new ArrayList<>();
+        for (ServerConfig server : config.servers()) {
+            contexts.add(server.tls().map(tls -> TlsContexts.forServer(server, tls)).orElse(null));
+        }
+        return contexts;
     }
 
     /**

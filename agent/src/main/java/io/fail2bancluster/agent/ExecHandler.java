@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.Charset;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
@@ -26,10 +28,18 @@ final class ExecHandler extends ChannelInboundHandlerAdapter {
     private final ExecReporter reporter;
     private final LogThrottle rejections = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
 
+    private final List<Charset> charsets;
+
     ExecHandler(ServerState state, ActionRunner runner, ExecReporter reporter) {
+        this(state, runner, reporter, ArgvCharset.PLATFORM);
+    }
+
+    /** @param charsets what argv must be encodable in to reach the process unchanged */
+    ExecHandler(ServerState state, ActionRunner runner, ExecReporter reporter, List<Charset> charsets) {
         this.state = state;
         this.runner = runner;
         this.reporter = reporter;
+        this.charsets = List.copyOf(charsets);
     }
 
     @Override
@@ -50,8 +60,19 @@ final class ExecHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        Invocation invocation = new Invocation(((Rendered.Argv) rendered).argv(), state.address(), route.channel(),
-                delivery.message().raw());
+        List<String> argv = ((Rendered.Argv) rendered).argv();
+        String mangled = ArgvCharset.unencodable(argv, charsets);
+        if (mangled != null) {
+            state.increment(Counter.REJECTED);
+            long count = rejections.record(ctx.executor().ticker().nanoTime());
+            if (count > 0) {
+                LOG.warn("{} {}: not running \"{}\" for {}: {} ({} such message(s) since the last warning)",
+                        state.address(), route.channel(), route.label(), Wire.quote(delivery.message().raw()),
+                        mangled, count);
+            }
+            return;
+        }
+        Invocation invocation = new Invocation(argv, state.address(), route.channel(), delivery.message().raw());
         EventLoop loop = ctx.channel().eventLoop();
         runner.run(invocation, result -> reportOn(loop, invocation, result));
     }

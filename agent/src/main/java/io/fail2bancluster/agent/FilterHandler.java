@@ -1,6 +1,8 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.FilterEntry;
+import io.fail2bancluster.protocol.LogThrottle;
 import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.ServerLine;
 import io.fail2bancluster.protocol.Wire;
@@ -8,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -24,6 +27,8 @@ final class FilterHandler extends ChannelInboundHandlerAdapter {
     private final String address;
     private final Map<String, Route> routes;
     private final ServerState state;
+    private final LogThrottle ignoredLog = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
+    private final LogThrottle dashedLog = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
 
     FilterHandler(String address, Map<String, Route> routes, ServerState state) {
         this.address = address;
@@ -37,7 +42,6 @@ final class FilterHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        state.increment(Counter.RECEIVED);
         Route route = routes.get(line.channel());
         if (route == null) {
             state.increment(Counter.FILTERED_OUT);
@@ -60,6 +64,27 @@ final class FilterHandler extends ChannelInboundHandlerAdapter {
             state.increment(Counter.FILTERED_OUT);
             LOG.debug("{} {}: filtered out {} (published by this host, skip_own)", address, line.channel(),
                     Wire.quote(message.raw()));
+            return;
+        }
+        AddressRange ignored = route.ignored(message);
+        if (ignored != null) {
+            state.increment(Counter.FILTERED_OUT);
+            long count = ignoredLog.record(ctx.executor().ticker().nanoTime());
+            if (count > 0) {
+                LOG.info("{} {}: not acting on {}: ip is inside ignore_ip {} ({} such message(s) since the last report)",
+                        address, line.channel(), Wire.quote(message.raw()), ignored, count);
+            }
+            return;
+        }
+        String dashed = route.dashedKey(message);
+        if (dashed != null) {
+            state.increment(Counter.REJECTED);
+            long count = dashedLog.record(ctx.executor().ticker().nanoTime());
+            if (count > 0) {
+                LOG.warn("{} {}: rejected {}: the value of {} starts with '-' and would reach the action as an "
+                        + "option; only a filter pattern on that key can allow it ({} such message(s) since the last "
+                        + "warning)", address, line.channel(), Wire.quote(message.raw()), dashed, count);
+            }
             return;
         }
         ctx.fireChannelRead(new Delivery(route, message));

@@ -4,18 +4,23 @@ import java.util.List;
 
 /** Names of the handlers in a server connection's pipeline, in pipeline order. */
 final class PipelineNames {
+    /** Only on a {@code tls: true} server, before everything else: the SslHandler, then its failure log. */
+    static final String TLS = "tls";
+    static final String TLS_LOG = "tls-log";
     static final String FRAME = "frame";
     static final String OVERLONG = "overlong";
     static final String DECODER = "decoder";
     static final String ENCODER = "encoder";
     static final String LIVENESS = "liveness";
     static final String SESSION = "session";
+    static final String LIMITS = "limits";
+    static final String VERIFY = "verify";
     static final String FILTER = "filter";
     static final String DEDUPE = "dedupe";
     static final String EXEC = "exec";
 
     static final List<String> IN_ORDER =
-            List.of(FRAME, OVERLONG, DECODER, ENCODER, LIVENESS, SESSION, FILTER, DEDUPE, EXEC);
+            List.of(FRAME, OVERLONG, DECODER, ENCODER, LIVENESS, SESSION, LIMITS, VERIFY, FILTER, DEDUPE, EXEC);
 
     private PipelineNames() {
     }

@@ -6,33 +6,52 @@ import static io.fail2bancluster.agent.PipelineNames.ENCODER;
 import static io.fail2bancluster.agent.PipelineNames.EXEC;
 import static io.fail2bancluster.agent.PipelineNames.FILTER;
 import static io.fail2bancluster.agent.PipelineNames.FRAME;
+import static io.fail2bancluster.agent.PipelineNames.LIMITS;
 import static io.fail2bancluster.agent.PipelineNames.LIVENESS;
 import static io.fail2bancluster.agent.PipelineNames.OVERLONG;
 import static io.fail2bancluster.agent.PipelineNames.SESSION;
+import static io.fail2bancluster.agent.PipelineNames.TLS;
+import static io.fail2bancluster.agent.PipelineNames.TLS_LOG;
+import static io.fail2bancluster.agent.PipelineNames.VERIFY;
 
+import io.fail2bancluster.config.ChannelConfig;
+import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.protocol.CommandEncoder;
 import io.fail2bancluster.protocol.OverlongLineHandler;
 import io.fail2bancluster.protocol.ServerLineDecoder;
-import io.fail2bancluster.protocol.Wire;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.ssl.SslContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The whole pipeline of one server connection, in one place:
  * <pre>
- *   bytes -> frame -> overlong -> decoder -> [encoder] -> liveness -> session -> filter -> dedupe -> exec
+ *   bytes -> [tls -> tls-log] -> frame -> overlong -> decoder -> [encoder] -> liveness -> session
+ *         -> limits -> verify -> filter -> dedupe -> exec
  * </pre>
  * Lines are cut at {@code \n} with a hard limit (an over-long line is skipped, not buffered), parsed
  * into server lines, kept alive by pings, consumed by the session unless they are channel messages,
- * filtered, deduplicated across servers and turned into actions.
+ * held to the limits, checked against the channel's keys when it is signed, filtered, deduplicated
+ * across servers and turned into actions. On a {@code tls: true} server the bytes are TLS first, with
+ * the configured server name as SNI and as the name the certificate must carry.
  */
 final class ServerPipeline extends ChannelInitializer<Channel> {
     /** What every server's pipeline shares; lives on the agent's one event loop. */
-    record Shared(Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter) {
+    record Shared(Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter, ClusterConfig.Limits limits,
+                  Duration signatureWindow, Clock clock) {
+        /** Default limits and signature window, the system clock. */
+        Shared(Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter) {
+            this(deduplicator, runner, reporter, ClusterConfig.Limits.DEFAULTS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW,
+                    Clock.systemUTC());
+        }
     }
 
     private final ServerConfig server;
@@ -41,28 +60,58 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
     private final ServerState state;
     private final SessionHandler.Listener session;
     private final Shared shared;
+    private final SslContext tls;
+    private final Map<String, SignaturePolicy> signatures;
+    /** This server's nonces, kept across reconnects. */
+    private final NonceCache nonces;
 
     ServerPipeline(ServerConfig server, int serverIndex, Map<String, Route> routes, ServerState state,
                    SessionHandler.Listener session, Shared shared) {
+        this(server, serverIndex, routes, state, session, shared, null);
+    }
+
+    /** @param tls the server's client-side TLS context, or null for plain TCP */
+    ServerPipeline(ServerConfig server, int serverIndex, Map<String, Route> routes, ServerState state,
+                   SessionHandler.Listener session, Shared shared, SslContext tls) {
+        this.tls = tls;
         this.server = server;
         this.serverIndex = serverIndex;
         this.routes = Map.copyOf(routes);
         this.state = state;
         this.session = session;
         this.shared = shared;
+        Map<String, SignaturePolicy> policies = new HashMap<>();
+        for (ChannelConfig channel : server.channels()) {
+            SignaturePolicy policy = SignaturePolicy.of(channel);
+            if (policy != null && this.routes.containsKey(channel.name())) {
+                policies.put(channel.name(), policy);
+            }
+        }
+        this.signatures = Map.copyOf(policies);
+        this.nonces = new NonceCache(shared.signatureWindow().multipliedBy(2).toNanos(), NonceCache.DEFAULT_CAPACITY);
     }
 
     @Override
     protected void initChannel(Channel ch) {
         String address = server.address();
-        ch.pipeline()
-                .addLast(FRAME, new LineBasedFrameDecoder(Wire.DEFAULT_MAX_LINE, true, true))
-                .addLast(OVERLONG, new OverlongLineHandler(Wire.DEFAULT_MAX_LINE, address))
+        int maxLine = shared.limits().maxLine();
+        ChannelPipeline pipeline = ch.pipeline();
+        if (tls != null) {
+            String serverName = server.tls().orElseThrow().serverName();
+            // the peer host given here is both the SNI name and the name verified against the certificate
+            pipeline.addLast(TLS, tls.newHandler(ch.alloc(), serverName, server.port()))
+                    .addLast(TLS_LOG, new TlsHandshakeLogger(address, serverName));
+        }
+        pipeline
+                .addLast(FRAME, new LineBasedFrameDecoder(maxLine, true, true))
+                .addLast(OVERLONG, new OverlongLineHandler(maxLine, address))
                 .addLast(DECODER, ServerLineDecoder.INSTANCE)
                 .addLast(ENCODER, CommandEncoder.INSTANCE)
                 .addLast(LIVENESS, new LivenessHandler(address, server.pingInterval(), server.pingTimeout()))
                 .addLast(SESSION, new SessionHandler(address, List.copyOf(routes.keySet()), session,
                         server.pingTimeout()))
+                .addLast(LIMITS, new LimitsHandler(state, shared.limits()))
+                .addLast(VERIFY, new SignatureHandler(state, signatures, shared.signatureWindow(), shared.clock(), nonces))
                 .addLast(FILTER, new FilterHandler(address, routes, state))
                 .addLast(DEDUPE, new DedupeHandler(serverIndex, shared.deduplicator(), state))
                 .addLast(EXEC, new ExecHandler(state, shared.runner(), shared.reporter()));

@@ -2,10 +2,12 @@ package io.fail2bancluster.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.protocol.Message;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,5 +84,26 @@ class ExecHandlerTest {
         assertTrue(runner.calls.isEmpty());
         assertEquals(1, state.count(Counter.REJECTED));
         assertFalse(channel.finish());
+    }
+
+    @Test
+    void anArgvTheLocaleWouldMangleIsRefusedNotRunAsQuestionMarks() {
+        EmbeddedChannel ascii = new EmbeddedChannel();
+        ascii.freezeTime();
+        ascii.pipeline().addLast(new ExecHandler(state, runner, new ExecReporter(ascii.eventLoop().ticker()),
+                List.of(StandardCharsets.US_ASCII)));
+        ascii.writeInbound(new Delivery(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=１.2.3.4")));
+        ascii.writeInbound(new Delivery(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=1.2.3.4")));
+        ascii.runPendingTasks();
+
+        assertEquals(List.of(List.of("ban", "sshd", "banip", "1.2.3.4")),
+                runner.argvs());
+        assertEquals(1, state.count(Counter.REJECTED));
+        assertEquals("argument 3 has characters US-ASCII cannot carry (run the agent in "
+                + "a UTF-8 locale, e.g. LANG=C.UTF-8, to pass them)",
+                ArgvCharset.unencodable(List.of("a", "b", "c", "１"), List.of(StandardCharsets.US_ASCII)));
+        assertNull(ArgvCharset.unencodable(List.of("ｓｓｈｄ"),
+                List.of(StandardCharsets.UTF_8)));
+        assertFalse(ascii.finish());
     }
 }

@@ -9,6 +9,21 @@ import java.util.function.Consumer;
 
 /** Shared test material: the sample config's route and an action runner that only records. */
 final class Fixtures {
+    /** A session listener for pipelines whose connection state a test does not look at. */
+    static final SessionHandler.Listener IGNORE_SESSION = new SessionHandler.Listener() {
+        @Override
+        public void greeted(long nowNanos) {
+        }
+
+        @Override
+        public void busy() {
+        }
+
+        @Override
+        public void lineReceived(long nowNanos) {
+        }
+    };
+
     static final String CHANNEL = "Fail2ban";
 
     private Fixtures() {

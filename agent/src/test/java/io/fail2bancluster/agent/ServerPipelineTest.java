@@ -36,19 +36,7 @@ class ServerPipelineTest {
             """;
 
     private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
-    private final SessionHandler.Listener ignore = new SessionHandler.Listener() {
-        @Override
-        public void greeted(long nowNanos) {
-        }
-
-        @Override
-        public void busy() {
-        }
-
-        @Override
-        public void lineReceived(long nowNanos) {
-        }
-    };
+    private final SessionHandler.Listener ignore = Fixtures.IGNORE_SESSION;
     private ServerState state;
     private EmbeddedChannel channel;
 

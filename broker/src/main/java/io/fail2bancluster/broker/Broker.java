@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
@@ -33,7 +34,7 @@ public final class Broker implements AutoCloseable {
 
     /**
      * Binds and starts listening. Throws {@link IllegalArgumentException} for a bind address that does
-     * not resolve and {@link IllegalStateException} when the port cannot be bound; nothing keeps
+     * not resolve or TLS files that cannot be used, and {@link IllegalStateException} when the port cannot be bound; nothing keeps
      * running after a failed start.
      */
     public static Broker start(BrokerOptions options) {
@@ -43,6 +44,8 @@ public final class Broker implements AutoCloseable {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("cannot resolve bind address " + options.bindAddress());
         }
+        // Before anything runs: a certificate that cannot be used stops the start, not every handshake.
+        SslContext sslContext = options.tls().map(BrokerTls::newContext).orElse(null);
         ChannelRegistry registry = new ChannelRegistry();
         BrokerMetrics metrics = new BrokerMetrics(Ticker.systemTicker(), options.clientLimit(),
                 OpenFilesLimit.ofThisProcess(), registry);
@@ -54,7 +57,7 @@ public final class Broker implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new BrokerInitializer(options, registry, metrics));
+                .childHandler(new BrokerInitializer(options, registry, metrics, sslContext));
         ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();

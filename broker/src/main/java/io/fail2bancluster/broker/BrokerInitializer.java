@@ -7,10 +7,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Ticker;
 
 /**
  * Every accepted connection's pipeline, in order:
  * <pre>
+ *   tls        (with --tls-cert) SslHandler, then tls-log: one line per failed handshake, rate-limited
  *   slow       closes the client once its pending output passes the outbound bound
  *   framer     NewlineFrameDecoder: lines end at "\n" only, a "\r" stays in the line as in fanout;
  *              fail-fast, so a line longer than max-line is never buffered
@@ -18,9 +21,11 @@ import io.netty.channel.socket.SocketChannel;
  *   commands   line -> Request
  *   session    greeting, subscriptions, announces, ping, info
  * </pre>
- * A connection past the client limit gets only {@link BusyResponder}.
+ * A connection past the client limit gets only {@link BusyResponder} (behind the TLS handlers with TLS).
  */
 final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
+    static final String TLS = "tls";
+    static final String TLS_LOG = "tls-log";
     static final String FRAMER = "framer";
     static final String OVERLONG = "overlong";
     static final String SLOW = "slow";
@@ -30,18 +35,29 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
     private final BrokerOptions options;
     private final ChannelRegistry registry;
     private final BrokerMetrics metrics;
+    private final SslContext sslContext;
+    private final HandshakeFailureLogger handshakeFailures = new HandshakeFailureLogger(Ticker.systemTicker());
 
-    BrokerInitializer(BrokerOptions options, ChannelRegistry registry, BrokerMetrics metrics) {
+    /** @param sslContext the server-side TLS context, or null for plain TCP */
+    BrokerInitializer(BrokerOptions options, ChannelRegistry registry, BrokerMetrics metrics, SslContext sslContext) {
         this.options = options;
         this.registry = registry;
         this.metrics = metrics;
+        this.sslContext = sslContext;
     }
 
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        if (sslContext != null) {
+            pipeline.addLast(TLS, sslContext.newHandler(channel.alloc()));
+            pipeline.addLast(TLS_LOG, handshakeFailures);
+        }
         if (!metrics.tryOpenConnection()) {
-            channel.config().setAutoRead(false);
+            // Over TLS the busy line can only be sent after the handshake, which needs reading; whatever
+            // the client sends after it reaches no handler that acts on it. The SslHandler's handshake
+            // timeout bounds a client that never completes it.
+            channel.config().setAutoRead(sslContext != null);
             pipeline.addLast(BusyResponder.INSTANCE);
             return;
         }

@@ -9,6 +9,8 @@ import io.fail2bancluster.protocol.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -43,6 +45,16 @@ public final class BrokerMain {
         @Parameter(names = "--threads", description = "Event loop threads (default: number of cores)")
         int threads = Runtime.getRuntime().availableProcessors();
 
+        @Parameter(names = "--tls-cert", description = "Serve TLS with this PEM certificate (chain); needs --tls-key")
+        Path tlsCert;
+
+        @Parameter(names = "--tls-key", description = "PKCS#8 PEM key of --tls-cert")
+        Path tlsKey;
+
+        @Parameter(names = "--tls-ca",
+                description = "Require client certificates signed by a CA in this PEM file (needs --tls-cert)")
+        Path tlsCa;
+
         @Parameter(names = "--help", help = true, description = "Show this help and exit")
         boolean help;
 
@@ -50,12 +62,19 @@ public final class BrokerMain {
         boolean version;
 
         BrokerOptions toOptions() {
-            return BrokerOptions.defaults()
+            BrokerOptions options = BrokerOptions.defaults()
                     .withBindAddress(bind)
                     .withPort(port)
                     .withClientLimit(clientLimit)
                     .withMaxLine(maxLine)
                     .withThreads(threads);
+            if ((tlsCert == null) != (tlsKey == null)) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            if (tlsCa != null && tlsCert == null) {
+                throw new IllegalArgumentException("--tls-ca needs --tls-cert and --tls-key");
+            }
+            return tlsCert == null ? options : options.withTls(new BrokerTls(tlsCert, tlsKey, Optional.ofNullable(tlsCa)));
         }
     }
 
@@ -112,11 +131,16 @@ public final class BrokerMain {
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, NAME + "-shutdown"));
         out.println(NAME + " listening on " + Broker.describe(broker.localAddress()));
         out.flush();
-        LOG.info("listening on {} ({} event loop thread(s), {}, client limit {}, max line {} bytes)",
-                Broker.describe(broker.localAddress()), options.threads(),
+        LOG.info("listening on {}{} ({} event loop thread(s), {}, client limit {}, max line {} bytes)",
+                Broker.describe(broker.localAddress()), tlsDescription(options), options.threads(),
                 Transport.nativeEpoll() ? "epoll" : "nio",
                 options.clientLimit() == 0 ? "none" : options.clientLimit(), options.maxLine());
         return -1;
+    }
+
+    private static String tlsDescription(BrokerOptions options) {
+        return options.tls().map(tls -> " with TLS" + tls.clientCaFile()
+                .map(ca -> ", client certificates required (CA " + ca + ")").orElse("")).orElse("");
     }
 
     static BrokerOptions parse(String... argv) throws UsageException {

@@ -1,6 +1,8 @@
 package io.fail2bancluster.broker;
 
 import io.fail2bancluster.protocol.Wire;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a {@link Broker} listens and what it tolerates. Start from {@link #defaults()} and change what
@@ -17,9 +19,10 @@ import io.fail2bancluster.protocol.Wire;
  *                            (it stopped reading) is closed, so a slow subscriber cannot exhaust memory. Keep
  *                            it well above one read batch of announces (16 reads of up to 64 KiB), which is
  *                            written before it is flushed.
+ * @param tls                 TLS on the port when present; plain TCP, as fanout, when empty
  */
 public record BrokerOptions(String bindAddress, int port, int clientLimit, int maxLine, int threads,
-        int outboundLimitBytes) {
+        int outboundLimitBytes, Optional<BrokerTls> tls) {
 
     public static final int DEFAULT_OUTBOUND_LIMIT_BYTES = 4 * 1024 * 1024;
 
@@ -36,10 +39,17 @@ public record BrokerOptions(String bindAddress, int port, int clientLimit, int m
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
+        Objects.requireNonNull(tls, "tls");
         if (outboundLimitBytes < 1024) {
             throw new IllegalArgumentException("outbound limit must be at least 1024 bytes, got "
                     + outboundLimitBytes);
         }
+    }
+
+    /** Plain TCP. */
+    public BrokerOptions(String bindAddress, int port, int clientLimit, int maxLine, int threads,
+                         int outboundLimitBytes) {
+        this(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes, Optional.empty());
     }
 
     /** Port 1986 on all addresses, no client limit, 64 KiB lines, one thread per core, 4 MiB outbound. */
@@ -49,26 +59,30 @@ public record BrokerOptions(String bindAddress, int port, int clientLimit, int m
     }
 
     public BrokerOptions withBindAddress(String bindAddress) {
-        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes, tls);
     }
 
     public BrokerOptions withPort(int port) {
-        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes, tls);
     }
 
     public BrokerOptions withClientLimit(int clientLimit) {
-        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes, tls);
     }
 
     public BrokerOptions withMaxLine(int maxLine) {
-        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes, tls);
     }
 
     public BrokerOptions withThreads(int threads) {
-        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes, tls);
     }
 
     public BrokerOptions withOutboundLimitBytes(int outboundLimitBytes) {
-        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes);
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes, tls);
+    }
+
+    public BrokerOptions withTls(BrokerTls tls) {
+        return new BrokerOptions(bindAddress, port, clientLimit, maxLine, threads, outboundLimitBytes, Optional.of(tls));
     }
 }

@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,7 +48,7 @@ class BrokerMainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--port=x", "--port=70000", "--client-limit=-1", "--max-line=0", "--threads=0",
-            "--nope", "extra", "--port"})
+            "--nope", "extra", "--port", "--tls-cert=c.pem", "--tls-key=k.pem", "--tls-ca=ca.pem"})
     void usageErrorsExitTwoWithTheUsage(String arg) {
         assertEquals(2, run(arg));
         String text = err.toString(StandardCharsets.UTF_8);
@@ -71,6 +74,25 @@ class BrokerMainTest {
             assertEquals(1, run("--port=" + taken.getLocalPort(), "--bind=127.0.0.1", "--threads=1"));
             assertEquals("", out.toString(StandardCharsets.UTF_8), "no 'listening' line when it is not");
         }
+    }
+
+    @Test
+    void tlsOptions() throws Exception {
+        BrokerOptions options = BrokerMain.parse("--tls-cert", "c.pem", "--tls-key=k.pem", "--tls-ca", "ca.pem");
+        assertEquals(Optional.of(new BrokerTls(Path.of("c.pem"), Path.of("k.pem"), Optional.of(Path.of("ca.pem")))),
+                options.tls());
+        assertEquals(Optional.empty(), BrokerMain.parse().tls(), "plain TCP by default, as fanout");
+    }
+
+    @Test
+    void missingTlsFileExitsOneNamingIt(@TempDir Path dir) {
+        Path cert = dir.resolve("missing-cert.pem");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Broker.start(BrokerOptions.defaults().withPort(0).withTls(
+                        new BrokerTls(cert, dir.resolve("k.pem"), Optional.empty()))));
+        assertEquals("--tls-cert " + cert + ": no such file", e.getMessage());
+        assertEquals(1, run("--port=0", "--bind=127.0.0.1", "--threads=1", "--tls-cert=" + cert, "--tls-key=" + cert));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
     }
 
     @Test

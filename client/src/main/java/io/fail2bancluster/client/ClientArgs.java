@@ -1,9 +1,11 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.TlsConfig;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The command line of {@code fail2ban-cluster-client}, parsed and checked. Accepts
@@ -12,7 +14,7 @@ import java.time.Duration;
  *
  * <p>Hand-written rather than JCommander: JCommander reads its annotations through reflection and
  * dynamic proxies, which measured several hundred milliseconds of start-up on this machine, more
- * than the rest of the client together, and every ban waits for the client. The grammar is ten
+ * than the rest of the client together, and every ban waits for the client. The grammar is fifteen
  * options.
  */
 final class ClientArgs {
@@ -35,9 +37,14 @@ final class ClientArgs {
      *
      * @param target the single {@code --host} target, or null to take the servers from {@code config}
      * @param config the config file to read when there is no {@code --host}
+     * @param secretFile the key to sign with, or null for the channel's first {@code secret_files} entry in
+     *                   the config (and no signature with {@code --host} or on an unsigned channel)
      */
-    record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose)
-            implements Request {
+    record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
+                   Path secretFile) implements Request {
+        Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose) {
+            this(channel, message, target, config, timeout, verbose, null);
+        }
     }
 
     private final String[] argv;
@@ -48,6 +55,12 @@ final class ClientArgs {
     private String host;
     private String port;
     private String timeout;
+    private boolean tls;
+    private String caFile;
+    private String certFile;
+    private String keyFile;
+    private String serverName;
+    private String secretFile;
     private boolean verbose;
     private boolean help;
     private boolean version;
@@ -81,6 +94,12 @@ final class ClientArgs {
                 case "--host" -> host = value(name, inline, host);
                 case "-p", "--port" -> port = value(name, inline, port);
                 case "--timeout" -> timeout = value(name, inline, timeout);
+                case "--tls" -> tls = flag(name, inline);
+                case "--ca-file" -> caFile = value(name, inline, caFile);
+                case "--cert-file" -> certFile = value(name, inline, certFile);
+                case "--key-file" -> keyFile = value(name, inline, keyFile);
+                case "--server-name" -> serverName = value(name, inline, serverName);
+                case "--secret-file" -> secretFile = value(name, inline, secretFile);
                 case "-v", "--verbose" -> verbose = flag(name, inline);
                 case "-h", "--help" -> help = flag(name, inline);
                 case "--version" -> version = flag(name, inline);
@@ -127,15 +146,39 @@ final class ClientArgs {
         Target target = null;
         if (host != null) {
             try {
-                target = new Target(host, port == null ? DEFAULT_PORT : parsePort());
+                target = new Target(host, port == null ? DEFAULT_PORT : parsePort(), tlsConfig());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
         } else if (port != null) {
             throw new UsageException("-p PORT needs --host HOST (without --host the servers come from the config)");
+        } else if (tls) {
+            throw new UsageException("--tls needs --host HOST (without --host each server's tls keys in the config apply)");
+        }
+        String tlsOption = caFile != null ? "--ca-file" : certFile != null ? "--cert-file"
+                : keyFile != null ? "--key-file" : serverName != null ? "--server-name" : null;
+        if (tlsOption != null && !tls) {
+            throw new UsageException(tlsOption + " needs --tls" + (host == null ? " and --host HOST" : ""));
         }
         return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
-                timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose);
+                timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose,
+                secretFile == null ? null : Path.of(secretFile));
+    }
+
+    /** What --tls and its options ask for; empty without --tls. */
+    private Optional<TlsConfig> tlsConfig() {
+        if (!tls) {
+            return Optional.empty();
+        }
+        if ((certFile == null) != (keyFile == null)) {
+            throw new UsageException("--cert-file and --key-file go together (a client certificate and its key)");
+        }
+        return Optional.of(new TlsConfig(serverName != null ? serverName : host, path(caFile), path(certFile),
+                path(keyFile)));
+    }
+
+    private static Optional<Path> path(String file) {
+        return file == null ? Optional.empty() : Optional.of(Path.of(file));
     }
 
     private int parsePort() {

@@ -3,12 +3,17 @@ package io.fail2bancluster.client;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigException;
 import io.fail2bancluster.config.ConfigLoader;
+import io.fail2bancluster.config.ServerConfig;
+import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.Command;
+import io.fail2bancluster.protocol.MessageSignature;
 import io.fail2bancluster.protocol.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Function;
@@ -42,10 +47,20 @@ public final class ClientMain {
                   --config FILE       servers to announce to (default /etc/fail2ban-cluster.yml)
                   --host HOST         announce to this server only; the config is not read
               -p, --port PORT         port of --host (default 1986)
+                  --tls               use TLS with --host; hostname verification is always on
+                  --ca-file FILE      PEM CA certificates to trust (default: the JDK's trust store)
+                  --cert-file FILE    PEM client certificate, for servers that require one
+                  --key-file FILE     its key, unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY)
+                  --server-name NAME  name the server's certificate must carry, sent as SNI (default HOST)
                   --timeout SECONDS   overall deadline (default 5)
+                  --secret-file FILE  sign the message with this key (default: the channel's first
+                                      secret_files entry in the config, if any)
               -v, --verbose           also report the servers that accepted
               -h, --help              this text
                   --version           print the version
+
+            With a config, a server with tls: true uses TLS with its ca_file, cert_file, key_file and
+            server_name.
 
             fail2ban-cluster-client resync --help: announce a jail's current bans again.
 
@@ -96,10 +111,10 @@ public final class ClientMain {
         }
 
         List<Target> targets;
+        ClusterConfig config = null;
         if (publish.target() != null) {
             targets = List.of(publish.target());
         } else {
-            ClusterConfig config;
             try {
                 config = loadConfig.apply(publish.config());
             } catch (ConfigException e) {
@@ -114,6 +129,17 @@ public final class ClientMain {
             }
         }
 
+        try {
+            SigningKey key = signingKey(publish, config);
+            if (key != null) {
+                announce = new Command.Announce(publish.channel(), key.signature().append(publish.channel(),
+                        publish.message(), Instant.now().getEpochSecond(), MessageSignature.newNonce(new SecureRandom())));
+            }
+        } catch (IllegalArgumentException e) {
+            err.println(NAME + ": refused, nothing sent: cannot sign: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+
         List<PublishResult> results = publisher.publish(targets, announce, publish.timeout());
         int status = EXIT_OK;
         for (PublishResult result : results) {
@@ -126,6 +152,23 @@ public final class ClientMain {
             }
         }
         return status;
+    }
+
+    /** {@code --secret-file}, else the channel's first key in the config, else null (unsigned). */
+    private static SigningKey signingKey(ClientArgs.Publish publish, ClusterConfig config) {
+        if (publish.secretFile() != null) {
+            return SigningKey.read(publish.secretFile());
+        }
+        if (config == null) {
+            return null;
+        }
+        for (ServerConfig server : config.serversWithChannel(publish.channel())) {
+            List<SigningKey> secrets = server.channel(publish.channel()).orElseThrow().secrets();
+            if (!secrets.isEmpty()) {
+                return secrets.get(0);
+            }
+        }
+        return null;
     }
 
     private static String channelHint(ClusterConfig config) {

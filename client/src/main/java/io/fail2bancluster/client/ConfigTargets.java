@@ -15,12 +15,12 @@ final class ConfigTargets {
 
     /**
      * Every server that carries {@code channel}, in file order, each {@code host:port} once (listing
-     * a server twice must not deliver the ban twice).
+     * a server twice must not deliver the ban twice), with its TLS settings.
      */
     static List<Target> forChannel(ClusterConfig config, String channel) {
         Set<Target> targets = new LinkedHashSet<>();
         for (ServerConfig server : config.serversWithChannel(channel)) {
-            targets.add(new Target(server.host(), server.port()));
+            targets.add(new Target(server.host(), server.port(), server.tls()));
         }
         return List.copyOf(targets);
     }

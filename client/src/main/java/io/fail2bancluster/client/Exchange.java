@@ -1,6 +1,7 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.protocol.ServerLine;
+import io.fail2bancluster.protocol.TlsFailure;
 import io.fail2bancluster.protocol.Wire;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,6 +12,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One announce to one fanout server over a plain blocking socket: connect, read the greeting, write
@@ -25,6 +28,7 @@ final class Exchange {
     enum Step {
         RESOLVING("resolving the host name"),
         CONNECTING("connecting"),
+        HANDSHAKE("the TLS handshake"),
         GREETING("waiting for the greeting (" + Wire.GREETING + ")"),
         REPLY("waiting for the ping reply after the announce; the announce may not have arrived");
 
@@ -36,6 +40,7 @@ final class Exchange {
     }
 
     private final Target target;
+    private final ClientTls tls;
     private final byte[] request;
     private final long startNanos;
     private final long deadlineNanos;
@@ -45,10 +50,12 @@ final class Exchange {
     private boolean aborted;
 
     /**
+     * @param tls     TLS over the connection, or null for plain TCP
      * @param request the announce and ping bytes, written together once the server has greeted us
      */
-    Exchange(Target target, byte[] request, long startNanos, Duration timeout) {
+    Exchange(Target target, ClientTls tls, byte[] request, long startNanos, Duration timeout) {
         this.target = target;
+        this.tls = tls;
         this.request = request;
         this.startNanos = startNanos;
         this.timeout = timeout;
@@ -66,7 +73,12 @@ final class Exchange {
                 if (s == null) {
                     return failed("aborted at the deadline while " + Step.CONNECTING.description);
                 }
-                return converse(s);
+                if (tls == null) {
+                    return converse(s);
+                }
+                try (SSLSocket secure = handshake(s)) {
+                    return converse(secure);
+                }
             }
         } catch (UnknownHostException e) {
             return failed("unknown host " + Wire.quote(target.host()));
@@ -74,6 +86,13 @@ final class Exchange {
             return timedOut();
         } catch (ConnectException e) {
             return failed(connectFailure(e));
+        } catch (SSLException e) {
+            if (isAborted()) {
+                return timedOut();
+            }
+            // a refused client certificate arrives as an alert only after the client's side of the handshake
+            return failed("TLS " + (step == Step.HANDSHAKE ? "handshake failed" : "error while " + step.description)
+                    + " (server name " + tls.serverName() + "): " + TlsFailure.reason(e));
         } catch (IOException e) {
             if (isAborted()) {
                 return timedOut();
@@ -139,6 +158,25 @@ final class Exchange {
         }
         socket = s;
         return true;
+    }
+
+    /** TLS over the connected socket, verified against the server name; bounded by the deadline like every read. */
+    private SSLSocket handshake(Socket plain) throws IOException {
+        step = Step.HANDSHAKE;
+        SSLSocket secure = tls.wrap(plain, target.port());
+        long remaining = Deadlines.remainingMillis(deadlineNanos);
+        if (remaining <= 0) {
+            secure.close();
+            throw new SocketTimeoutException("deadline passed");
+        }
+        secure.setSoTimeout((int) Math.min(Integer.MAX_VALUE, remaining));
+        try {
+            secure.startHandshake();
+        } catch (IOException e) {
+            secure.close();
+            throw e;
+        }
+        return secure;
     }
 
     private PublishResult converse(Socket s) throws IOException {

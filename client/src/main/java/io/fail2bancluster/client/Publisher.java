@@ -1,9 +1,12 @@
 package io.fail2bancluster.client;
 
+import io.fail2bancluster.config.TlsConfig;
 import io.fail2bancluster.protocol.Command;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -57,8 +60,19 @@ public final class Publisher {
         List<Exchange> exchanges = new ArrayList<>(n);
         AtomicReferenceArray<PublishResult> results = new AtomicReferenceArray<>(n);
         CountDownLatch done = new CountDownLatch(n);
+        Map<TlsConfig, ClientTls> tlsContexts = new HashMap<>();
         for (int i = 0; i < n; i++) {
-            Exchange exchange = new Exchange(targets.get(i), request, start, timeout);
+            Target target = targets.get(i);
+            ClientTls tls;
+            try {
+                tls = tls(target, tlsContexts);
+            } catch (IllegalArgumentException e) {
+                exchanges.add(null);
+                results.set(i, PublishResult.failed(target, e.getMessage(), Duration.ZERO));
+                done.countDown();
+                continue;
+            }
+            Exchange exchange = new Exchange(target, tls, request, start, timeout);
             exchanges.add(exchange);
             try {
                 executor.execute(new Task(exchange, results, i, done));
@@ -81,6 +95,20 @@ public final class Publisher {
             outcome.add(results.get(i));
         }
         return List.copyOf(outcome);
+    }
+
+    /** The target's TLS context, built once per distinct setting (usually one for all servers); null for plain TCP. */
+    private static ClientTls tls(Target target, Map<TlsConfig, ClientTls> built) {
+        if (target.tls().isEmpty()) {
+            return null;
+        }
+        TlsConfig config = target.tls().get();
+        ClientTls tls = built.get(config);
+        if (tls == null) {
+            tls = ClientTls.of(config);
+            built.put(config, tls);
+        }
+        return tls;
     }
 
     /** The announce and the ping in one buffer, so one write (and usually one TCP segment) carries both. */

@@ -1,14 +1,25 @@
 package io.fail2bancluster.client;
 
+import io.fail2bancluster.config.TlsConfig;
+import java.util.Objects;
+import java.util.Optional;
+
 /**
  * One fanout server to announce to.
  *
  * @param host name or address; resolved on every publish, so a DNS change is picked up
  * @param port 1 to 65535
+ * @param tls  TLS to use, or empty for plain TCP as fanout speaks it
  */
-public record Target(String host, int port) {
+public record Target(String host, int port, Optional<TlsConfig> tls) {
+
+    /** A plain TCP target. */
+    public Target(String host, int port) {
+        this(host, port, Optional.empty());
+    }
 
     public Target {
+        Objects.requireNonNull(tls, "tls");
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host must not be empty");
         }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.fail2bancluster.config.TlsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -107,6 +109,12 @@ class ClientArgsTest {
         "-c x -m",
         "-c x -m y -",
         "-c x -m y --help=yes",
+        "-c x -m y --tls",
+        "-c x -m y --host h --ca-file ca.pem",
+        "-c x -m y --host h --tls --cert-file c.pem",
+        "-c x -m y --host h --tls --key-file k.pem",
+        "-c x -m y --server-name n",
+        "-c x -m y --host h --tls=yes",
     })
     void malformedCommandLinesAreUsageErrors(String line) {
         assertThrows(UsageException.class, () -> ClientArgs.parse(line.split(" ")));
@@ -117,6 +125,17 @@ class ClientArgsTest {
         assertThrows(UsageException.class, () -> ClientArgs.parse("-c", "x", "-m", "y", "--bogus=1"));
         assertThrows(UsageException.class, () -> ClientArgs.parse("-c", "x", "-m", "y", "--verbose=yes"));
         assertEquals("a=b", publish(List.of("-c=a=b", "-m", "y")).channel());
+    }
+
+    @Test
+    void tlsOptionsWithHost() {
+        assertEquals(Optional.empty(), publish(List.of("--host", "h", "-c", "x", "-m", "y")).target().tls());
+        assertEquals(Optional.of(TlsConfig.verifying("h")),
+                publish(List.of("--host", "h", "--tls", "-c", "x", "-m", "y")).target().tls());
+        assertEquals(Optional.of(new TlsConfig("fanout.example", Optional.of(Path.of("ca.pem")),
+                        Optional.of(Path.of("c.pem")), Optional.of(Path.of("k.pem")))),
+                publish(List.of("--host=192.0.2.1", "--tls", "--ca-file=ca.pem", "--cert-file", "c.pem",
+                        "--key-file", "k.pem", "--server-name", "fanout.example", "-c", "x", "-m", "y")).target().tls());
     }
 
     private static ClientArgs.Publish publish(List<String> argv) {

@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.client.FakeFanoutServer.Behaviour;
+import io.fail2bancluster.config.TlsConfig;
 import io.fail2bancluster.protocol.Command;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -84,6 +87,34 @@ class PublisherTest {
 
         assertFalse(result.accepted());
         assertEquals("connection refused", result.reason());
+    }
+
+    @Test
+    void tlsTargetWithAMissingCaFileFailsNamingItAndConnectsNowhere() throws IOException {
+        try (FakeFanoutServer server = new FakeFanoutServer(Behaviour.NORMAL)) {
+            Path missing = Path.of("/nonexistent/ca.pem");
+            Target target = new Target("127.0.0.1", server.port(),
+                    Optional.of(new TlsConfig("127.0.0.1", Optional.of(missing), Optional.empty(), Optional.empty())));
+
+            PublishResult result = publisher.publish(List.of(target), BAN, TIMEOUT).get(0);
+
+            assertFalse(result.accepted());
+            assertEquals("cannot set up TLS: /nonexistent/ca.pem: no such file", result.reason());
+        }
+    }
+
+    @Test
+    void tlsToAServerThatSpeaksPlainTextFailsTheHandshakeAndAnnouncesNothing() throws IOException {
+        try (FakeFanoutServer plain = new FakeFanoutServer(Behaviour.NORMAL)) {
+            Target target = new Target("127.0.0.1", plain.port(), Optional.of(TlsConfig.verifying("127.0.0.1")));
+
+            PublishResult result = publisher.publish(List.of(target), BAN, TIMEOUT).get(0);
+
+            assertFalse(result.accepted());
+            assertTrue(result.reason().startsWith("TLS handshake failed (server name 127.0.0.1): "), result.reason());
+            awaitClosedByClient(plain, 1);
+            assertFalse(plain.received(0).contains("announce"), plain.received(0));
+        }
     }
 
     @Test

@@ -1,31 +1,67 @@
 package io.fail2bancluster.config;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A channel on one server: what runs when a message passes its filter.
  *
- * @param path    where it stands in the file, e.g. {@code servers[0].channels[1]}
- * @param name    the fanout channel (no '!', space, CR, LF)
- * @param action  the command, split into argv at load time; empty for a publish-only channel
- * @param filters every entry must pass; an empty list passes every message
- * @param skipOwn messages whose {@code source} is this agent's {@link ClusterConfig#hostname()} are
- *                filtered out: the publishing host has banned the address already
+ * @param path             where it stands in the file, e.g. {@code servers[0].channels[1]}
+ * @param name             the fanout channel (no '!', space, CR, LF)
+ * @param action           the command, split into argv at load time; empty for a publish-only channel
+ * @param filters          every entry must pass; an empty list passes every message
+ * @param skipOwn          messages whose {@code source} is this agent's {@link ClusterConfig#hostname()} are
+ *                         filtered out: the publishing host has banned the address already
+ * @param secrets          keys a message on this channel may be signed with; empty for an unsigned channel
+ * @param requireSignature whether an unsigned message is refused (always false without secrets)
+ * @param ignoreIp         a message whose {@code ip} is inside one of these is never acted on
  */
 public record ChannelConfig(
         String path,
         String name,
         Optional<ActionTemplate> action,
         List<FilterEntry> filters,
-        boolean skipOwn) {
+        boolean skipOwn,
+        List<SigningKey> secrets,
+        boolean requireSignature,
+        List<AddressRange> ignoreIp) {
 
     public ChannelConfig {
         filters = List.copyOf(filters);
+        secrets = List.copyOf(secrets);
+        ignoreIp = List.copyOf(ignoreIp);
+        requireSignature = requireSignature && !secrets.isEmpty();
     }
 
-    /** A channel that runs its own host's messages too (no {@code skip_own}). */
+    /** An unsigned channel without ignore_ip. */
+    public ChannelConfig(String path, String name, Optional<ActionTemplate> action, List<FilterEntry> filters,
+                         boolean skipOwn) {
+        this(path, name, action, filters, skipOwn, List.of(), false, List.of());
+    }
+
+    /** A channel of the original kind: runs its own host's messages too (no {@code skip_own}), unsigned. */
     public ChannelConfig(String path, String name, Optional<ActionTemplate> action, List<FilterEntry> filters) {
         this(path, name, action, filters, false);
+    }
+
+    /**
+     * The action's placeholders that no filter entry constrains, in order of use: {@code _msg} (always
+     * unconstrained) and each {@code key} without an entry. {@code _channel} is the subscribed channel's
+     * own name, so never counts.
+     */
+    public List<String> unconstrainedPlaceholders() {
+        List<String> open = new ArrayList<>();
+        for (String placeholder : action.map(ActionTemplate::placeholders).orElse(Set.of())) {
+            if (placeholder.equals(ActionTemplate.CHANNEL)) {
+                continue;
+            }
+            if (placeholder.equals(ActionTemplate.WHOLE_MESSAGE)
+                    || filters.stream().noneMatch(f -> f.key().equals(placeholder))) {
+                open.add(placeholder);
+            }
+        }
+        return open;
     }
 }

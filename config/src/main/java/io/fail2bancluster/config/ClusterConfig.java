@@ -30,6 +30,9 @@ import java.util.Set;
  * @param controlSocket   the agent's Unix control socket (default /run/fail2ban-cluster/control.sock)
  * @param configuredHostname the {@code hostname} key: what {@code skip_own} channels compare a message's
  *                        {@code source} with; empty means the machine's fully qualified name, see {@link #hostname()}
+ * @param strict          every placeholder an action uses must be constrained by a filter entry (default false)
+ * @param signatureWindow how far a signed message's {@code ts} may be from the agent's clock (default 300 s)
+ * @param limits          bounds on what one line from a server may carry
  */
 public record ClusterConfig(
         Optional<Path> source,
@@ -44,7 +47,10 @@ public record ClusterConfig(
         int execQueue,
         Duration execTimeout,
         Path controlSocket,
-        Optional<String> configuredHostname) {
+        Optional<String> configuredHostname,
+        boolean strict,
+        Duration signatureWindow,
+        Limits limits) {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/fail2ban-cluster.yml");
     public static final int DEFAULT_LOG_LEVEL = 2;
@@ -55,17 +61,28 @@ public record ClusterConfig(
     public static final int DEFAULT_EXEC_QUEUE = 10_000;
     public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(60);
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/fail2ban-cluster/control.sock");
+    public static final Duration DEFAULT_SIGNATURE_WINDOW = Duration.ofSeconds(300);
 
     public ClusterConfig {
         servers = List.copyOf(servers);
     }
 
-    /** A config without a {@code hostname} key. */
+    /** A config of the original kind: no hostname key, not strict, default signature window and limits. */
     public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
                          Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
                          int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket) {
         this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
                 execQueue, execTimeout, controlSocket, Optional.empty());
+    }
+
+    /** A config without the security keys: not strict, default signature window and limits. */
+    public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
+                         Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
+                         int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket,
+                         Optional<String> configuredHostname) {
+        this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
+                execQueue, execTimeout, controlSocket, configuredHostname, false, DEFAULT_SIGNATURE_WINDOW,
+                Limits.DEFAULTS);
     }
 
     /**
@@ -80,6 +97,20 @@ public record ClusterConfig(
     /** Whether any channel ignores its own host's messages, i.e. whether {@link #hostname()} is needed. */
     public boolean skipsOwnMessages() {
         return servers.stream().flatMap(s -> s.channels().stream()).anyMatch(ChannelConfig::skipOwn);
+    }
+
+    /**
+     * What one line from a server may carry; a line past any of them is dropped before the filter.
+     *
+     * @param maxLine        bytes in a line (default 64 KiB); longer lines are skipped, never buffered
+     * @param maxPairs       {@code key=value} pairs in a message (default 32)
+     * @param maxValueLength characters in one value (default 1024)
+     */
+    public record Limits(int maxLine, int maxPairs, int maxValueLength) {
+        public static final int DEFAULT_MAX_PAIRS = 32;
+        public static final int DEFAULT_MAX_VALUE_LENGTH = 1024;
+        public static final Limits DEFAULTS = new Limits(Wire.DEFAULT_MAX_LINE, DEFAULT_MAX_PAIRS,
+                DEFAULT_MAX_VALUE_LENGTH);
     }
 
     /**
@@ -104,6 +135,11 @@ public record ClusterConfig(
                 } else if (channel.filters().isEmpty()) {
                     warnings.add(where + "no filter, every message on this channel runs the action");
                 }
+                if (channel.action().isPresent() && !channel.name().equals(Wire.DEBUG_CHANNEL)) {
+                    for (String placeholder : channel.unconstrainedPlaceholders()) {
+                        warnings.add(where + unconstrained(placeholder) + " (strict: true makes this an error)");
+                    }
+                }
             }
         }
         if (dedupeWindow.isZero()) {
@@ -113,6 +149,15 @@ public record ClusterConfig(
             }
         }
         return warnings;
+    }
+
+    /** Why an unconstrained placeholder is a risk, for the warning and for strict's error. */
+    static String unconstrained(String placeholder) {
+        if (placeholder.equals(ActionTemplate.WHOLE_MESSAGE)) {
+            return "the action uses %_msg%, which hands the whole message to the action unchecked";
+        }
+        return "the action uses %" + placeholder + "% but no filter entry constrains '" + placeholder
+                + "', so a publisher chooses that argument freely";
     }
 
     private Set<String> channelsOnSeveralServers() {

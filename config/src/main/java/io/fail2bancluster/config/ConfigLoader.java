@@ -1,5 +1,6 @@
 package io.fail2bancluster.config;
 
+import io.fail2bancluster.protocol.Wire;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -33,6 +34,9 @@ public final class ConfigLoader {
     static final int MAX_CODE_POINTS = 1 << 20;
     /** Aliases are fine for sharing a channel list between servers; many of them is a billion-laughs attack. */
     static final int MAX_ALIASES = 50;
+    /** A ban line is ~100 bytes; below this even a signed one with a long value would not fit. */
+    static final int MIN_MAX_LINE = 256;
+    static final int MAX_MAX_LINE = 16 << 20;
 
     private ConfigLoader() {
     }
@@ -93,7 +97,9 @@ public final class ConfigLoader {
                     ConfigNode.line(root));
         }
         ConfigMapping top = ConfigNode.root(source, root).mapping();
-        List<ServerConfig> servers = ServerReader.servers(top.required("servers"));
+        // Read before the servers: it decides whether an unconstrained placeholder is an error there.
+        boolean strict = top.flag("strict", false);
+        List<ServerConfig> servers = ServerReader.servers(top.required("servers"), strict);
         int logLevel = top.integer("log_level", ClusterConfig.DEFAULT_LOG_LEVEL, 0, 3);
         Optional<Path> logFile = top.filePath("log_file");
         Optional<Path> pidFile = top.filePath("pid_file");
@@ -105,6 +111,11 @@ public final class ConfigLoader {
         Duration execTimeout = top.seconds("exec_timeout", ClusterConfig.DEFAULT_EXEC_TIMEOUT);
         Path controlSocket = top.filePath("control_socket", ClusterConfig.DEFAULT_CONTROL_SOCKET);
         Optional<String> hostname = top.optional("hostname").map(ConfigLoader::hostname);
+        Duration signatureWindow = top.seconds("signature_window", ClusterConfig.DEFAULT_SIGNATURE_WINDOW);
+        ClusterConfig.Limits limits = new ClusterConfig.Limits(
+                top.integer("max_line", Wire.DEFAULT_MAX_LINE, MIN_MAX_LINE, MAX_MAX_LINE),
+                top.integer("max_pairs", ClusterConfig.Limits.DEFAULT_MAX_PAIRS, 1, 1024),
+                top.integer("max_value_length", ClusterConfig.Limits.DEFAULT_MAX_VALUE_LENGTH, 1, MAX_MAX_LINE));
         top.finish();
 
         if (reconnectMin.compareTo(reconnectMax) > 0) {
@@ -114,7 +125,8 @@ public final class ConfigLoader {
                     + ") must not exceed reconnect_max (" + Seconds.format(reconnectMax) + ")");
         }
         return new ClusterConfig(file, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax,
-                dedupeWindow, execConcurrency, execQueue, execTimeout, controlSocket, hostname);
+                dedupeWindow, execConcurrency, execQueue, execTimeout, controlSocket, hostname, strict, signatureWindow,
+                limits);
     }
 
     /** Compared with a message's {@code source=} value, so it must be something a message can carry. */

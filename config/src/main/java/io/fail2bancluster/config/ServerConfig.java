@@ -2,6 +2,7 @@ package io.fail2bancluster.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param pingTimeout  no line for this long means the server is gone (default 60 s)
  * @param pingInterval a ping is sent this often (default pingTimeout / 3)
  * @param channels     in file order; names are unique within a server
+ * @param tls          present when the connection uses TLS ({@code tls: true})
  */
 public record ServerConfig(
         String path,
@@ -20,13 +22,21 @@ public record ServerConfig(
         int port,
         Duration pingTimeout,
         Duration pingInterval,
-        List<ChannelConfig> channels) {
+        List<ChannelConfig> channels,
+        Optional<TlsConfig> tls) {
 
     public static final int DEFAULT_PORT = 1986;
     public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(60);
 
     public ServerConfig {
         channels = List.copyOf(channels);
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** A plain (no TLS) server. */
+    public ServerConfig(String path, String host, int port, Duration pingTimeout, Duration pingInterval,
+                        List<ChannelConfig> channels) {
+        this(path, host, port, pingTimeout, pingInterval, channels, Optional.empty());
     }
 
     public Optional<ChannelConfig> channel(String name) {

@@ -13,7 +13,9 @@ class ClusterConfigWarningsTest {
 
     @Test
     void channelWithoutFilterRunsEveryMessage() {
-        assertEquals(List.of("servers[0].channels[0] (Fail2ban): no filter, every message on this channel runs the action"),
+        assertEquals(List.of("servers[0].channels[0] (Fail2ban): no filter, every message on this channel runs the action",
+                        "servers[0].channels[0] (Fail2ban): the action uses %ip% but no filter entry constrains 'ip', "
+                                + "so a publisher chooses that argument freely (strict: true makes this an error)"),
                 warnings("""
                         servers:
                           - host: h

@@ -55,7 +55,12 @@ class ConfigLoaderTest {
         assertEquals(3, config.logLevel());
         assertEquals(Optional.of(Path.of("/var/log/fail2ban-clusterd.log")), config.logFile());
         assertEquals(Optional.of(Path.of("/var/run/fail2ban-clusterd.pid")), config.pidFile());
-        assertEquals(List.of(), config.warnings());
+        // It loads as before; only its unfiltered ip is pointed out.
+        assertEquals(List.of("servers[0].channels[0] (Fail2ban): the action uses %ip% but no filter entry constrains 'ip', "
+                + "so a publisher chooses that argument freely (strict: true makes this an error)"), config.warnings());
+        assertEquals(false, config.strict());
+        assertEquals(ClusterConfig.Limits.DEFAULTS, config.limits());
+        assertEquals(Duration.ofSeconds(300), config.signatureWindow());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.fail2bancluster.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -21,10 +22,18 @@ class ShippedExampleConfigTest {
         assertEquals(1, config.servers().size());
         ChannelConfig channel = config.servers().get(0).channels().get(0);
         assertEquals("Fail2ban", channel.name());
-        assertEquals(List.of("action", "jail"), channel.filters().stream().map(FilterEntry::key).toList());
+        assertEquals(List.of("action", "jail", "ip"), channel.filters().stream().map(FilterEntry::key).toList());
+        assertTrue(config.strict());
         // received bans go to the receive-only jail, never back into the publishing one
         assertEquals("fail2ban-client set %jail%-cluster %action% %ip%", channel.action().orElseThrow().text());
         assertTrue(channel.skipOwn());
         assertEquals(List.of(), config.warnings());
+        FilterEntry ip = channel.filters().get(2);
+        for (String address : List.of("192.0.2.7", "10.0.0.255", "2001:db8::7", "::1", "fe80::1:2:3:4")) {
+            assertTrue(ip.accepts(address), address);
+        }
+        for (String hostile : List.of("-h", "256.1.1.1", "1.2.3", "192.0.2.7 ", "192.0.2.7;reboot", "$(id)", "", "01.2.3.4")) {
+            assertFalse(ip.accepts(hostile), hostile);
+        }
     }
 }

@@ -72,7 +72,9 @@ final class FanoutServer implements AutoCloseable {
     /** The broker once it says where it listens; killed if it never does. */
     private static FanoutServer listening(JavaProcess process) {
         try {
-            String listening = process.awaitLineContaining("listening on 127.0.0.1:", Cluster.WAIT);
+            // the stdout line, not the log line on stderr that says the same and more (either may come first)
+            String listening = process.awaitLine(l -> l.startsWith("fail2ban-cluster-broker listening on 127.0.0.1:"),
+                    Cluster.WAIT);
             int bound = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
             return new FanoutServer("broker", process, bound);
         } catch (RuntimeException | AssertionError e) {

@@ -5,6 +5,7 @@ import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.FilterEntry;
 import io.fail2bancluster.config.ServerConfig;
+import io.fail2bancluster.config.TlsConfig;
 import io.fail2bancluster.protocol.Message;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
@@ -26,7 +27,8 @@ public final class ConfigSummary {
         for (ServerConfig server : config.servers()) {
             out.append("server ").append(server.address())
                     .append(" (ping every ").append(server.pingInterval().toSeconds())
-                    .append(" s, timeout ").append(server.pingTimeout().toSeconds()).append(" s)\n");
+                    .append(" s, timeout ").append(server.pingTimeout().toSeconds()).append(" s")
+                    .append(server.tls().map(ConfigSummary::tls).orElse("")).append(")\n");
             for (ChannelConfig channel : server.channels()) {
                 out.append("  channel ").append(channel.name()).append('\n');
                 channel.action().ifPresentOrElse(
@@ -63,5 +65,11 @@ public final class ConfigSummary {
             return a.argv().stream().map(s -> "[" + s + "]").collect(Collectors.joining(" "));
         }
         return action.text();
+    }
+
+    /** {@code , TLS verifying NAME against CA} and the client certificate, so {@code check} shows whom it trusts. */
+    private static String tls(TlsConfig tls) {
+        return ", TLS verifying " + tls.serverName() + " against " + tls.caFile().map(Path::toString).orElse("the JDK trust store")
+                + tls.certFile().map(cert -> ", client certificate " + cert).orElse("");
     }
 }

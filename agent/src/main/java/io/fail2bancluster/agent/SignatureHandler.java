@@ -1,0 +1,118 @@
+package io.fail2bancluster.agent;
+
+import io.fail2bancluster.config.SigningKey;
+import io.fail2bancluster.protocol.LogThrottle;
+import io.fail2bancluster.protocol.Message;
+import io.fail2bancluster.protocol.MessageSignature;
+import io.fail2bancluster.protocol.ServerLine;
+import io.fail2bancluster.protocol.Wire;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Checks messages on signed channels before any filter sees them (see {@link MessageSignature} for the
+ * format). A message passes when its {@code sig} is the HMAC of one of the channel's keys (every key is
+ * tried, so keys can rotate), its {@code ts} is within {@code signature_window} of this host's clock,
+ * and this server has not delivered its {@code nonce} before. Everything else is rejected, counted and
+ * warned about at most once per interval. Messages on unsigned channels pass untouched.
+ */
+final class SignatureHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LogManager.getLogger(SignatureHandler.class);
+    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final ServerState state;
+    private final Map<String, SignaturePolicy> policies;
+    private final Map<String, List<MessageSignature>> macs = new HashMap<>();
+    private final long windowSeconds;
+    private final Clock clock;
+    private final NonceCache nonces;
+    private final LogThrottle rejections = new LogThrottle(LOG_INTERVAL_NANOS);
+    private final LogThrottle unsigned = new LogThrottle(LOG_INTERVAL_NANOS);
+
+    /**
+     * @param policies by channel name; channels without one are unsigned
+     * @param clock    the wall clock {@code ts} is compared with
+     * @param nonces   this server's nonces; outlives the connection, so a replay after a reconnect is caught
+     */
+    SignatureHandler(ServerState state, Map<String, SignaturePolicy> policies, Duration window, Clock clock,
+                     NonceCache nonces) {
+        this.state = state;
+        this.policies = Map.copyOf(policies);
+        this.windowSeconds = window.toSeconds();
+        this.clock = clock;
+        this.nonces = nonces;
+        // A MAC per key per connection: Mac objects are not thread-safe, and this handler runs on one loop.
+        policies.forEach((channel, policy) ->
+                macs.put(channel, policy.keys().stream().map(SigningKey::signature).toList()));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        SignaturePolicy policy = msg instanceof ServerLine.ChannelMessage line ? policies.get(line.channel()) : null;
+        if (policy == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        ServerLine.ChannelMessage line = (ServerLine.ChannelMessage) msg;
+        String problem = problem(ctx, line, policy);
+        if (problem == null) {
+            ctx.fireChannelRead(line);
+            return;
+        }
+        state.increment(Counter.REJECTED);
+        long count = rejections.record(ctx.executor().ticker().nanoTime());
+        if (count > 0) {
+            LOG.warn("{} {}: rejected {}: {} ({} rejected by signature checks since the last warning)",
+                    state.address(), line.channel(), Wire.quote(line.message()), problem, count);
+        }
+    }
+
+    /** Why the line must not go on, or null when it may. */
+    private String problem(ChannelHandlerContext ctx, ServerLine.ChannelMessage line, SignaturePolicy policy) {
+        Message message = Message.parse(line.message());
+        MessageSignature.Fields fields = MessageSignature.fields(message);
+        if (fields instanceof MessageSignature.Malformed malformed) {
+            return "malformed signature: " + malformed.reason();
+        }
+        if (!(fields instanceof MessageSignature.Signed signed)) {
+            if (policy.required()) {
+                return "not signed (no sig), and this channel requires signatures";
+            }
+            long count = unsigned.record(ctx.executor().ticker().nanoTime());
+            if (count > 0) {
+                LOG.info("{} {}: accepted {} unsigned message(s) (require_signature: false)", state.address(),
+                        line.channel(), count);
+            }
+            return null;
+        }
+        long skew = signed.epochSeconds() - clock.instant().getEpochSecond();
+        if (Math.abs(skew) > windowSeconds) {
+            return "ts is " + Math.abs(skew) + " s in the " + (skew < 0 ? "past" : "future")
+                    + ", outside signature_window (" + windowSeconds + " s)";
+        }
+        if (!matchesAnyKey(line.channel(), message, signed.signature())) {
+            return "bad signature (no key of this channel matches)";
+        }
+        if (!nonces.firstSighting(signed.nonce(), ctx.executor().ticker().nanoTime())) {
+            return "replay: this server already delivered nonce " + signed.nonce();
+        }
+        return null;
+    }
+
+    private boolean matchesAnyKey(String channel, Message message, byte[] signature) {
+        boolean matched = false;
+        // Every key is tried even after a match, so the time taken does not tell which key matched.
+        for (MessageSignature mac : macs.get(channel)) {
+            matched |= mac.verify(channel, message, signature);
+        }
+        return matched;
+    }
+}

@@ -1,0 +1,52 @@
+package io.fail2bancluster.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class AddressRangeTest {
+    @Test
+    void ipv4BlocksAndSingleAddresses() {
+        AddressRange block = AddressRange.parse("10.0.0.0/8");
+        assertTrue(block.contains("10.255.1.2"));
+        assertTrue(block.contains(" 10.0.0.1 "));
+        assertFalse(block.contains("11.0.0.1"));
+        assertTrue(block.contains("::ffff:10.1.2.3"), "an IPv4-mapped spelling is the same address");
+        assertFalse(block.contains("host.example.com"));
+        assertFalse(block.contains("-10.0.0.1"));
+        AddressRange single = AddressRange.parse("192.0.2.7");
+        assertTrue(single.contains("192.0.2.7"));
+        assertFalse(single.contains("192.0.2.8"));
+        assertTrue(AddressRange.parse("0.0.0.0/0").contains("203.0.113.9"));
+        assertFalse(AddressRange.parse("0.0.0.0/0").contains("2001:db8::1"), "families never mix");
+    }
+
+    @Test
+    void ipv6BlocksAndSingleAddresses() {
+        AddressRange block = AddressRange.parse("2001:db8::/32");
+        assertTrue(block.contains("2001:db8:ffff::1"));
+        assertTrue(block.contains("[2001:db8::1]"));
+        assertTrue(block.contains("2001:0db8:0000::1"));
+        assertFalse(block.contains("2001:db9::1"));
+        assertFalse(block.contains("10.0.0.1"));
+        assertFalse(block.contains("fe80::1%eth0"), "zone ids are not remote addresses");
+        assertTrue(AddressRange.parse("::1").contains("0:0:0:0:0:0:0:1"));
+        assertTrue(AddressRange.parse("2001:db8::/33").contains("2001:db8:7fff::1"));
+        assertFalse(AddressRange.parse("2001:db8::/33").contains("2001:db8:8000::1"));
+        assertTrue(AddressRange.parse("::ffff:192.0.2.0/120").contains("192.0.2.200"));
+    }
+
+    @Test
+    void onlyLiteralsAndSaneLengths() {
+        for (String bad : new String[] {"", "localhost", "10.0.0", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/x",
+                "2001:db8::/129", "1.2.3.4/8", "::ffff:1.2.3.0/90", "10.0.0.0/8/8"}) {
+            assertThrows(IllegalArgumentException.class, () -> AddressRange.parse(bad), bad);
+        }
+        assertNull(AddressRange.literal("example.com"));
+        assertEquals(4, AddressRange.literal("::ffff:1.2.3.4").length);
+    }
+}
