@@ -9,9 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A bench process (server, subscribers, agent) started from this class path; its lines are read as they come. */
 final class Child implements AutoCloseable {
+    private static final Pattern PORT = Pattern.compile("listening on [^ ]*:(\\d+)");
     private final Process process;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
@@ -64,8 +67,13 @@ final class Child implements AutoCloseable {
         return null;
     }
 
+    /** The port in a "... listening on host:port" line (a log line may say more after it). */
     static int portOf(String listening) {
-        return Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+        Matcher m = PORT.matcher(listening);
+        if (!m.find()) {
+            throw new IllegalStateException("no port in: " + listening);
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     long pid() {

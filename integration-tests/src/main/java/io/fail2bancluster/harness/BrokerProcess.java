@@ -22,7 +22,8 @@ import java.util.concurrent.TimeoutException;
  * them), started from this JVM's class path on 127.0.0.1 and a free port. Closing kills it.
  */
 final class BrokerProcess implements AutoCloseable {
-    private static final String LISTENING = "listening on 127.0.0.1:";
+    /** Its stdout line; the log line on stderr says the same and more after the port, and may come first. */
+    private static final String LISTENING = "fail2ban-cluster-broker listening on 127.0.0.1:";
     private static final int TAIL_LINES = 50;
 
     private final Process process;
@@ -80,9 +81,8 @@ final class BrokerProcess implements AutoCloseable {
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
-                int at = line.indexOf(LISTENING);
-                if (at >= 0 && !listening.isDone()) {
-                    listening.complete(Integer.parseInt(line.substring(at + LISTENING.length()).trim()));
+                if (line.startsWith(LISTENING) && !listening.isDone()) {
+                    listening.complete(Integer.parseInt(line.substring(LISTENING.length()).trim()));
                 }
                 synchronized (tail) {
                     tail.addLast(line);
