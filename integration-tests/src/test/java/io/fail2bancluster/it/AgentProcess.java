@@ -67,6 +67,15 @@ final class AgentProcess implements AutoCloseable {
         }
     }
 
+    /** The whole status over the control socket, as {@code fail2ban-clusterd status} gets it. */
+    Map<String, String> statusFields() {
+        try {
+            return ControlClient.request(controlSocket, "status").fields();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     long counter(String name) {
         return Long.parseLong(server0(name));
     }
