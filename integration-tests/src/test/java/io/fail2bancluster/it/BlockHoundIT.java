@@ -36,7 +36,7 @@ class BlockHoundIT {
     void aSleepPlantedOnTheBrokerLoopEndsItWithStatus70AndTheStack() throws IOException {
         try (JavaProcess broker = JavaProcess.start("broker", List.of("-D" + BlockingCallGuard.PLANT_PROPERTY + "=true"),
                 BrokerMain.class, "--bind=127.0.0.1", "--port=0").expectBlockingCallExit()) {
-            int port = port(broker.awaitLine(l -> l.startsWith("fail2ban-cluster-broker listening on 127.0.0.1:"), WITHIN));
+            int port = FanoutServer.awaitListeningPort(broker, WITHIN);
             try (Socket connection = new Socket("127.0.0.1", port)) {
                 assertEquals(BlockingCallGuard.EXIT_STATUS, broker.awaitExit(WITHIN), broker.output());
             }
@@ -50,7 +50,7 @@ class BlockHoundIT {
     @Test
     void anAgentAndABrokerDoRealWorkWithoutABlockingCall() throws Exception {
         try (JavaProcess broker = JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0")) {
-            int port = port(broker.awaitLine(l -> l.startsWith("fail2ban-cluster-broker listening on 127.0.0.1:"), WITHIN));
+            int port = FanoutServer.awaitListeningPort(broker, WITHIN);
             Path bans = Files.createDirectory(dir.resolve("bans"));
             Path config = Files.writeString(dir.resolve("cluster.yml"), """
                     servers:
@@ -89,9 +89,5 @@ class BlockHoundIT {
         try (Stream<Path> files = Files.list(dir)) {
             return files.count();
         }
-    }
-
-    private static int port(String listening) {
-        return Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
     }
 }

@@ -41,8 +41,7 @@ class ExecOverflowIT {
                 echo "$1" >> '%s'
                 """.formatted(started, release, finished));
         try (JavaProcess broker = JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0")) {
-            String listening = broker.awaitLine(l -> l.startsWith("fail2ban-cluster-broker listening on 127.0.0.1:"), WITHIN);
-            int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+            int port = FanoutServer.awaitListeningPort(broker, WITHIN);
             try (AgentProcess agent = AgentProcess.start(dir, """
                     servers:
                       - host: 127.0.0.1

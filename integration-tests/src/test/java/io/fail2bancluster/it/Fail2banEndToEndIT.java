@@ -65,8 +65,7 @@ class Fail2banEndToEndIT {
     @Test
     void banUnbanAndResyncTravelFromHostAToBsReceiveJailThroughOneAnnounceEach() throws Exception {
         JavaProcess broker = keep(JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0"));
-        String listening = broker.awaitLineContaining("listening on 127.0.0.1:", WITHIN);
-        int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+        int port = FanoutServer.awaitListeningPort(broker, WITHIN);
         RawSubscriber recorder = keep(new RawSubscriber(port, "Fail2ban"));
         Path client = clientWrapper();
 

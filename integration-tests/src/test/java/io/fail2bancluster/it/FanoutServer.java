@@ -69,14 +69,20 @@ final class FanoutServer implements AutoCloseable {
         return JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=" + port, "--threads=1");
     }
 
+    /**
+     * Waits for a broker process started with {@code --bind=127.0.0.1} to say where it listens and
+     * returns the port. It reads the stdout line, not the log line on stderr that says the same with
+     * more after the port: either may come first.
+     */
+    static int awaitListeningPort(JavaProcess broker, Duration within) {
+        String listening = broker.awaitLine(l -> l.startsWith("fail2ban-cluster-broker listening on 127.0.0.1:"), within);
+        return Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+    }
+
     /** The broker once it says where it listens; killed if it never does. */
     private static FanoutServer listening(JavaProcess process) {
         try {
-            // the stdout line, not the log line on stderr that says the same and more (either may come first)
-            String listening = process.awaitLine(l -> l.startsWith("fail2ban-cluster-broker listening on 127.0.0.1:"),
-                    Cluster.WAIT);
-            int bound = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
-            return new FanoutServer("broker", process, bound);
+            return new FanoutServer("broker", process, awaitListeningPort(process, Cluster.WAIT));
         } catch (RuntimeException | AssertionError e) {
             process.close();
             throw e;

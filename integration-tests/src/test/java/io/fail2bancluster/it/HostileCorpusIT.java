@@ -111,8 +111,7 @@ class HostileCorpusIT {
     @Test
     void everyHostileValueIsOneLiteralArgumentOrNothingRuns() throws Exception {
         JavaProcess broker = keep(JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0"));
-        String listening = broker.awaitLineContaining("listening on 127.0.0.1:", WITHIN);
-        int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+        int port = FanoutServer.awaitListeningPort(broker, WITHIN);
         RecordingAction recorder = RecordingAction.in(dir);
         Path config = dir.resolve("cluster.yml");
         Files.writeString(config, """

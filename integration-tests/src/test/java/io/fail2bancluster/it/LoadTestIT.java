@@ -42,8 +42,7 @@ class LoadTestIT {
     @Test
     void aServerStartedByHandIsUsedWithServer() {
         try (JavaProcess broker = JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0")) {
-            String listening = broker.awaitLine(l -> l.startsWith("fail2ban-cluster-broker listening on 127.0.0.1:"), EXIT_WITHIN);
-            String port = listening.substring(listening.lastIndexOf(':') + 1).trim();
+            int port = FanoutServer.awaitListeningPort(broker, EXIT_WITHIN);
             try (JavaProcess load = JavaProcess.start("loadtest", LoadTest.class, "--server", "127.0.0.1:" + port,
                     "--hosts", "5", "--bans", "50", "--rate", "100", "--channel", "Bans", "--json")) {
                 assertEquals(0, load.awaitExit(EXIT_WITHIN), load.output());

@@ -55,10 +55,7 @@ class TlsIT {
     void publishOverTlsReachesTheAgentAndRunsTheActionOnce() throws Exception {
         JavaProcess brokerProcess = keep(JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0",
                 "--threads=1", "--tls-cert", pki.server.cert().toString(), "--tls-key", pki.server.key().toString()));
-        // the stdout line; the log line on stderr says more after the port
-        String listening = brokerProcess.awaitLine(l -> l.startsWith("fail2ban-cluster-broker listening on 127.0.0.1:"),
-                WITHIN);
-        int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1).trim());
+        int port = FanoutServer.awaitListeningPort(brokerProcess, WITHIN);
         RecordingAction action = RecordingAction.in(dir);
         // the certificate names localhost and 127.0.0.1: connect to the address, verify the name
         Path config = config(port, "server_name: localhost\n", action);
