@@ -54,6 +54,30 @@ class AgentReconnectIT {
     }
 
     @Test
+    void aConnectionThatGoesHalfOpenIsDroppedByThePingTimeoutAndTheNextBanRunsOnce() throws Exception {
+        FanoutServer broker = cluster.broker();
+        StallingProxy proxy = cluster.keep(StallingProxy.to(broker.port()));
+        RecordingAction action = cluster.recordingAction();
+        // the agent reaches the broker only through the proxy; the client publishes to the broker directly
+        AgentProcess agent = cluster.agent(cluster.agentConfig(action.action(ACTION_ARGUMENTS), proxy.port()));
+        Path publishTo = cluster.agentConfig(action.action(ACTION_ARGUMENTS), broker.port());
+        broker.awaitSubscriptions(1);
+        cluster.publish(publishTo, ban("192.0.2.1"));
+        action.awaitRuns(1, agent.process());
+
+        proxy.stallOpenConnections();
+        agent.process().awaitLineContaining("(ping_timeout); closing", Cluster.WAIT);
+        // the stalled upstream half still holds the first subscription, so the new one makes two
+        broker.awaitSubscriptions(2);
+        cluster.publish(publishTo, ban("192.0.2.2"));
+        cluster.publish(publishTo, ban("192.0.2.3"));
+
+        assertEquals(List.of(List.of("banip", "192.0.2.1"), List.of("banip", "192.0.2.2"), List.of("banip", "192.0.2.3")),
+                action.awaitRuns(3, agent.process()));
+        assertEquals(2, agent.process().lines(l -> l.endsWith(": connected")).size(), agent.output());
+    }
+
+    @Test
     void aServerThatAcceptsAndNeverGreetsIsDroppedAfterThePingTimeoutAndRetried() throws Exception {
         String said = acceptTwiceAndReadTheFirstConnection(false,
                 "no greeting (debug!connected...) within " + Cluster.PING_TIMEOUT_SECONDS * 1000 + " ms; closing");
