@@ -4,14 +4,12 @@ import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.Parameters;
+import io.fail2bancluster.protocol.ProductVersion;
 import io.fail2bancluster.protocol.BlockingCallGuard;
 import io.fail2bancluster.protocol.Wire;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -118,7 +116,7 @@ public final class BrokerMain {
             return 0;
         }
         if (args.version) {
-            out.println(NAME + " " + version());
+            out.println(NAME + " " + ProductVersion.current());
             return 0;
         }
         Broker broker;
@@ -167,15 +165,4 @@ public final class BrokerMain {
         return text.toString();
     }
 
-    static String version() {
-        try (InputStream in = BrokerMain.class.getResourceAsStream("version.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 }

@@ -5,17 +5,15 @@ import io.fail2bancluster.config.ConfigException;
 import io.fail2bancluster.config.ConfigLoader;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.config.SigningKey;
+import io.fail2bancluster.protocol.ProductVersion;
 import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.protocol.MessageSignature;
 import io.fail2bancluster.protocol.Wire;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.Function;
 
 /**
@@ -97,7 +95,7 @@ public final class ClientMain {
             return EXIT_OK;
         }
         if (request instanceof ClientArgs.Version) {
-            out.println(NAME + " " + version());
+            out.println(NAME + " " + ProductVersion.current());
             return EXIT_OK;
         }
         ClientArgs.Publish publish = (ClientArgs.Publish) request;
@@ -176,17 +174,6 @@ public final class ClientMain {
         return names.isEmpty() ? " (it has no channels)" : " (it has: " + String.join(", ", names) + ")";
     }
 
-    static String version() {
-        try (InputStream in = ClientMain.class.getResourceAsStream("version.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 
     /**
      * Reads the config with {@link ConfigLoader}. A class rather than {@code ConfigLoader::load}, so that

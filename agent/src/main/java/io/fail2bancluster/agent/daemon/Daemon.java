@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.daemon;
 
+import io.fail2bancluster.protocol.ProductVersion;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigException;
 import java.io.IOException;
@@ -50,7 +51,7 @@ public final class Daemon {
             return ExitCode.OK;
         }
         if (args.version()) {
-            out.println("fail2ban-clusterd " + Version.current());
+            out.println("fail2ban-clusterd " + ProductVersion.current());
             return ExitCode.OK;
         }
         ClusterConfig config;

@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.daemon;
 
+import io.fail2bancluster.protocol.ProductVersion;
 import io.fail2bancluster.config.ClusterConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -85,7 +86,7 @@ public final class ForegroundAgent {
             closeQuietly(control);
             return ExitCode.FAILED;
         }
-        LOG.info("fail2ban-clusterd {} running (pid {}) with {} server(s) from {}", Version.current(), pid,
+        LOG.info("fail2ban-clusterd {} running (pid {}) with {} server(s) from {}", ProductVersion.current(), pid,
                 config.servers().size(), config.source().map(Path::toString).orElse("(embedded config)"));
 
         stop.awaitRequest();
@@ -115,7 +116,7 @@ public final class ForegroundAgent {
         if (a == null) {
             return ControlReply.error("starting");
         }
-        return ControlReply.ok(new StatusReport(pid, Version.current(), a.status()).toFields());
+        return ControlReply.ok(new StatusReport(pid, ProductVersion.current(), a.status()).toFields());
     }
 
     private void stopAgent() {
