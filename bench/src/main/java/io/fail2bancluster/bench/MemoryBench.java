@@ -13,8 +13,9 @@ import java.util.List;
  * Baseline: {@link BareNettyClients} holding 500 idle connections to the same broker, same flags.
  */
 public final class MemoryBench {
-    /** What bin/ launchers pass (lib/launcher.sh). */
-    static final List<String> LAUNCHER_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-Xss512k");
+    /** What bin/fail2ban-clusterd runs with: lib/launcher.sh's defaults plus the agent's own (keep in step). */
+    static final List<String> LAUNCHER_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-Xss512k",
+            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
     private static final int SERVERS = 500;
 
     private MemoryBench() {
