@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -32,7 +31,7 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
     static final String CHANNEL = "Fail2ban";
     static final int PING_TIMEOUT_SECONDS = 2;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Resources resources = new Resources();
     private Path dir;
 
     @Override
@@ -43,11 +42,9 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
         try {
-            for (int i = resources.size() - 1; i >= 0; i--) {
-                resources.get(i).close();
-            }
+            resources.close();
         } finally {
-            resources.clear();
+            resources = new Resources();
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
@@ -62,8 +59,7 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
 
     /** Closed after the test, last kept first. */
     <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return resources.keep(resource);
     }
 
     FanoutServer broker() {
