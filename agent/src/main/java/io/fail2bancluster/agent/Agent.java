@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
@@ -51,8 +52,12 @@ public final class Agent implements AutoCloseable {
 
     /** Starts connecting to every server; returns at once (connections come up in the background). */
     public static Agent start(ClusterConfig config) {
-        ProcessActionRunner runner = new ProcessActionRunner(
-                config.execConcurrency(), config.execQueue(), config.execTimeout());
+        return startOwning(config, new ProcessActionRunner(
+                config.execConcurrency(), config.execQueue(), config.execTimeout()));
+    }
+
+    /** Like {@link #start(ClusterConfig)}: the agent owns {@code runner} and shuts it down with itself. */
+    static Agent startOwning(ClusterConfig config, ActionRunner runner) {
         return new Agent(config, runner, runner, Transport.newGroup(1, "fail2ban-agent"), true);
     }
 
@@ -218,7 +223,9 @@ public final class Agent implements AutoCloseable {
                     .whenComplete((ok, error) -> closed.complete(null));
         });
         shutdown = closed
-                .thenCompose(x -> ownedRunner != null ? ownedRunner.shutdown(grace) : CompletableFuture.completedFuture(null))
+                // closed completes on the loop; a thread pool's shutdown takes its lock, so it must not run there.
+                .thenComposeAsync(x -> ownedRunner != null
+                        ? ownedRunner.shutdown(grace) : CompletableFuture.completedFuture(null), ForkJoinPool.commonPool())
                 // Results of the last actions were posted to the loop before the runner finished; this runs after them.
                 .thenComposeAsync(x -> {
                     finalStatus = snapshot();

@@ -93,9 +93,10 @@ public final class ProcessActionRunner implements ActionRunner {
 
     @Override
     public CompletableFuture<Void> shutdown(Duration grace) {
-        workers.shutdown();
         CompletableFuture<Void> done = new CompletableFuture<>();
+        // Even workers.shutdown() waits for the pool's lock, so all of it happens on the waiter, not the caller.
         Thread waiter = new Thread(() -> {
+            workers.shutdown();
             try {
                 if (!workers.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
                     // Interrupted workers kill their own process trees; queued ones are reported, not lost.

@@ -2,14 +2,18 @@ package io.fail2bancluster.agent;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigLoader;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,5 +133,27 @@ class AgentTest {
         await().atMost(WAIT).until(() -> servers.get(0).subscribes("Fail2ban") == 1);
         agent.shutdown(Duration.ofSeconds(5)).join();
         assertEquals("stopped", agent.status().servers().get(0).state());
+    }
+
+    @Test
+    void shutsItsRunnerDownOffTheEventLoop() {
+        // A thread pool's shutdown waits for the pool's lock: on the loop that is a blocking call (BlockHound exit 70).
+        CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
+        ActionRunner owned = new ActionRunner() {
+            @Override
+            public void run(Invocation invocation, Consumer<ActionResult> whenDone) {
+                runner.run(invocation, whenDone);
+            }
+
+            @Override
+            public CompletableFuture<Void> shutdown(Duration grace) {
+                onLoop.complete(Thread.currentThread() instanceof FastThreadLocalThread);
+                return runner.shutdown(grace);
+            }
+        };
+        agent = Agent.startOwning(config(1, "60"), owned);
+        await().atMost(WAIT).until(() -> servers.get(0).subscribes("Fail2ban") == 1);
+        agent.shutdown(Duration.ofSeconds(5)).join();
+        assertFalse(onLoop.join(), "the runner was shut down on an event loop thread");
     }
 }
