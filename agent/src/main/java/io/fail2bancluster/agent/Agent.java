@@ -19,10 +19,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
@@ -97,8 +99,9 @@ public final class Agent implements AutoCloseable {
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(Transport.datagramChannel(loop))
                 .socketChannelType(Transport.socketChannel(loop)));
-        ServerPipeline.Shared shared = new ServerPipeline.Shared(
-                new Deduplicator(config.dedupeWindow()), runner, new ExecReporter(loop.ticker()), config.limits(),
+        Deduplicator deduplicator = new Deduplicator(config.dedupeWindow());
+        deduplicator.redundantChannels(redundantChannels(config));
+        ServerPipeline.Shared shared = new ServerPipeline.Shared(deduplicator, runner, new ExecReporter(loop.ticker()), config.limits(),
                 config.signatureWindow(), Clock.systemUTC());
         Bootstrap base = new Bootstrap()
                 .group(loop)
@@ -159,6 +162,19 @@ public final class Agent implements AutoCloseable {
             }
         }
         return InetSocketAddress.createUnresolved(host, server.port());
+    }
+
+    /** The channels that two or more servers deliver to this agent: the only ones whose copies need dedupe. */
+    private static Set<String> redundantChannels(ClusterConfig config) {
+        Set<String> seen = new HashSet<>();
+        Set<String> redundant = new HashSet<>();
+        for (ServerConfig server : config.servers()) {
+            // channels without an action are publish-only: never subscribed, never delivered
+            server.channels().stream().filter(c -> c.action().isPresent()).map(ChannelConfig::name).distinct()
+                    .filter(channel -> !seen.add(channel))
+                    .forEach(redundant::add);
+        }
+        return redundant;
     }
 
     private static Map<String, Route> routes(ServerConfig server, String hostname) {

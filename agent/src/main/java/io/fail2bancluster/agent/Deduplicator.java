@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Decides which copies of a message run when several servers carry the same channel.
@@ -20,6 +21,11 @@ import java.util.Map;
  * distinct messages evicts the oldest (they can then run once more, which is the safe direction: a
  * repeated ban is absorbed by fail2ban, a lost one is not).
  *
+ * <p>A channel that only one server carries needs no memory at all: every copy comes from that server,
+ * whose count always exceeds the others' zero, so every copy runs. Told which channels several servers
+ * carry ({@link #redundantChannels}), it remembers only theirs; that keeps a single-server agent's heap
+ * free of a window's worth of messages.
+ *
  * <p>Not thread-safe: it lives on the agent's event loop. A zero window turns it off.
  */
 final class Deduplicator {
@@ -29,6 +35,8 @@ final class Deduplicator {
     private final int maxEntries;
     private final LinkedHashMap<String, Copies> entries;
     private long evicted;
+    /** The channels more than one server carries; null until told: then every channel may be. */
+    private Set<String> redundantChannels;
 
     Deduplicator(Duration window, int maxEntries) {
         if (window.isNegative()) {
@@ -60,9 +68,14 @@ final class Deduplicator {
         return windowNanos > 0;
     }
 
+    /** Only copies on these channels can be redundant; the others run without being remembered. */
+    void redundantChannels(Set<String> channels) {
+        redundantChannels = Set.copyOf(channels);
+    }
+
     /** Records a copy of {@code message} on {@code channel} from server {@code server}; true when it should run. */
     boolean admit(int server, String channel, String message, long nowNanos) {
-        if (windowNanos == 0) {
+        if (windowNanos == 0 || redundantChannels != null && !redundantChannels.contains(channel)) {
             return true;
         }
         expire(nowNanos);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DeduplicatorTest {
@@ -72,5 +73,17 @@ class DeduplicatorTest {
         assertTrue(off.admit(0, "Fail2ban", BAN, NOW));
         assertTrue(off.admit(1, "Fail2ban", BAN, NOW));
         assertEquals(0, off.size());
+    }
+
+    @Test
+    void remembersNothingForAChannelOnlyOneServerCarries() {
+        dedupe.redundantChannels(Set.of("Shared"));
+        for (int i = 0; i < 3; i++) {
+            assertTrue(dedupe.admit(0, "Fail2ban", BAN, NOW), "every copy from the only server runs");
+        }
+        assertEquals(0, dedupe.size());
+        assertTrue(dedupe.admit(0, "Shared", BAN, NOW));
+        assertFalse(dedupe.admit(1, "Shared", BAN, NOW), "a channel two servers carry is still deduplicated");
+        assertEquals(1, dedupe.size());
     }
 }
