@@ -47,12 +47,15 @@ final class BanPublisher {
                 + ", id=" + id + ", t=" + publishedNanos;
     }
 
-    /** Publishes {@code bans} bans at {@code rate} per second; returns when every publish has finished. */
-    void publish(int bans, int rate) throws InterruptedException {
+    /**
+     * Publishes {@code bans} bans, ids {@code firstId} on, at {@code rate} per second; returns when every
+     * publish has finished. A publisher publishes once.
+     */
+    void publish(int firstId, int bans, int rate) throws InterruptedException {
         long start = System.nanoTime();
         double interval = 1e9 / rate;
-        for (int id = 0; id < bans; id++) {
-            long due = start + (long) (id * interval);
+        for (int id = firstId; id < firstId + bans; id++) {
+            long due = start + (long) ((id - firstId) * interval);
             long wait;
             while ((wait = due - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(wait);

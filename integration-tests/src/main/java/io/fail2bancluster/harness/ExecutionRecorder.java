@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * What the fleet executed: per host the set of ban ids that ran (a second run of the same id on the same
  * host is a duplicate), and the publish-to-exec latency of every run. Publisher and agents share this
  * JVM, so the publish's {@code System.nanoTime()} carried in the message is comparable to ours.
+ * Ids from {@code measuredBans} on belong to the warm-up: checked for duplicates like the others, but
+ * counted apart and kept out of the latency figures.
  */
 final class ExecutionRecorder {
     private final BitSet[] executedByHost;
@@ -14,8 +16,11 @@ final class ExecutionRecorder {
     private final AtomicLong executions = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong unreadable = new AtomicLong();
+    private final AtomicLong warmupExecutions = new AtomicLong();
+    private final int measuredBans;
 
-    ExecutionRecorder(int hosts) {
+    ExecutionRecorder(int hosts, int measuredBans) {
+        this.measuredBans = measuredBans;
         executedByHost = new BitSet[hosts];
         for (int i = 0; i < hosts; i++) {
             executedByHost[i] = new BitSet();
@@ -24,7 +29,8 @@ final class ExecutionRecorder {
 
     /** One action ran on {@code host} for ban {@code id}, published at {@code publishedNanos}. */
     void executed(int host, int id, long publishedNanos, long nowNanos) {
-        executions.incrementAndGet();
+        boolean warmup = id >= measuredBans;
+        (warmup ? warmupExecutions : executions).incrementAndGet();
         BitSet seen = executedByHost[host];
         boolean again;
         synchronized (seen) {
@@ -34,7 +40,9 @@ final class ExecutionRecorder {
         if (again) {
             duplicates.incrementAndGet();
         }
-        latency.record((nowNanos - publishedNanos) / 1_000);
+        if (!warmup) {
+            latency.record((nowNanos - publishedNanos) / 1_000);
+        }
     }
 
     /** An action whose argv did not carry a ban id and timestamp: a harness bug, reported, never hidden. */
@@ -44,6 +52,10 @@ final class ExecutionRecorder {
 
     long executions() {
         return executions.get();
+    }
+
+    long warmupExecutions() {
+        return warmupExecutions.get();
     }
 
     long duplicates() {

@@ -22,6 +22,12 @@ final class Fleet implements AutoCloseable {
     /** The counters summed over every host and server. */
     record Counts(long received, long executed, long failed, long dropped, long filteredOut, long deduplicated,
             long reconnects, int connected) {
+        /** What happened since {@code before}; {@code connected} is a state, not a count, and stays as now. */
+        Counts minus(Counts before) {
+            return new Counts(received - before.received, executed - before.executed, failed - before.failed,
+                    dropped - before.dropped, filteredOut - before.filteredOut, deduplicated - before.deduplicated,
+                    reconnects - before.reconnects, connected);
+        }
     }
 
     private final EventLoopGroup group = Agent.newEventLoopGroup(1);

@@ -26,6 +26,10 @@ final class LoadOptions {
     @Parameter(names = "--rate", description = "Bans published per second")
     int rate = 200;
 
+    @Parameter(names = "--warmup", description = "Seconds of bans at the same rate before measuring, not counted: "
+            + "the JIT compiles the delivery path and the heap settles first (0 = none)")
+    int warmupSeconds = 10;
+
     @Parameter(names = "--server", description = "host:port of a running fanout server to use instead of "
             + "starting brokers (repeatable)")
     List<String> server = new ArrayList<>();
@@ -64,8 +68,12 @@ final class LoadOptions {
         positive("--bans", bans);
         positive("--rate", rate);
         positive("--settle", settleSeconds);
-        if (bans > 1 << 24) {
-            throw new IllegalArgumentException("--bans: at most " + (1 << 24) + " (one 10.x.y.z address each)");
+        if (warmupSeconds < 0) {
+            throw new IllegalArgumentException("--warmup: must not be negative, got " + warmupSeconds);
+        }
+        if ((long) bans + warmupBans() > 1 << 24) {
+            throw new IllegalArgumentException("--bans: at most " + (1 << 24) + " with the warm-up's "
+                    + warmupBans() + " (one 10.x.y.z address each)");
         }
         if (!exec.equals("recording") && !exec.equals("real")) {
             throw new IllegalArgumentException("--exec: expected recording or real, got " + exec);
@@ -78,6 +86,11 @@ final class LoadOptions {
         if (value < 1) {
             throw new IllegalArgumentException(name + ": must be at least 1, got " + value);
         }
+    }
+
+    /** Bans published during the warm-up: its seconds at the measured rate. */
+    int warmupBans() {
+        return (int) Math.min(1 << 24, (long) warmupSeconds * rate);
     }
 
     boolean realExec() {

@@ -7,9 +7,10 @@ import java.util.stream.Collectors;
 /**
  * What a load run measured. {@code expected_received} counts one copy per host for every server that
  * accepted a ban (bans x hosts x servers when every publish succeeded); {@code expected_executed} one run
- * per host for every ban at least one server accepted.
+ * per host for every ban at least one server accepted. Every figure leaves out the {@code warmupBans}
+ * published before measuring began.
  */
-record LoadReport(int hosts, int servers, int bans, long published, long publishFailures,
+record LoadReport(int hosts, int servers, int warmupBans, int bans, long published, long publishFailures,
         long expectedReceived, long received, long expectedExecuted, long executed, long duplicates,
         long failed, long dropped, long unreadable, long reconnects, double publishSeconds, double totalSeconds,
         double p50Ms, double p90Ms, double p99Ms, double maxMs, String firstFailure) {
@@ -32,6 +33,7 @@ record LoadReport(int hosts, int servers, int bans, long published, long publish
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("hosts", hosts);
         f.put("servers", servers);
+        f.put("warmup_bans", warmupBans);
         f.put("bans", bans);
         f.put("published", published);
         f.put("publish_failures", publishFailures);
@@ -59,7 +61,8 @@ record LoadReport(int hosts, int servers, int bans, long published, long publish
 
     String text() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("hosts %d, servers %d, bans %d%n", hosts, servers, bans));
+        out.append(String.format("hosts %d, servers %d, bans %d (after %d warm-up bans, not counted)%n",
+                hosts, servers, bans, warmupBans));
         out.append(String.format("published          %,d of %,d (%,d failed publishes)%n", published, bans, publishFailures));
         out.append(String.format("received           %,d of %,d expected%n", received, expectedReceived));
         out.append(String.format("executed           %,d of %,d expected, %d duplicates, %d failed, %d dropped%n",

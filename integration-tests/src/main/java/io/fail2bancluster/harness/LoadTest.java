@@ -25,6 +25,8 @@ public final class LoadTest {
     private final LoadOptions options;
     private final PrintStream err;
     private final long startNanos = System.nanoTime();
+    /** The fleet's counters when measuring began: the report counts from here. */
+    private Fleet.Counts baseline;
 
     private LoadTest(LoadOptions options, PrintStream err) {
         this.options = options;
@@ -72,11 +74,12 @@ public final class LoadTest {
                     progress("broker %d listening on 127.0.0.1:%d (pid %d)", i + 1, broker.port(), broker.pid());
                 }
             }
-            ExecutionRecorder recorder = new ExecutionRecorder(options.hosts);
+            ExecutionRecorder recorder = new ExecutionRecorder(options.hosts, options.bans);
             String program = real != null ? "/bin/true" : "record";
             try (Fleet fleet = new Fleet(options.hosts, targets, options.channel, program,
                     host -> new RecordingRunner(host, recorder, real))) {
                 awaitConnected(fleet, options.hosts * targets.size());
+                warmUp(fleet, targets, recorder);
                 return measure(fleet, targets, recorder, brokers);
             }
         } finally {
@@ -101,20 +104,58 @@ public final class LoadTest {
                 connections);
     }
 
-    private LoadReport measure(Fleet fleet, List<Target> targets, ExecutionRecorder recorder,
-            List<BrokerProcess> brokers) throws InterruptedException {
+    /**
+     * The same load as the run, for {@code --warmup} seconds, with ban ids after the measured ones. A
+     * fresh JVM runs the delivery path interpreted until the JIT has compiled it, and its first young
+     * collections copy every agent's start-up state: measured, those first seconds would be the p99 of a
+     * short run. The measured counts start from the counters as they stand once every warm-up ban ran.
+     */
+    private void warmUp(Fleet fleet, List<Target> targets, ExecutionRecorder recorder) throws InterruptedException {
+        int bans = options.warmupBans();
+        if (bans == 0) {
+            baseline = fleet.counts();
+            return;
+        }
+        progress("warming up: %d bans over %d s, not counted", bans, options.warmupSeconds);
         BanPublisher publisher = new BanPublisher(targets, options.channel, options.rate);
+        Thread publishing = pacer(publisher, options.bans, bans);
+        long expected = (long) bans * fleet.hosts();
+        long lastCount = -1;
+        long lastChange = System.nanoTime();
+        while (publishing.isAlive() || recorder.warmupExecutions() < expected) {
+            Thread.sleep(100);
+            long count = recorder.warmupExecutions();
+            if (count != lastCount) {
+                lastCount = count;
+                lastChange = System.nanoTime();
+            } else if (!publishing.isAlive() && System.nanoTime() - lastChange > options.settleSeconds * 1_000_000_000L) {
+                progress("warm-up: only %d of %d executions arrived; measuring anyway", count, expected);
+                break;
+            }
+        }
+        baseline = fleet.counts();
+        progress("warmed up: %d executions", recorder.warmupExecutions());
+    }
+
+    private Thread pacer(BanPublisher publisher, int firstId, int bans) {
         Thread publishing = new Thread(() -> {
             try {
-                publisher.publish(options.bans, options.rate);
+                publisher.publish(firstId, bans, options.rate);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "loadtest-pacer");
-        long publishStart = System.nanoTime();
         publishing.start();
+        return publishing;
+    }
+
+    private LoadReport measure(Fleet fleet, List<Target> targets, ExecutionRecorder recorder,
+            List<BrokerProcess> brokers) throws InterruptedException {
+        BanPublisher publisher = new BanPublisher(targets, options.channel, options.rate);
+        long publishStart = System.nanoTime();
+        Thread publishing = pacer(publisher, 0, options.bans);
         long publishEnd = 0;
-        Fleet.Counts counts = fleet.counts();
+        Fleet.Counts counts = fleet.counts().minus(baseline);
         long lastChange = System.nanoTime();
         long lastProgress = 0;
         while (true) {
@@ -123,7 +164,7 @@ public final class LoadTest {
             if (publishEnd == 0 && !publishing.isAlive()) {
                 publishEnd = now;
             }
-            Fleet.Counts next = fleet.counts();
+            Fleet.Counts next = fleet.counts().minus(baseline);
             if (!next.equals(counts)) {
                 lastChange = now;
                 counts = next;
@@ -149,7 +190,7 @@ public final class LoadTest {
             }
         }
         LatencyHistogram latency = recorder.latency();
-        return new LoadReport(fleet.hosts(), targets.size(), options.bans, publisher.published(),
+        return new LoadReport(fleet.hosts(), targets.size(), options.warmupBans(), options.bans, publisher.published(),
                 options.bans - publisher.published(), publisher.accepted() * fleet.hosts(), counts.received(),
                 (long) options.bans * fleet.hosts(), counts.executed(), recorder.duplicates(),
                 counts.failed(), counts.dropped(), recorder.unreadableCount(), counts.reconnects(),
