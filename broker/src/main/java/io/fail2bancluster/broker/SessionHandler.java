@@ -25,8 +25,8 @@ import org.apache.logging.log4j.Logger;
  * <p>Writes are not flushed one by one: every client touched while handling one read batch (the
  * subscribers of its announces, or this client for {@code ping}/{@code info}) is flushed once in
  * {@link #channelReadComplete}, so a burst of announces costs each subscriber one syscall, not one
- * per line. Subscribers on other event loops receive the writes and the flush as tasks on their own
- * loop, in order.
+ * per line. Subscribers on other event loops get theirs through {@link ForeignDeliveries}: one task per
+ * loop per read batch, which writes in order and flushes each subscriber once.
  *
  * <p>State here (subscriptions, clients to flush) is confined to this client's event loop.
  */
@@ -39,6 +39,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     private final BrokerMetrics metrics;
     private final Set<AsciiString> subscriptions = new HashSet<>();
     private final Set<Channel> toFlush = new LinkedHashSet<>();
+    private final ForeignDeliveries foreign = new ForeignDeliveries();
 
     SessionHandler(ChannelRegistry registry, BrokerMetrics metrics) {
         this.registry = registry;
@@ -62,6 +63,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
         }
         subscriptions.clear();
         toFlush.clear();
+        // announces read before the close were accepted: they still go out
+        foreign.dispatch();
         ctx.fireChannelInactive();
     }
 
@@ -87,7 +90,13 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
             channel.flush();
         }
         toFlush.clear();
+        foreign.dispatch();
         ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        foreign.discard();
     }
 
     @Override
@@ -129,8 +138,12 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
         try {
             int delivered = 0;
             for (Channel subscriber : subscribers) {
-                subscriber.write(line.retainedDuplicate(), subscriber.voidPromise());
-                toFlush.add(subscriber);
+                if (subscriber.eventLoop().inEventLoop()) {
+                    subscriber.write(line.retainedDuplicate(), subscriber.voidPromise());
+                    toFlush.add(subscriber);
+                } else {
+                    foreign.add(subscriber, line.retainedDuplicate());
+                }
                 delivered++;
             }
             if (delivered > 0) {

@@ -1,0 +1,84 @@
+package io.fail2bancluster.broker;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Deliveries to subscribers that live on other event loops, gathered while one read batch is handled
+ * and handed to each of those loops as one task.
+ *
+ * <p>Why: {@code channel.write} from a foreign thread queues a task per write, and {@code flush} another
+ * one, each waking the target loop. An announce to 300 subscribers spread over two loops cost 300 tasks
+ * and as many wake-ups; gathered, it costs one task per loop, which writes every line in the order the
+ * announces came and then flushes each subscriber once. Lines from one announcer to one subscriber keep
+ * their order, as before.
+ *
+ * <p>Confined to the announcer's event loop. Netty counts a line against the subscriber's write bound
+ * ({@link SlowClientGuard}) when the task writes it, microseconds later.
+ */
+final class ForeignDeliveries {
+    private final Map<EventLoop, Batch> batches = new HashMap<>(4);
+
+    /** Queues {@code line} (whose reference this takes) for {@code subscriber}, on the subscriber's loop. */
+    void add(Channel subscriber, ByteBuf line) {
+        batches.computeIfAbsent(subscriber.eventLoop(), loop -> new Batch()).add(subscriber, line);
+    }
+
+    /** Hands every gathered batch to its loop. A loop that is shutting down gets nothing; its lines are released. */
+    void dispatch() {
+        if (batches.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<EventLoop, Batch> entry : batches.entrySet()) {
+            Batch batch = entry.getValue();
+            try {
+                entry.getKey().execute(batch);
+            } catch (RejectedExecutionException shuttingDown) {
+                batch.release();
+            }
+        }
+        batches.clear();
+    }
+
+    /** Releases what was gathered and not dispatched (the announcer went away mid-batch). */
+    void discard() {
+        batches.values().forEach(Batch::release);
+        batches.clear();
+    }
+
+    /** One loop's share: subscribers and lines side by side, in announce order. */
+    private static final class Batch implements Runnable {
+        private final List<Channel> subscribers = new ArrayList<>();
+        private final List<ByteBuf> lines = new ArrayList<>();
+
+        void add(Channel subscriber, ByteBuf line) {
+            subscribers.add(subscriber);
+            lines.add(line);
+        }
+
+        @Override
+        public void run() {
+            Set<Channel> written = new LinkedHashSet<>();
+            for (int i = 0; i < lines.size(); i++) {
+                Channel subscriber = subscribers.get(i);
+                // a closed subscriber's write fails and releases the line
+                subscriber.write(lines.get(i), subscriber.voidPromise());
+                written.add(subscriber);
+            }
+            written.forEach(Channel::flush);
+        }
+
+        void release() {
+            lines.forEach(ReferenceCountUtil::safeRelease);
+        }
+    }
+}
