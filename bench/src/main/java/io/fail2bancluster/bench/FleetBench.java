@@ -1,0 +1,71 @@
+package io.fail2bancluster.bench;
+
+import io.fail2bancluster.broker.BrokerMain;
+import io.fail2bancluster.harness.LoadTest;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fleet latency: the load harness (300 agents on one event loop, bans published at 200/s through the
+ * client's publish code, recording executor) against our broker and, as the baseline, against
+ * {@link RawFanout}, each server in its own process with the broker launcher's JVM flags. Prints the
+ * publish-to-exec percentiles after the harness' warm-up; the baseline tells what the harness, the
+ * agents and this machine cost with the least server there can be.
+ */
+public final class FleetBench {
+    /** The broker launcher's defaults (dist/src/bin/lib/launcher.sh), for both servers. */
+    private static final List<String> SERVER_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-Xss512k");
+    /** The load test launcher's heap on the launcher's defaults. */
+    private static final List<String> HARNESS_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-Xss512k");
+    private static final int HOSTS = 300;
+    private static final int RATE = 200;
+
+    private FleetBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = Bench.quick(args);
+        int seconds = quick ? 10 : 60;
+        int warmup = quick ? 5 : 10;
+        Bench.header(String.format("fleet: %d agents on one loop, 1 server, %d bans/s for %d s after %d s warm-up, "
+                + "publish-to-exec (recording executor)", HOSTS, RATE, seconds, warmup));
+        try (Child broker = new Child(SERVER_JVM, BrokerMain.class.getName(), "--bind=127.0.0.1", "--port=0");
+             Child raw = new Child(SERVER_JVM, RawFanout.class.getName())) {
+            int brokerPort = Child.portOf(broker.await("listening on", 60));
+            int rawPort = Child.portOf(raw.await("listening on", 60));
+            Figures ours = run(brokerPort, seconds, warmup);
+            Figures baseline = run(rawPort, seconds, warmup);
+            Bench.line("broker", "%s", ours);
+            Bench.line("raw fan-out (baseline)", "%s", baseline);
+            Bench.line("p99, broker vs raw fan-out", "%.2f ms vs %.2f ms: %.2fx baseline; target < 20 ms",
+                    ours.p99, baseline.p99, ours.p99 / baseline.p99);
+        }
+    }
+
+    private record Figures(boolean exact, double p50, double p90, double p99, double max) {
+        @Override
+        public String toString() {
+            return String.format("p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%s", p50, p90, p99, max,
+                    exact ? "" : " (COUNTS DID NOT MATCH)");
+        }
+    }
+
+    private static Figures run(int port, int seconds, int warmup) throws Exception {
+        try (Child load = new Child(HARNESS_JVM, LoadTest.class.getName(), "--server", "127.0.0.1:" + port,
+                "--hosts", String.valueOf(HOSTS), "--rate", String.valueOf(RATE), "--bans",
+                String.valueOf(seconds * RATE), "--warmup", String.valueOf(warmup), "--json")) {
+            String json = load.await("\"p99_ms\"", seconds + warmup + 180);
+            return new Figures(json.contains("\"ok\":true"), field(json, "p50_ms"), field(json, "p90_ms"),
+                    field(json, "p99_ms"), field(json, "max_ms"));
+        }
+    }
+
+    private static double field(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\":([0-9.]+)").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + key + " in " + json);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}
