@@ -32,7 +32,7 @@ final class ArgvCharset {
 
     /** The first argument some charset cannot carry unchanged, described for a log line, or null. */
     static String unencodable(List<String> argv, List<Charset> charsets) {
-        if (allAscii(argv) && charsets.stream().allMatch(ArgvCharset::carriesAscii)) {
+        if (allAscii(argv) && carryAscii(charsets)) {
             // the usual argv: no encoder needed (creating one per action was a visible share of the loop's time)
             return null;
         }
@@ -59,8 +59,13 @@ final class ArgvCharset {
         return true;
     }
 
-    /** Whether {@code charset} can encode every ASCII character (all the locale charsets of a Linux host can). */
-    private static boolean carriesAscii(Charset charset) {
-        return charset.contains(StandardCharsets.US_ASCII);
+    /** Whether every one of {@code charsets} can encode all of ASCII (the locale charsets of a Linux host can). */
+    private static boolean carryAscii(List<Charset> charsets) {
+        for (Charset charset : charsets) {
+            if (!charset.contains(StandardCharsets.US_ASCII)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -74,7 +74,8 @@ public final class LoadTest {
                     progress("broker %d listening on 127.0.0.1:%d (pid %d)", i + 1, broker.port(), broker.pid());
                 }
             }
-            ExecutionRecorder recorder = new ExecutionRecorder(options.hosts, options.bans);
+            ExecutionRecorder recorder = new ExecutionRecorder(options.hosts, options.bans,
+                    options.bans + options.warmupBans());
             String program = real != null ? "/bin/true" : "record";
             try (Fleet fleet = new Fleet(options.hosts, targets, options.channel, program,
                     host -> new RecordingRunner(host, recorder, real))) {
