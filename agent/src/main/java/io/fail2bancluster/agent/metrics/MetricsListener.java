@@ -10,6 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.unix.Errors;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -54,10 +55,16 @@ public final class MetricsListener {
                 .bind(socket)
                 .awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            Throwable cause = bound.cause();
-            throw cannotListen(address, cause.getMessage() != null ? cause.getMessage() : cause.toString());
+            throw cannotListen(address, reason(bound.cause()));
         }
         return new MetricsListener(address, bound.channel(), open);
+    }
+
+    /** The system's words: epoll wraps them as {@code bind(..) failed with error(-98): Address already in use}. */
+    private static String reason(Throwable cause) {
+        String message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        int wrapped = message.indexOf("): ");
+        return cause instanceof Errors.NativeIoException && wrapped >= 0 ? message.substring(wrapped + 3) : message;
     }
 
     private static IllegalStateException cannotListen(ListenAddress address, String why) {

@@ -2,11 +2,15 @@ package io.fail2bancluster.agent.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.config.ListenAddress;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
@@ -73,6 +77,22 @@ class MetricsListenerTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> listen(address));
             assertEquals("cannot serve metrics on 127.0.0.1:" + taken.getLocalPort()
                     + " (metrics: in the config): Address already in use", e.getMessage());
+        }
+    }
+
+    /** The agent runs on epoll where it loads; its error must read the same. */
+    @Test
+    void aPortInUseReadsTheSameOnEpoll() throws Exception {
+        assumeTrue(Epoll.isAvailable());
+        EventLoopGroup epoll = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ListenAddress address = new ListenAddress("127.0.0.1", taken.getLocalPort());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> MetricsListener.start(address,
+                    epoll.next(), EpollServerSocketChannel.class, () -> null, "1"));
+            assertEquals("cannot serve metrics on 127.0.0.1:" + taken.getLocalPort()
+                    + " (metrics: in the config): Address already in use", e.getMessage());
+        } finally {
+            epoll.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 
