@@ -1,8 +1,10 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.agent.metrics.MetricsListener;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ServerConfig;
+import io.fail2bancluster.protocol.ProductVersion;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -49,6 +51,7 @@ public final class Agent implements AutoCloseable {
     private final List<ServerState> states = new ArrayList<>();
     private final List<ServerConnection> connections = new ArrayList<>();
     private final Instant startedAt = Instant.now();
+    private final MetricsListener metrics;
     private CompletableFuture<Void> shutdown;
     private volatile AgentStatus finalStatus;
 
@@ -131,6 +134,23 @@ public final class Agent implements AutoCloseable {
                     tlsContexts.get(i)));
             states.add(state);
             connections.add(connection);
+        }
+        // Bound before anything connects: a port in use stops the start-up with nothing left running.
+        try {
+            this.metrics = config.metrics().map(address -> MetricsListener.start(address, loop,
+                    Transport.serverSocketChannel(loop), this::snapshot, ProductVersion.current())).orElse(null);
+        } catch (IllegalStateException e) {
+            resolver.close();
+            if (ownedRunner != null) {
+                ownedRunner.shutdown(Duration.ZERO);
+            }
+            if (ownsGroup) {
+                group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            }
+            throw e;
+        }
+        if (metrics != null) {
+            LOG.info("metrics on http://{}/metrics", metrics.address());
         }
         loop.execute(() -> connections.forEach(ServerConnection::connect));
         LOG.info("agent started: {} server(s), dedupe window {} ms, {} transport", servers.size(),
@@ -234,6 +254,9 @@ public final class Agent implements AutoCloseable {
             List<CompletableFuture<Object>> closes = new ArrayList<>();
             for (ServerConnection connection : connections) {
                 closes.add(toCompletable(connection.stop()));
+            }
+            if (metrics != null) {
+                closes.add(metrics.stop().thenApply(stopped -> stopped));
             }
             CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new))
                     .whenComplete((ok, error) -> closed.complete(null));

@@ -8,6 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigLoader;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +42,10 @@ class AgentTest {
     }
 
     private ClusterConfig config(int serverCount, String pingTimeout) {
+        return ConfigLoader.parse(yaml(serverCount, pingTimeout), "agent-test.yml");
+    }
+
+    private String yaml(int serverCount, String pingTimeout) {
         StringBuilder yaml = new StringBuilder("reconnect_min: 0.05\nreconnect_max: 0.2\nservers:\n");
         for (int i = 0; i < serverCount; i++) {
             FakeFanout server = new FakeFanout();
@@ -51,7 +61,7 @@ class AgentTest {
                                         values: [sshd]
                             """);
         }
-        return ConfigLoader.parse(yaml.toString(), "agent-test.yml");
+        return yaml.toString();
     }
 
     private Map<String, Long> counters(int server) {
@@ -155,5 +165,29 @@ class AgentTest {
         await().atMost(WAIT).until(() -> servers.get(0).subscribes("Fail2ban") == 1);
         agent.shutdown(Duration.ofSeconds(5)).join();
         assertFalse(onLoop.join(), "the runner was shut down on an event loop thread");
+    }
+
+    @Test
+    void servesTheStatusCountersAsPrometheusMetrics() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        agent = Agent.start(ConfigLoader.parse(yaml(1, "60") + "metrics: " + port + "\n", "agent-test.yml"), runner);
+        FakeFanout server = servers.get(0);
+        await().atMost(WAIT).until(() -> server.subscribes("Fail2ban") == 1);
+        server.announce("Fail2ban", "jail=nginx, action=banip, ip=192.0.2.8");
+        await().atMost(WAIT).until(() -> counters(0).get("filtered_out") == 1);
+
+        HttpResponse<String> page = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String address = agent.status().servers().get(0).address();
+        List<String> messages = page.body().lines().filter(l -> l.startsWith("fail2ban_cluster_messages_total{")).toList();
+        assertEquals(List.of(
+                "fail2ban_cluster_messages_total{server=\"" + address + "\",outcome=\"received\"} 1",
+                "fail2ban_cluster_messages_total{server=\"" + address + "\",outcome=\"filtered_out\"} 1"),
+                messages.subList(0, 2));
+        assertTrue(page.body().contains("fail2ban_cluster_server_connected{server=\"" + address + "\"} 1\n"), page.body());
     }
 }

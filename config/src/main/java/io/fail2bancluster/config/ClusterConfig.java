@@ -33,6 +33,7 @@ import java.util.Set;
  * @param strict          every placeholder an action uses must be constrained by a filter entry (default false)
  * @param signatureWindow how far a signed message's {@code ts} may be from the agent's clock (default 300 s)
  * @param limits          bounds on what one line from a server may carry
+ * @param metrics         where the agent serves Prometheus metrics; empty (the default) means it does not
  */
 public record ClusterConfig(
         Optional<Path> source,
@@ -50,7 +51,8 @@ public record ClusterConfig(
         Optional<String> configuredHostname,
         boolean strict,
         Duration signatureWindow,
-        Limits limits) {
+        Limits limits,
+        Optional<ListenAddress> metrics) {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/fail2ban-cluster.yml");
     public static final int DEFAULT_LOG_LEVEL = 2;
@@ -65,6 +67,16 @@ public record ClusterConfig(
 
     public ClusterConfig {
         servers = List.copyOf(servers);
+    }
+
+    /** A config without a metrics listener. */
+    public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
+                         Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
+                         int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket,
+                         Optional<String> configuredHostname, boolean strict, Duration signatureWindow, Limits limits) {
+        this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
+                execQueue, execTimeout, controlSocket, configuredHostname, strict, signatureWindow, limits,
+                Optional.empty());
     }
 
     /** A config of the original kind: no hostname key, not strict, default signature window and limits. */

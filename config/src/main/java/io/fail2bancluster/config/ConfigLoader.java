@@ -116,6 +116,7 @@ public final class ConfigLoader {
                 top.integer("max_line", Wire.DEFAULT_MAX_LINE, MIN_MAX_LINE, MAX_MAX_LINE),
                 top.integer("max_pairs", ClusterConfig.Limits.DEFAULT_MAX_PAIRS, 1, 1024),
                 top.integer("max_value_length", ClusterConfig.Limits.DEFAULT_MAX_VALUE_LENGTH, 1, MAX_MAX_LINE));
+        Optional<ListenAddress> metrics = top.optional("metrics").map(ConfigLoader::listenAddress);
         top.finish();
 
         if (reconnectMin.compareTo(reconnectMax) > 0) {
@@ -126,7 +127,7 @@ public final class ConfigLoader {
         }
         return new ClusterConfig(file, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax,
                 dedupeWindow, execConcurrency, execQueue, execTimeout, controlSocket, hostname, strict, signatureWindow,
-                limits);
+                limits, metrics);
     }
 
     /** Compared with a message's {@code source=} value, so it must be something a message can carry. */
@@ -136,6 +137,14 @@ public final class ConfigLoader {
             throw node.error("a host name cannot contain ',', spaces or control characters");
         }
         return name;
+    }
+
+    private static ListenAddress listenAddress(ConfigNode node) {
+        try {
+            return ListenAddress.parse(node.nonBlankString());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
     }
 
     private static Node compose(Reader reader, String source) {

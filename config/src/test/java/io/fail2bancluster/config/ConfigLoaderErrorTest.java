@@ -44,7 +44,7 @@ class ConfigLoaderErrorTest {
     void unknownKeyFarFromAnyKnownOneListsThem() {
         assertError("test.yml: colour: unknown key; the keys here are strict, servers, log_level, log_file, pid_file, "
                         + "reconnect_min, reconnect_max, dedupe_window, exec_concurrency, exec_queue, exec_timeout, "
-                        + "control_socket, hostname, signature_window, max_line, max_pairs, max_value_length, line 5",
+                        + "control_socket, hostname, signature_window, max_line, max_pairs, max_value_length, metrics, line 5",
                 server("") + "colour: blue\n");
     }
 
@@ -327,5 +327,22 @@ class ConfigLoaderErrorTest {
                 server("") + "hostname: a,b\n");
         assertError("test.yml: servers[0].channels[0].skip_own: expected true or false, line 5",
                 server("").replace("- name: c", "- name: c\n        skip_own: sometimes"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            70000              | '70000': the port must be 1 to 65535
+            0                  | '0': the port must be 1 to 65535
+            "localhost:"       | 'localhost:': the port must be 1 to 65535
+            127.0.0.256:9100   | '127.0.0.256:9100': '127.0.0.256' is neither an IP address nor a host name
+            bad_name:9100      | 'bad_name:9100': 'bad_name' is neither an IP address nor a host name
+            "::1:9100"         | '::1:9100': write an IPv6 address in brackets, like [::1]:9100
+            "[::g]:9100"       | '[::g]:9100': ::g is not an IPv6 address
+            "[::1]"            | '[::1]': expected [IPv6]:PORT, like [::1]:9100
+            on                 | 'on': expected PORT, HOST:PORT or [IPv6]:PORT, like 9100 or 127.0.0.1:9100
+            [9100]             | expected a string
+            """)
+    void metricsAddressIsCheckedAtLoad(String value, String problem) {
+        assertError("test.yml: metrics: " + problem + ", line 5", server("") + "metrics: " + value + "\n");
     }
 }

@@ -232,4 +232,23 @@ class ConfigLoaderTest {
         assertFalse(config.skipsOwnMessages());
         assertFalse(config.hostname().isBlank());
     }
+
+    @Test
+    void metricsIsOffByDefault() {
+        assertEquals(Optional.empty(), ConfigLoader.parse(MINIMAL, "minimal.yml").metrics());
+    }
+
+    @Test
+    void metricsTakesAPortAHostAndPortOrABracketedIpv6Address() {
+        assertEquals(Optional.of(new ListenAddress("127.0.0.1", 9100)), metrics("9100"));
+        assertEquals(Optional.of(new ListenAddress("0.0.0.0", 9100)), metrics("0.0.0.0:9100"));
+        assertEquals(Optional.of(new ListenAddress("metrics.example.com", 9100)), metrics("metrics.example.com:9100"));
+        assertEquals(Optional.of(new ListenAddress("::1", 9100)), metrics("\"[::1]:9100\""));
+        assertEquals("[::1]:9100", metrics("\"[::1]:9100\"").orElseThrow().toString());
+        assertEquals(Optional.empty(), metrics(""));
+    }
+
+    private static Optional<ListenAddress> metrics(String value) {
+        return ConfigLoader.parse(MINIMAL + "metrics: " + value + "\n", "t.yml").metrics();
+    }
 }

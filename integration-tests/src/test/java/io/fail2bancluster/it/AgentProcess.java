@@ -105,20 +105,25 @@ final class AgentProcess implements AutoCloseable {
      * ({@code received}, {@code filtered_out}, {@code deduplicated}, {@code executed}, ...).
      */
     Map<String, Long> counterTotals() {
+        Map<String, Long> totals = new HashMap<>();
+        for (String line : status().lines().filter(l -> l.startsWith("  received ")).toList()) {
+            Matcher m = COUNTER.matcher(line);
+            while (m.find()) {
+                totals.merge(m.group(1), Long.parseLong(m.group(2)), Long::sum);
+            }
+        }
+        return totals;
+    }
+
+    /** What {@code fail2ban-clusterd status} prints, run as its own process; it must exit 0. */
+    String status() {
         try (JavaProcess status = JavaProcess.start("fail2ban-clusterd status", AgentMain.class,
                 "--config", config.toString(), "status")) {
             int code = status.awaitExit(Cluster.WAIT);
             if (code != 0) {
                 throw new AssertionError("status exited " + code + ":\n" + status.output() + "\n" + output());
             }
-            Map<String, Long> totals = new HashMap<>();
-            for (String line : status.lines(l -> l.startsWith("  received "))) {
-                Matcher m = COUNTER.matcher(line);
-                while (m.find()) {
-                    totals.merge(m.group(1), Long.parseLong(m.group(2)), Long::sum);
-                }
-            }
-            return totals;
+            return String.join("\n", status.lines(l -> true)) + "\n";
         }
     }
 

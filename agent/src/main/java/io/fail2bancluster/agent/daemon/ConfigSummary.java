@@ -24,6 +24,7 @@ public final class ConfigSummary {
                 .append(config.logFile().map(Path::toString).orElse("stderr")).append('\n');
         out.append("pid_file ").append(config.pidFile().map(Path::toString).orElse("(none)"))
                 .append(", control_socket ").append(config.controlSocket()).append('\n');
+        config.metrics().ifPresent(m -> out.append("metrics on http://").append(m).append("/metrics\n"));
         for (ServerConfig server : config.servers()) {
             out.append("server ").append(server.address())
                     .append(" (ping every ").append(server.pingInterval().toSeconds())

@@ -1,0 +1,103 @@
+package io.fail2bancluster.agent.metrics;
+
+import io.fail2bancluster.agent.AgentStatus;
+import io.fail2bancluster.agent.AgentStatus.ServerStatus;
+import io.fail2bancluster.agent.Counter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's {@link AgentStatus} in Prometheus' text exposition format (version 0.0.4): the same
+ * snapshot {@code fail2ban-clusterd status} prints, so the two never disagree. Pure: text in, text out.
+ */
+public final class PrometheusPage {
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String PREFIX = "fail2ban_cluster_";
+
+    private PrometheusPage() {
+    }
+
+    public static String render(AgentStatus status, String version) {
+        StringBuilder out = new StringBuilder(256 + status.servers().size() * 1024);
+        family(out, "info", "gauge", "The running fail2ban-clusterd version (always 1).");
+        out.append(PREFIX).append("info{version=\"").append(escape(version)).append("\"} 1\n");
+        family(out, "start_time_seconds", "gauge", "When the agent started, in seconds since the Unix epoch.");
+        out.append(PREFIX).append("start_time_seconds ").append(seconds(status.startedAt())).append('\n');
+
+        List<String> labels = serverLabels(status.servers());
+        family(out, "messages_total", "counter",
+                "Channel messages from each server, by outcome: every received message ends in one other outcome.");
+        for (int i = 0; i < labels.size(); i++) {
+            Map<String, Long> counters = status.servers().get(i).counters();
+            for (Counter counter : Counter.values()) {
+                out.append(PREFIX).append("messages_total{server=\"").append(labels.get(i)).append("\",outcome=\"")
+                        .append(counter.key()).append("\"} ").append(counters.getOrDefault(counter.key(), 0L)).append('\n');
+            }
+        }
+        family(out, "server_connected", "gauge", "1 while the connection to the server is up and greeted, else 0.");
+        for (int i = 0; i < labels.size(); i++) {
+            sample(out, "server_connected", labels.get(i), status.servers().get(i).state().equals("connected") ? "1" : "0");
+        }
+        family(out, "server_reconnects_total", "counter", "Connection attempts to the server after the first.");
+        for (int i = 0; i < labels.size(); i++) {
+            sample(out, "server_reconnects_total", labels.get(i), Long.toString(status.servers().get(i).reconnects()));
+        }
+        family(out, "server_last_line_timestamp_seconds", "gauge",
+                "When the last line from the server arrived, in seconds since the Unix epoch; absent before the first.");
+        for (int i = 0; i < labels.size(); i++) {
+            int server = i;
+            status.servers().get(i).lastLineAt().ifPresent(
+                    at -> sample(out, "server_last_line_timestamp_seconds", labels.get(server), seconds(at)));
+        }
+        return out.toString();
+    }
+
+    private static void family(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(PREFIX).append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(PREFIX).append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void sample(StringBuilder out, String name, String server, String value) {
+        out.append(PREFIX).append(name).append("{server=\"").append(server).append("\"} ").append(value).append('\n');
+    }
+
+    /**
+     * Each server's label value, escaped. Two servers with the same address (the config warns about it)
+     * would make two series with the same labels, which Prometheus rejects; the second becomes
+     * {@code host:port#2}.
+     */
+    private static List<String> serverLabels(List<ServerStatus> servers) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> labels = new ArrayList<>(servers.size());
+        for (ServerStatus server : servers) {
+            int n = seen.merge(server.address(), 1, Integer::sum);
+            labels.add(escape(n == 1 ? server.address() : server.address() + "#" + n));
+        }
+        return labels;
+    }
+
+    /** A label value as the format wants it: backslash, double quote and line feed escaped. */
+    static String escape(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** Seconds since the epoch with milliseconds, as Prometheus' own process_start_time_seconds. */
+    private static String seconds(Instant at) {
+        long millis = at.toEpochMilli();
+        String fraction = Integer.toString(Math.floorMod(millis, 1000));
+        return Math.floorDiv(millis, 1000) + "." + "000".substring(fraction.length()) + fraction;
+    }
+}

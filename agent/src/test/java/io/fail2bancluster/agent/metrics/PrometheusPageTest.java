@@ -1,0 +1,89 @@
+package io.fail2bancluster.agent.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fail2bancluster.agent.AgentStatus;
+import io.fail2bancluster.agent.AgentStatus.ServerStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PrometheusPageTest {
+    private static final Instant STARTED = Instant.parse("2026-01-02T03:04:05.067Z");
+
+    private static Map<String, Long> counters(long... values) {
+        List<String> keys = List.of("received", "filtered_out", "deduplicated", "rejected", "executed", "failed",
+                "timed_out", "dropped");
+        Map<String, Long> counters = new java.util.HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            counters.put(keys.get(i), values[i]);
+        }
+        return counters;
+    }
+
+    @Test
+    void everyServerWithItsCountersStateReconnectsAndLastLine() {
+        AgentStatus status = new AgentStatus(STARTED, List.of(
+                new ServerStatus("127.0.0.1:1986", "connected", Optional.of(STARTED), 0,
+                        Optional.of(Instant.parse("2026-01-02T03:05:00.5Z")), counters(7, 2, 1, 0, 3, 1, 0, 0)),
+                new ServerStatus("[2001:db8::1]:1986", "waiting", Optional.empty(), 12, Optional.empty(),
+                        counters(0, 0, 0, 0, 0, 0, 0, 0))));
+
+        assertEquals("""
+                # HELP fail2ban_cluster_info The running fail2ban-clusterd version (always 1).
+                # TYPE fail2ban_cluster_info gauge
+                fail2ban_cluster_info{version="1.2.3"} 1
+                # HELP fail2ban_cluster_start_time_seconds When the agent started, in seconds since the Unix epoch.
+                # TYPE fail2ban_cluster_start_time_seconds gauge
+                fail2ban_cluster_start_time_seconds 1767323045.067
+                # HELP fail2ban_cluster_messages_total Channel messages from each server, by outcome: every received message ends in one other outcome.
+                # TYPE fail2ban_cluster_messages_total counter
+                fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="received"} 7
+                fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="filtered_out"} 2
+                fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="deduplicated"} 1
+                fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="rejected"} 0
+                fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="executed"} 3
+                fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="failed"} 1
+                fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="timed_out"} 0
+                fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="dropped"} 0
+                fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="received"} 0
+                fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="filtered_out"} 0
+                fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="deduplicated"} 0
+                fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="rejected"} 0
+                fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="executed"} 0
+                fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="failed"} 0
+                fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="timed_out"} 0
+                fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="dropped"} 0
+                # HELP fail2ban_cluster_server_connected 1 while the connection to the server is up and greeted, else 0.
+                # TYPE fail2ban_cluster_server_connected gauge
+                fail2ban_cluster_server_connected{server="127.0.0.1:1986"} 1
+                fail2ban_cluster_server_connected{server="[2001:db8::1]:1986"} 0
+                # HELP fail2ban_cluster_server_reconnects_total Connection attempts to the server after the first.
+                # TYPE fail2ban_cluster_server_reconnects_total counter
+                fail2ban_cluster_server_reconnects_total{server="127.0.0.1:1986"} 0
+                fail2ban_cluster_server_reconnects_total{server="[2001:db8::1]:1986"} 12
+                # HELP fail2ban_cluster_server_last_line_timestamp_seconds When the last line from the server arrived, in seconds since the Unix epoch; absent before the first.
+                # TYPE fail2ban_cluster_server_last_line_timestamp_seconds gauge
+                fail2ban_cluster_server_last_line_timestamp_seconds{server="127.0.0.1:1986"} 1767323100.500
+                """, PrometheusPage.render(status, "1.2.3"));
+    }
+
+    @Test
+    void labelValuesAreEscaped() {
+        assertEquals("a\\\\b\\\"c\\nd", PrometheusPage.escape("a\\b\"c\nd"));
+        String page = PrometheusPage.render(new AgentStatus(STARTED, List.of()), "1.0 \"beta\"\n");
+        assertEquals("fail2ban_cluster_info{version=\"1.0 \\\"beta\\\"\\n\"} 1", page.lines().toList().get(2));
+    }
+
+    @Test
+    void aRepeatedAddressGetsADistinctLabelSoNoSeriesIsDuplicated() {
+        ServerStatus server = new ServerStatus("h:1986", "connected", Optional.empty(), 0, Optional.empty(),
+                counters(0, 0, 0, 0, 0, 0, 0, 0));
+        String page = PrometheusPage.render(new AgentStatus(STARTED, List.of(server, server)), "1");
+        assertEquals(List.of("fail2ban_cluster_server_reconnects_total{server=\"h:1986\"} 0",
+                        "fail2ban_cluster_server_reconnects_total{server=\"h:1986#2\"} 0"),
+                page.lines().filter(l -> l.startsWith("fail2ban_cluster_server_reconnects_total{")).toList());
+    }
+}
