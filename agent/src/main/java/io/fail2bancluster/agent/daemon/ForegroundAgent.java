@@ -29,13 +29,11 @@ public final class ForegroundAgent {
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
     private final ClusterConfig config;
-    private final ConfigSource configs;
-    private final boolean logToStderr;
     private final RunningAgent.Starter starter;
     private final PrintStream err;
     private final long pid = ProcessHandle.current().pid();
     private volatile RunningAgent agent;
-    private volatile Reloader reloader;
+    private final Reloader reloader;
 
     /**
      * @param configs     what a reload reads the config file with
@@ -44,10 +42,9 @@ public final class ForegroundAgent {
     public ForegroundAgent(ClusterConfig config, ConfigSource configs, boolean logToStderr,
                            RunningAgent.Starter starter, PrintStream err) {
         this.config = config;
-        this.configs = configs;
-        this.logToStderr = logToStderr;
         this.starter = starter;
         this.err = err;
+        this.reloader = new Reloader(config, configs, logToStderr);
     }
 
     /** Runs until {@code stop} is requested; returns the exit code. */
@@ -87,7 +84,6 @@ public final class ForegroundAgent {
             closeQuietly(control);
             return ExitCode.FAILED;
         }
-        reloader = new Reloader(config, configs, logToStderr, agent);
         try {
             if (pidFile.isPresent()) {
                 pidFile.get().write(pid);
@@ -137,8 +133,8 @@ public final class ForegroundAgent {
     }
 
     private ControlReply reloadReply() {
-        Reloader r = reloader;
-        return r == null ? ControlReply.error("starting") : r.reload();
+        RunningAgent a = agent;
+        return a == null ? ControlReply.error("starting") : reloader.reload(a);
     }
 
     /** SIGHUP: the same as {@code reload}; the outcome is only logged (by the reloader). */

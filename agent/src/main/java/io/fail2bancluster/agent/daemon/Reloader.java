@@ -33,23 +33,26 @@ final class Reloader {
 
     private final ConfigSource configs;
     private final boolean logToStderr;
-    private final RunningAgent agent;
     /** What the agent started with: the settings a reload cannot change keep these values. */
     private final ClusterConfig started;
     /** The config last applied; its log settings are the ones to reopen after a rejection. */
     private ClusterConfig current;
 
-    /** @param logToStderr whether the log also goes to stderr (as {@code run} in the foreground does) */
-    Reloader(ClusterConfig started, ConfigSource configs, boolean logToStderr, RunningAgent agent) {
+    /**
+     * Made before the agent starts: the class and its logger are then initialised while no event loop
+     * runs (log4j's logger registry takes a lock, which BlockHound reports when the loop waits for it).
+     *
+     * @param logToStderr whether the log also goes to stderr (as {@code run} in the foreground does)
+     */
+    Reloader(ClusterConfig started, ConfigSource configs, boolean logToStderr) {
         this.started = started;
         this.current = started;
         this.configs = configs;
         this.logToStderr = logToStderr;
-        this.agent = agent;
     }
 
     /** One reload at a time: the control socket and a signal may ask together. */
-    synchronized ControlReply reload() {
+    synchronized ControlReply reload(RunningAgent agent) {
         Optional<Path> file = started.source();
         if (file.isEmpty()) {
             return reject("the agent runs an embedded config; there is no file to re-read");
