@@ -22,9 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -48,10 +46,21 @@ public final class Agent implements AutoCloseable {
     private final EventLoopGroup ownedGroup;
     private final ActionRunner ownedRunner;
     private final DnsAddressResolverGroup resolver;
-    private final List<ServerState> states = new ArrayList<>();
-    private final List<ServerConnection> connections = new ArrayList<>();
     private final Instant startedAt = Instant.now();
     private final MetricsListener metrics;
+    private final Bootstrap base;
+    private final ServerPipeline.Shared shared;
+    private final Random random = new Random();
+    /** Reconnect bounds of every connection, added ones included: they are fixed at start. */
+    private final Duration reconnectMin;
+    private final Duration reconnectMax;
+    /** The servers as the last {@link #reload} (or the start) asked for them; guarded by this. */
+    private ClusterConfig config;
+    /** In the order of {@link #config}'s servers. The fields below live on the event loop. */
+    private List<LiveServer> servers = new ArrayList<>();
+    /** Each server's identity in the {@link Deduplicator}: never reused, so a removed server's copies do not count for a new one. */
+    private int nextServerIndex;
+    private boolean stopping;
     private CompletableFuture<Void> shutdown;
     private volatile AgentStatus finalStatus;
 
@@ -104,36 +113,25 @@ public final class Agent implements AutoCloseable {
                 .socketChannelType(Transport.socketChannel(loop)));
         Deduplicator deduplicator = new Deduplicator(config.dedupeWindow());
         deduplicator.redundantChannels(redundantChannels(config));
-        ServerPipeline.Shared shared = new ServerPipeline.Shared(deduplicator, runner, new ExecReporter(loop.ticker()), config.limits(),
+        this.shared = new ServerPipeline.Shared(deduplicator, runner, new ExecReporter(loop.ticker()), config.limits(),
                 config.signatureWindow(), Clock.systemUTC());
-        Bootstrap base = new Bootstrap()
+        this.base = new Bootstrap()
                 .group(loop)
                 .channel(Transport.socketChannel(loop))
                 .resolver(resolver)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        Random random = new Random();
+        this.reconnectMin = config.reconnectMin();
+        this.reconnectMax = config.reconnectMax();
+        this.config = config;
         // Looked up here, on the starting thread, never on the loop (it may be a blocking DNS lookup).
-        String hostname = config.skipsOwnMessages() ? config.hostname() : null;
+        String hostname = ownHostname(config);
         if (hostname != null) {
             LOG.info("skip_own channels ignore messages with source={}", hostname);
         }
-        List<ServerConfig> servers = config.servers();
-        for (int i = 0; i < servers.size(); i++) {
-            ServerConfig server = servers.get(i);
-            ServerState state = new ServerState(server.address());
-            Duration connectTimeout = server.pingTimeout().compareTo(MAX_CONNECT_TIMEOUT) < 0
-                    ? server.pingTimeout() : MAX_CONNECT_TIMEOUT;
-            Bootstrap bootstrap = base.clone()
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeout.toMillis()));
-            ServerConnection connection = new ServerConnection(loop,
-                    () -> bootstrap.connect(remoteAddress(server)),
-                    new Backoff(config.reconnectMin(), config.reconnectMax(), random),
-                    ServerConnection.stableAfter(config.reconnectMax()), state);
-            bootstrap.handler(new ServerPipeline(server, i, routes(server, hostname), state, connection, shared,
-                    tlsContexts.get(i)));
-            states.add(state);
-            connections.add(connection);
+        List<ServerConfig> configured = config.servers();
+        for (int i = 0; i < configured.size(); i++) {
+            servers.add(open(configured.get(i), ChannelRoutes.of(configured.get(i), hostname), tlsContexts.get(i)));
         }
         // Bound before anything connects: a port in use stops the start-up with nothing left running.
         try {
@@ -152,18 +150,108 @@ public final class Agent implements AutoCloseable {
         if (metrics != null) {
             LOG.info("metrics on http://{}/metrics", metrics.address());
         }
-        loop.execute(() -> connections.forEach(ServerConnection::connect));
-        LOG.info("agent started: {} server(s), dedupe window {} ms, {} transport", servers.size(),
+        loop.execute(() -> servers.forEach(s -> s.connection().connect()));
+        LOG.info("agent started: {} server(s), dedupe window {} ms, {} transport", configured.size(),
                 config.dedupeWindow().toMillis(), Transport.isEpoll(loop) ? "epoll" : "nio");
+    }
+
+    /** One server's pieces: what status reads, what keeps it connected, what builds its pipelines. */
+    private record LiveServer(ServerState state, ServerConnection connection, ServerPipeline pipeline) {
+    }
+
+    private LiveServer open(ServerConfig server, ChannelRoutes routes, SslContext tls) {
+        ServerState state = new ServerState(server.address());
+        Duration connectTimeout = server.pingTimeout().compareTo(MAX_CONNECT_TIMEOUT) < 0
+                ? server.pingTimeout() : MAX_CONNECT_TIMEOUT;
+        Bootstrap bootstrap = base.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeout.toMillis()));
+        ServerConnection connection = new ServerConnection(loop,
+                () -> bootstrap.connect(remoteAddress(server)),
+                new Backoff(reconnectMin, reconnectMax, random),
+                ServerConnection.stableAfter(reconnectMax), state);
+        ServerPipeline pipeline = new ServerPipeline(server, nextServerIndex++, routes.routes(), state, connection,
+                shared, tls);
+        bootstrap.handler(pipeline);
+        return new LiveServer(state, connection, pipeline);
+    }
+
+    /** This host's name when a channel needs it ({@code skip_own}), else null. May block: never on the loop. */
+    private static String ownHostname(ClusterConfig config) {
+        return config.skipsOwnMessages() ? config.hostname() : null;
+    }
+
+    /**
+     * Applies {@code next}'s servers and channels without a restart (see {@link ServerDiff}): kept servers
+     * keep their connection and counters and get the new channels, filters, actions and keys; added ones
+     * are connected; removed ones closed. Every other setting keeps its start-up value. Call it off the
+     * event loop: the new routes and TLS contexts are built here, the connections are changed on the loop.
+     *
+     * @return what changed, one line each; completes once the loop has applied it
+     * @throws IllegalStateException when an added server's TLS files cannot be used; nothing changed then
+     */
+    public synchronized CompletableFuture<List<String>> reload(ClusterConfig next) {
+        if (loop.inEventLoop()) {
+            throw new IllegalStateException("reload must not run on the event loop");
+        }
+        ServerDiff diff = ServerDiff.between(config.servers(), next.servers());
+        String hostname = ownHostname(next);
+        List<ChannelRoutes> routes = new ArrayList<>();
+        List<SslContext> tls = new ArrayList<>();
+        for (ServerDiff.Change change : diff.next()) {
+            routes.add(ChannelRoutes.of(change.server(), hostname));
+            tls.add(change instanceof ServerDiff.Added added ? tlsContext(added.server()) : null);
+        }
+        List<String> changes = diff.describe(config.servers());
+        Set<String> redundant = redundantChannels(next);
+        CompletableFuture<List<String>> applied = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                apply(diff, routes, tls, redundant);
+                applied.complete(changes);
+            });
+        } catch (RejectedExecutionException stopped) {
+            throw new IllegalStateException("the agent is stopping", stopped);
+        }
+        config = next;
+        return applied;
+    }
+
+    private void apply(ServerDiff diff, List<ChannelRoutes> routes, List<SslContext> tls, Set<String> redundant) {
+        if (stopping) {
+            return;
+        }
+        // before the first message on the new routes: a channel a second server now carries is deduplicated
+        shared.deduplicator().redundantChannels(redundant);
+        List<LiveServer> wanted = new ArrayList<>();
+        for (int i = 0; i < diff.next().size(); i++) {
+            ServerDiff.Change change = diff.next().get(i);
+            if (change instanceof ServerDiff.Kept kept) {
+                LiveServer server = servers.get(kept.from());
+                server.pipeline().swap(routes.get(i));
+                wanted.add(server);
+            } else {
+                LiveServer server = open(change.server(), routes.get(i), tls.get(i));
+                server.connection().connect();
+                wanted.add(server);
+            }
+        }
+        for (int index : diff.removed()) {
+            servers.get(index).connection().stop();
+        }
+        servers = wanted;
     }
 
     /** One TLS context per server (null for a plain one), built before anything connects. */
     private static List<SslContext> tlsContexts(ClusterConfig config) {
         List<SslContext> contexts = new ArrayList<>();
         for (ServerConfig server : config.servers()) {
-            contexts.add(server.tls().map(tls -> TlsContexts.forServer(server, tls)).orElse(null));
+            contexts.add(tlsContext(server));
         }
         return contexts;
+    }
+
+    private static SslContext tlsContext(ServerConfig server) {
+        return server.tls().map(tls -> TlsContexts.forServer(server, tls)).orElse(null);
     }
 
     /**
@@ -197,16 +285,6 @@ public final class Agent implements AutoCloseable {
         return redundant;
     }
 
-    private static Map<String, Route> routes(ServerConfig server, String hostname) {
-        Map<String, Route> routes = new LinkedHashMap<>();
-        for (ChannelConfig channel : server.channels()) {
-            if (channel.action().isPresent()) {
-                routes.put(channel.name(), Route.of(channel, hostname));
-            }
-        }
-        return routes;
-    }
-
     /** A consistent snapshot, taken on the event loop. Safe to call from any thread, the loop included. */
     public AgentStatus status() {
         if (loop.inEventLoop()) {
@@ -238,7 +316,7 @@ public final class Agent implements AutoCloseable {
     private AgentStatus snapshot() {
         long nowNanos = loop.ticker().nanoTime();
         Instant now = Instant.now();
-        return new AgentStatus(startedAt, states.stream().map(s -> s.snapshot(nowNanos, now)).toList());
+        return new AgentStatus(startedAt, servers.stream().map(s -> s.state().snapshot(nowNanos, now)).toList());
     }
 
     /**
@@ -251,9 +329,10 @@ public final class Agent implements AutoCloseable {
         }
         CompletableFuture<Void> closed = new CompletableFuture<>();
         loop.execute(() -> {
+            stopping = true;
             List<CompletableFuture<Object>> closes = new ArrayList<>();
-            for (ServerConnection connection : connections) {
-                closes.add(toCompletable(connection.stop()));
+            for (LiveServer server : servers) {
+                closes.add(toCompletable(server.connection().stop()));
             }
             if (metrics != null) {
                 closes.add(metrics.stop().thenApply(stopped -> stopped));

@@ -19,13 +19,15 @@ import org.apache.logging.log4j.Logger;
  * them, as a {@link Delivery}. A message is parsed once, here. A message without {@code =} is a key
  * with no value, so it fails any filter instead of bypassing it (as the original did). On a
  * {@code skip_own} channel a message whose {@code source} is this host stops here too. Everything
- * else that reaches this handler stops here.
+ * else that reaches this handler stops here. A reload's {@link ChannelRoutes} event replaces the routes
+ * for the next message.
  */
 final class FilterHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(FilterHandler.class);
 
     private final String address;
-    private final Map<String, Route> routes;
+    /** Replaced by a reload's {@link ChannelRoutes} event. */
+    private Map<String, Route> routes;
     private final ServerState state;
     private final LogThrottle ignoredLog = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
     private final LogThrottle dashedLog = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
@@ -34,6 +36,14 @@ final class FilterHandler extends ChannelInboundHandlerAdapter {
         this.address = address;
         this.routes = Map.copyOf(routes);
         this.state = state;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelRoutes next) {
+            routes = next.routes();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

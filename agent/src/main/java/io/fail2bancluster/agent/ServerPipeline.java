@@ -14,7 +14,6 @@ import static io.fail2bancluster.agent.PipelineNames.TLS;
 import static io.fail2bancluster.agent.PipelineNames.TLS_LOG;
 import static io.fail2bancluster.agent.PipelineNames.VERIFY;
 
-import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.protocol.CommandEncoder;
@@ -27,8 +26,6 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,14 +53,16 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
 
     private final ServerConfig server;
     private final int serverIndex;
-    private final Map<String, Route> routes;
     private final ServerState state;
     private final SessionHandler.Listener session;
     private final Shared shared;
     private final SslContext tls;
-    private final Map<String, SignaturePolicy> signatures;
-    /** This server's nonces, kept across reconnects. */
+    /** This server's nonces, kept across reconnects and reloads. */
     private final NonceCache nonces;
+    /** What the next connection starts with; swapped by a reload. Both fields live on the event loop. */
+    private ChannelRoutes routes;
+    /** The connection this initializer set up last, from its registration until it closes; null between. */
+    private Channel live;
 
     ServerPipeline(ServerConfig server, int serverIndex, Map<String, Route> routes, ServerState state,
                    SessionHandler.Listener session, Shared shared) {
@@ -76,23 +75,33 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
         this.tls = tls;
         this.server = server;
         this.serverIndex = serverIndex;
-        this.routes = Map.copyOf(routes);
+        this.routes = ChannelRoutes.of(server, routes);
         this.state = state;
         this.session = session;
         this.shared = shared;
-        Map<String, SignaturePolicy> policies = new HashMap<>();
-        for (ChannelConfig channel : server.channels()) {
-            SignaturePolicy policy = SignaturePolicy.of(channel);
-            if (policy != null && this.routes.containsKey(channel.name())) {
-                policies.put(channel.name(), policy);
-            }
-        }
-        this.signatures = Map.copyOf(policies);
         this.nonces = new NonceCache(shared.signatureWindow().multipliedBy(2).toNanos(), NonceCache.DEFAULT_CAPACITY);
+    }
+
+    /**
+     * A reload's new routes for this server: every later connection starts with them, and the live one
+     * (connecting or connected) gets them as a user event, so it changes its subscriptions and applies
+     * the new filters, actions and keys from the next message on, without reconnecting. On the loop.
+     */
+    void swap(ChannelRoutes next) {
+        routes = next;
+        if (live != null) {
+            live.pipeline().fireUserEventTriggered(next);
+        }
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        live = ch;
+        ch.closeFuture().addListener(closed -> {
+            if (live == ch) {
+                live = null;
+            }
+        });
         String address = server.address();
         int maxLine = shared.limits().maxLine();
         ChannelPipeline pipeline = ch.pipeline();
@@ -108,11 +117,11 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
                 .addLast(DECODER, ServerLineDecoder.INSTANCE)
                 .addLast(ENCODER, CommandEncoder.INSTANCE)
                 .addLast(LIVENESS, new LivenessHandler(address, server.pingInterval(), server.pingTimeout()))
-                .addLast(SESSION, new SessionHandler(address, List.copyOf(routes.keySet()), session,
+                .addLast(SESSION, new SessionHandler(address, routes.channels(), session,
                         server.pingTimeout()))
                 .addLast(LIMITS, new LimitsHandler(state, shared.limits()))
-                .addLast(VERIFY, new SignatureHandler(state, signatures, shared.signatureWindow(), shared.clock(), nonces))
-                .addLast(FILTER, new FilterHandler(address, routes, state))
+                .addLast(VERIFY, new SignatureHandler(state, routes.signatures(), shared.signatureWindow(), shared.clock(), nonces))
+                .addLast(FILTER, new FilterHandler(address, routes.routes(), state))
                 .addLast(DEDUPE, new DedupeHandler(serverIndex, shared.deduplicator(), state))
                 .addLast(EXEC, new ExecHandler(state, shared.runner(), shared.reporter()));
     }

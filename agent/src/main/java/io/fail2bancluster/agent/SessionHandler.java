@@ -16,7 +16,9 @@ import org.apache.logging.log4j.Logger;
  * The fanout session on one connection: subscribes to the server's channels as soon as the connection
  * is up (every connect, so a restarted server gets them again), tells the connection about the greeting
  * and about {@code debug!busy}, and consumes the server's own lines (debug, ping replies, info, unknown).
- * Only {@code <channel>!<message>} lines go on towards the filter.
+ * Only {@code <channel>!<message>} lines go on towards the filter. A reload's {@link ChannelRoutes} event
+ * changes the subscriptions of the live connection: the removed channels are unsubscribed, the added
+ * ones subscribed, the others left alone.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(SessionHandler.class);
@@ -31,7 +33,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private final String address;
-    private final List<Command.Subscribe> subscriptions;
+    /** Subscribed on every connect; a reload replaces it. */
+    private List<String> channels;
     private final Listener listener;
     private final Duration greetingTimeout;
     private ScheduledFuture<?> greetingDeadline;
@@ -42,7 +45,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
      */
     SessionHandler(String address, List<String> channels, Listener listener, Duration greetingTimeout) {
         this.address = address;
-        this.subscriptions = channels.stream().map(Command.Subscribe::new).toList();
+        this.channels = List.copyOf(channels);
         this.listener = listener;
         this.greetingTimeout = greetingTimeout;
     }
@@ -51,8 +54,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         // Sent before the greeting arrives: fanout reads commands from the moment it accepts, and this
         // saves a round trip after every reconnect, which is when bans are being missed.
-        for (Command.Subscribe subscribe : subscriptions) {
-            ctx.write(subscribe);
+        for (String channel : channels) {
+            ctx.write(new Command.Subscribe(channel));
         }
         ctx.flush();
         greetingDeadline = ctx.executor().schedule(() -> {
@@ -60,6 +63,31 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
         }, greetingTimeout.toNanos(), TimeUnit.NANOSECONDS);
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelRoutes next) {
+            resubscribe(ctx, next.channels());
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void resubscribe(ChannelHandlerContext ctx, List<String> next) {
+        List<String> removed = channels.stream().filter(c -> !next.contains(c)).toList();
+        List<String> added = next.stream().filter(c -> !channels.contains(c)).toList();
+        channels = List.copyOf(next);
+        if (!ctx.channel().isActive() || (removed.isEmpty() && added.isEmpty())) {
+            return; // not connected yet: channelActive subscribes to the new list
+        }
+        for (String channel : removed) {
+            ctx.write(new Command.Unsubscribe(channel));
+        }
+        for (String channel : added) {
+            ctx.write(new Command.Subscribe(channel));
+        }
+        ctx.flush();
+        LOG.info("{}: reload: subscribed to {}, unsubscribed from {}", address, added, removed);
     }
 
     @Override

@@ -22,14 +22,15 @@ import org.apache.logging.log4j.Logger;
  * format). A message passes when its {@code sig} is the HMAC of one of the channel's keys (every key is
  * tried, so keys can rotate), its {@code ts} is within {@code signature_window} of this host's clock,
  * and this server has not delivered its {@code nonce} before. Everything else is rejected, counted and
- * warned about at most once per interval. Messages on unsigned channels pass untouched.
+ * warned about at most once per interval. Messages on unsigned channels pass untouched. A reload's
+ * {@link ChannelRoutes} event replaces the policies (keys) for the next message; the nonces stay.
  */
 final class SignatureHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(SignatureHandler.class);
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerState state;
-    private final Map<String, SignaturePolicy> policies;
+    private Map<String, SignaturePolicy> policies;
     private final Map<String, List<MessageSignature>> macs = new HashMap<>();
     private final long windowSeconds;
     private final Clock clock;
@@ -45,13 +46,26 @@ final class SignatureHandler extends ChannelInboundHandlerAdapter {
     SignatureHandler(ServerState state, Map<String, SignaturePolicy> policies, Duration window, Clock clock,
                      NonceCache nonces) {
         this.state = state;
-        this.policies = Map.copyOf(policies);
         this.windowSeconds = window.toSeconds();
         this.clock = clock;
         this.nonces = nonces;
+        usePolicies(policies);
+    }
+
+    private void usePolicies(Map<String, SignaturePolicy> next) {
+        policies = Map.copyOf(next);
+        macs.clear();
         // A MAC per key per connection: Mac objects are not thread-safe, and this handler runs on one loop.
-        policies.forEach((channel, policy) ->
+        next.forEach((channel, policy) ->
                 macs.put(channel, policy.keys().stream().map(SigningKey::signature).toList()));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelRoutes next) {
+            usePolicies(next.signatures());
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

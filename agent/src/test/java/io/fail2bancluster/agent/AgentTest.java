@@ -190,4 +190,53 @@ class AgentTest {
                 messages.subList(0, 2));
         assertTrue(page.body().contains("fail2ban_cluster_server_connected{server=\"" + address + "\"} 1\n"), page.body());
     }
+
+    /** A config of {@code servers} (by index in {@link #servers}), each carrying {@code channels}. */
+    private ClusterConfig reloaded(List<Integer> serverIndexes, String... channels) {
+        StringBuilder yaml = new StringBuilder("reconnect_min: 0.05\nreconnect_max: 0.2\nservers:\n");
+        for (int index : serverIndexes) {
+            yaml.append("  - host: ").append(index == 0 ? "localhost" : "127.0.0.1").append("\n    port: ")
+                    .append(servers.get(index).port()).append("\n    ping_timeout: 60\n    channels:\n");
+            for (String channel : channels) {
+                yaml.append("      - name: ").append(channel).append("\n        action: \"record ").append(channel)
+                        .append(" %ip%\"\n");
+            }
+        }
+        return ConfigLoader.parse(yaml.toString(), "agent-test-reloaded.yml");
+    }
+
+    @Test
+    void aReloadKeepsTheConnectionChangesItsChannelsAndConnectsAnAddedServer() throws Exception {
+        agent = Agent.start(config(2, "60"), runner);
+        FakeFanout kept = servers.get(0);
+        FakeFanout removed = servers.get(1);
+        FakeFanout added = new FakeFanout();
+        servers.add(added);
+        await().atMost(WAIT).until(() -> kept.subscribes("Fail2ban") == 1 && removed.connections() == 1);
+        kept.announce("Fail2ban", BAN);
+        await().atMost(WAIT).until(() -> counters(0).get("received") == 1);
+
+        List<String> changes = agent.reload(reloaded(List.of(2, 0), "Web")).get();
+
+        assertEquals(List.of("added 127.0.0.1:" + added.port() + " (servers[0]), subscribing to [Web]",
+                "kept localhost:" + kept.port() + ": subscribing to [Web], unsubscribing from [Fail2ban]",
+                "removed 127.0.0.1:" + removed.port() + " (was servers[1])",
+                "1 server(s) kept their connection, 1 added, 1 removed"), changes);
+        await().atMost(WAIT).until(() -> kept.received.contains("unsubscribe Fail2ban")
+                && kept.subscribes("Web") == 1 && added.subscribes("Web") == 1 && removed.connections() == 0);
+        assertEquals(1, kept.connections());
+        assertEquals(1, kept.subscribes("Fail2ban"), "no reconnect: the first subscribe is the only one");
+        await().atMost(WAIT).until(() -> agent.status().servers().get(0).state().equals("connected"));
+        List<String> order = agent.status().servers().stream().map(s -> s.address()).toList();
+        assertEquals(List.of("127.0.0.1:" + added.port(), "localhost:" + kept.port()), order);
+        assertEquals(0, agent.status().servers().get(1).reconnects());
+        assertEquals(1, counters(1).get("received"), "the kept server's counters survive");
+
+        kept.announce("Web", "ip=192.0.2.9");
+        await().atMost(WAIT).until(() -> runner.calls.size() == 2);
+        assertEquals(List.of("record", "Web", "192.0.2.9"), runner.argvs().get(1), "the new action runs");
+        added.announce("Web", "ip=192.0.2.9");
+        await().atMost(WAIT).until(() -> counters(0).get("deduplicated") == 1);
+        assertEquals(2, runner.calls.size(), "two servers carry Web now: the second copy is deduplicated");
+    }
 }

@@ -61,6 +61,11 @@ final class FakeFanout implements AutoCloseable {
         });
     }
 
+    /** Greeted connections open now. */
+    int connections() {
+        return subscriptions.size();
+    }
+
     void dropEveryConnection() {
         subscriptions.keySet().forEach(Channel::close);
     }
@@ -91,6 +96,8 @@ final class FakeFanout implements AutoCloseable {
             received.add(line);
             if (line.startsWith("subscribe ")) {
                 subscriptions.get(ctx.channel()).add(line.substring("subscribe ".length()));
+            } else if (line.startsWith("unsubscribe ")) {
+                subscriptions.get(ctx.channel()).remove(line.substring("unsubscribe ".length()));
             } else if (line.equals("ping")) {
                 ctx.writeAndFlush(System.currentTimeMillis() / 1000 + "\n");
             }

@@ -149,4 +149,19 @@ class FilterHandlerTest {
                         .message().get("source"));
         assertFalse(channel.finish());
     }
+
+    @Test
+    void aReloadsRoutesApplyFromTheNextMessage() {
+        Route mail = new Route("Mail", List.of(), Fixtures::renderBan, "ban");
+        channel.pipeline().fireUserEventTriggered(new ChannelRoutes(Map.of("Open", open(), "Mail", mail), Map.of()));
+        assertNull(deliver(Fixtures.CHANNEL, "jail=sshd, action=banip, ip=192.0.2.7"), "a removed channel runs nothing");
+        assertEquals(1, state.count(Counter.FILTERED_OUT));
+        assertEquals(mail, deliver("Mail", "jail=postfix, action=banip, ip=192.0.2.7").route());
+        assertEquals("Open", deliver("Open", "jail=sshd, action=banip, ip=192.0.2.7").route().channel());
+        assertFalse(channel.finish());
+    }
+
+    private static Route open() {
+        return new Route("Open", List.of(), Fixtures::renderBan, "ban");
+    }
 }

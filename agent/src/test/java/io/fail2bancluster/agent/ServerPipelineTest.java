@@ -3,6 +3,7 @@ package io.fail2bancluster.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigLoader;
@@ -39,6 +40,8 @@ class ServerPipelineTest {
     private final SessionHandler.Listener ignore = Fixtures.IGNORE_SESSION;
     private ServerState state;
     private EmbeddedChannel channel;
+    private ServerPipeline initializer;
+    private ServerPipeline.Shared shared;
 
     @BeforeEach
     void setUp() {
@@ -47,10 +50,11 @@ class ServerPipelineTest {
         state = new ServerState(server.address());
         channel = new EmbeddedChannel();
         channel.freezeTime();
-        ServerPipeline.Shared shared = new ServerPipeline.Shared(new Deduplicator(Duration.ofSeconds(5)), runner,
+        shared = new ServerPipeline.Shared(new Deduplicator(Duration.ofSeconds(5)), runner,
                 new ExecReporter(channel.eventLoop().ticker()));
-        channel.pipeline().addLast(new ServerPipeline(server, 0,
-                Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow(), null)), state, ignore, shared));
+        initializer = new ServerPipeline(server, 0,
+                Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow(), null)), state, ignore, shared);
+        channel.pipeline().addLast(initializer);
         channel.pipeline().fireChannelActive();
     }
 
@@ -90,5 +94,65 @@ class ServerPipelineTest {
                 + "Fail2ban!jail=sshd, action=banip, ip=192.0.2.9\n");
         assertEquals(List.of(List.of("fail2ban-client", "set", "sshd", "banip", "192.0.2.9")), runner.argvs());
         assertFalse(channel.finish());
+    }
+
+    /** The same server after a reload: Fail2ban publish-only now, PublishOnly given an action. */
+    private static ChannelRoutes reloaded() {
+        ServerConfig server = ConfigLoader.parse("""
+                servers:
+                  - host: fanout.example
+                    port: 1234
+                    ping_timeout: 60
+                    channels:
+                      - name: Fail2ban
+                      - name: PublishOnly
+                        action: "echo %ip%"
+                """, "pipeline-test-reloaded.yml").servers().get(0);
+        return ChannelRoutes.of(server, (String) null);
+    }
+
+    /** The next outbound bytes as text (released), or null. */
+    private static String written(EmbeddedChannel from) {
+        ByteBuf out = from.readOutbound();
+        try {
+            return out == null ? null : out.toString(StandardCharsets.UTF_8);
+        } finally {
+            if (out != null) {
+                out.release();
+            }
+        }
+    }
+
+    @Test
+    void aSwapChangesTheLiveConnectionsSubscriptionsAndRoutesWithoutReconnecting() {
+        assertEquals("subscribe Fail2ban\n", written(channel));
+        receive("debug!connected...\nFail2ban!jail=sshd, action=banip, ip=192.0.2.7\n");
+
+        initializer.swap(reloaded());
+
+        assertEquals("unsubscribe Fail2ban\n", written(channel));
+        assertEquals("subscribe PublishOnly\n", written(channel));
+        assertNull(channel.readOutbound());
+        receive("Fail2ban!jail=sshd, action=banip, ip=192.0.2.8\nPublishOnly!ip=192.0.2.9\n");
+        assertEquals(List.of(List.of("fail2ban-client", "set", "sshd", "banip", "192.0.2.7"),
+                List.of("echo", "192.0.2.9")), runner.argvs());
+        assertEquals(3, state.count(Counter.RECEIVED), "the same counters before and after");
+        assertEquals(1, state.count(Counter.FILTERED_OUT));
+        assertTrue(channel.isActive());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aSwapAfterTheConnectionClosedIsWhatTheNextConnectionStartsWith() {
+        channel.releaseOutbound();
+        channel.close();
+        initializer.swap(reloaded());
+        EmbeddedChannel next = new EmbeddedChannel();
+        next.pipeline().addLast(initializer);
+        next.pipeline().fireChannelActive();
+        assertEquals("subscribe PublishOnly\n", written(next));
+        assertNull(written(next));
+        assertFalse(channel.finish());
+        assertFalse(next.finish());
     }
 }

@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.protocol.ServerLine;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +125,56 @@ class SessionHandlerTest {
         channel.readOutbound();
         channel.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
         assertFalse(channel.isOpen());
+        assertFalse(channel.finish());
+    }
+
+    private static ChannelRoutes routesFor(String... channels) {
+        Map<String, Route> routes = new LinkedHashMap<>();
+        for (String name : channels) {
+            routes.put(name, new Route(name, List.of(), Fixtures::renderBan, "ban"));
+        }
+        return new ChannelRoutes(routes, Map.of());
+    }
+
+    @Test
+    void aReloadUnsubscribesRemovedChannelsAndSubscribesAddedOnesOnTheLiveConnection() {
+        channel.readOutbound();
+        channel.readOutbound();
+        channel.pipeline().fireUserEventTriggered(routesFor("Other", "Mail"));
+        assertEquals(new Command.Unsubscribe("Fail2ban"), channel.readOutbound());
+        assertEquals(new Command.Subscribe("Mail"), channel.readOutbound());
+        assertNull(channel.readOutbound(), "Other was subscribed already");
+        assertTrue(channel.isOpen());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aReloadWithTheSameChannelsSendsNothingAndTheNextConnectSubscribesTheNewList() {
+        channel.readOutbound();
+        channel.readOutbound();
+        channel.pipeline().fireUserEventTriggered(routesFor("Fail2ban", "Other"));
+        assertNull(channel.readOutbound());
+        channel.pipeline().fireUserEventTriggered(routesFor("Mail"));
+        channel.releaseOutbound();
+        channel.pipeline().fireChannelActive();
+        assertEquals(new Command.Subscribe("Mail"), channel.readOutbound(), "a reconnect subscribes the new list");
+        assertNull(channel.readOutbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void theRoutesEventGoesOnToTheNextHandlers() {
+        List<Object> seen = new ArrayList<>();
+        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                seen.add(evt);
+            }
+        });
+        ChannelRoutes routes = routesFor("Fail2ban");
+        channel.pipeline().fireUserEventTriggered(routes);
+        assertEquals(List.of(routes), seen);
+        channel.releaseOutbound();
         assertFalse(channel.finish());
     }
 }

@@ -215,4 +215,18 @@ class SignatureHandlerTest {
         assertEquals(2, cache.size());
         assertTrue(cache.firstSighting("a", TimeUnit.SECONDS.toNanos(603)), "the oldest went when the cache was full");
     }
+
+    @Test
+    void aReloadsKeysApplyFromTheNextMessageAndTheNoncesStay() {
+        EmbeddedChannel channel = required();
+        String replayed = signed(current, BAN, NOW);
+        assertTrue(passes(channel, replayed));
+        channel.pipeline().fireUserEventTriggered(new ChannelRoutes(Map.of(), Map.of(CHANNEL,
+                new SignaturePolicy(List.of(stranger, current), true))));
+        assertTrue(passes(channel, signed(stranger, BAN, NOW)), "the new key is accepted");
+        assertFalse(passes(channel, replayed), "a nonce seen before the reload is still a replay");
+        channel.pipeline().fireUserEventTriggered(new ChannelRoutes(Map.of(), Map.of()));
+        assertTrue(passes(channel, BAN), "a channel no longer signed lets unsigned messages through");
+        assertFalse(channel.finish());
+    }
 }

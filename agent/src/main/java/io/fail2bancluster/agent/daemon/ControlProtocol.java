@@ -15,8 +15,7 @@ import java.util.concurrent.TimeUnit;
  * The control socket's line protocol, shared by the agent ({@link ControlServer}) and the command line
  * ({@link ControlClient}).
  *
- * <p>One request per connection: a command word and {@code \n} ({@code status}; {@code reload} is the
- * next). The answer is {@code ok} or {@code error <text>} on its first line, then {@code key: value}
+ * <p>One request per connection: a command word and {@code \n} ({@code status}, {@code reload}). The answer is {@code ok} or {@code error <text>} on its first line, then {@code key: value}
  * lines, then an empty line, then the agent closes the connection. Keys are lower case with dots and
  * underscores; values are single lines. Readers ignore keys they do not know, so keys can be added.
  */

@@ -20,8 +20,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Serves the control socket on its own thread, away from the agent's event loop: {@code status} now,
- * {@code reload} later (one more entry in the command map).
+ * Serves the control socket on its own thread, away from the agent's event loop: {@code status} and
+ * {@code reload} (whose config reading and validation therefore never run on the loop), one entry each in
+ * the command map.
  *
  * <p>Requests are answered one at a time; a peer that stalls is cut off after
  * {@link ControlProtocol#EXCHANGE_TIMEOUT}. Only the owner (root in production) may connect: the socket is

@@ -59,7 +59,12 @@ public final class Daemon {
             config = configs.load(args.config());
         } catch (ConfigException e) {
             err.println(e.getMessage());
-            return args.command() == DaemonArgs.Command.STATUS ? ExitCode.STATUS_UNKNOWN : ExitCode.CONFIG_ERROR;
+            return switch (args.command()) {
+                case STATUS -> ExitCode.STATUS_UNKNOWN;
+                // without a config there is no control socket to ask; the running agent keeps its config
+                case RELOAD -> notReloaded();
+                default -> ExitCode.CONFIG_ERROR;
+            };
         }
         try {
             return switch (args.command()) {
@@ -69,6 +74,7 @@ public final class Daemon {
                 case STOP -> stop(config);
                 case RESTART -> restart(config, args.config());
                 case STATUS -> status(config);
+                case RELOAD -> reload(config);
             };
         } catch (IOException e) {
             err.println("fail2ban-clusterd " + args.command().word() + ": " + e);
@@ -93,7 +99,7 @@ public final class Daemon {
         }
         // in the foreground stderr is the journal; start's child has its stderr on the log file already
         Logging.configure(new Logging.Settings(config.logLevel(), logFile, !daemonChild));
-        return new ForegroundAgent(config, starter, err).run(stop);
+        return new ForegroundAgent(config, configs, !daemonChild, starter, err).run(stop);
     }
 
     private int restart(ClusterConfig config, Path configFile) throws IOException, InterruptedException {
@@ -136,6 +142,40 @@ public final class Daemon {
         }
         out.println("stopped (pid " + running.pid() + ")");
         return ExitCode.OK;
+    }
+
+    /**
+     * Asks the running agent to re-read its config file (the one it was started with). Exits 0 when it
+     * applied it, printing what changed and what needs a restart; 1 when it rejected it (the error names
+     * file and line) or no agent answers.
+     */
+    private int reload(ClusterConfig config) {
+        ControlReply reply;
+        try {
+            reply = ControlClient.request(config.controlSocket(), "reload");
+        } catch (IOException e) {
+            err.println("fail2ban-clusterd reload: no agent answers on " + config.controlSocket() + " (" + e.getMessage()
+                    + "); is it running?");
+            return ExitCode.FAILED;
+        }
+        if (!reply.isOk()) {
+            err.println(reply.error().orElseThrow());
+            return notReloaded();
+        }
+        out.println("reloaded " + reply.field("config").orElse("the config"));
+        reply.fields().forEach((key, value) -> {
+            if (key.startsWith("change.")) {
+                out.println("  " + value);
+            } else if (key.startsWith("warning.")) {
+                out.println("  warning: " + value);
+            }
+        });
+        return ExitCode.OK;
+    }
+
+    private int notReloaded() {
+        err.println("not reloaded: the running agent keeps its configuration");
+        return ExitCode.FAILED;
     }
 
     private int status(ClusterConfig config) throws IOException {

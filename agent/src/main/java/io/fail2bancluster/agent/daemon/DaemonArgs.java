@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The command line of {@code fail2ban-clusterd [--config FILE] start|stop|restart|status|run|check}.
+ * The command line of {@code fail2ban-clusterd [--config FILE] start|stop|restart|status|reload|run|check}.
  *
  * <p>The command is a plain word, not a JCommander sub-command, so {@code --config} may stand before or
  * after it, and no command at all means {@code start}, as the original's README runs
@@ -22,7 +22,7 @@ public final class DaemonArgs {
 
     /** What the daemon is asked to do. */
     public enum Command {
-        START, STOP, RESTART, STATUS, RUN, CHECK;
+        START, STOP, RESTART, STATUS, RELOAD, RUN, CHECK;
 
         String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -42,7 +42,7 @@ public final class DaemonArgs {
     @Parameter(names = "--daemon", hidden = true)
     private boolean daemon;
 
-    @Parameter(description = "start|stop|restart|status|run|check")
+    @Parameter(description = "start|stop|restart|status|reload|run|check")
     private List<String> words = new ArrayList<>();
 
     private Command command = Command.START;
@@ -73,7 +73,7 @@ public final class DaemonArgs {
                 return c;
             }
         }
-        throw new UsageException("unknown command '" + word + "'; expected start, stop, restart, status, run or check");
+        throw new UsageException("unknown command '" + word + "'; expected start, stop, restart, status, reload, run or check");
     }
 
     private static JCommander commander(DaemonArgs args) {
@@ -91,6 +91,8 @@ public final class DaemonArgs {
                   stop     send SIGTERM to the running agent and wait for it to exit
                   restart  stop, then start
                   status   ask the running agent how its servers are doing
+                  reload   make the running agent re-read its config file and reopen its log
+                           (also SIGHUP); exit 1 and no change when the config is rejected
                   run      run the agent in the foreground, logging to stderr too (for systemd)
                   check    validate the config and print what the agent would connect to
                 """;

@@ -20,7 +20,8 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Order matters: the control socket first (an agent already answering on it means a second agent,
  * which would run every ban twice), then the agent, then the pid file, whose appearance tells
- * {@code start} that the agent is up. Stopping undoes it in reverse.
+ * {@code start} that the agent is up. Stopping undoes it in reverse. While the agent runs, {@code reload} on
+ * the control socket and SIGHUP re-read the config file (see {@link Reloader}).
  */
 public final class ForegroundAgent {
     private static final Logger LOG = LogManager.getLogger(ForegroundAgent.class);
@@ -32,11 +33,18 @@ public final class ForegroundAgent {
     private final PrintStream err;
     private final long pid = ProcessHandle.current().pid();
     private volatile RunningAgent agent;
+    private final Reloader reloader;
 
-    public ForegroundAgent(ClusterConfig config, RunningAgent.Starter starter, PrintStream err) {
+    /**
+     * @param configs     what a reload reads the config file with
+     * @param logToStderr whether the log also goes to stderr, kept when a reload reconfigures logging
+     */
+    public ForegroundAgent(ClusterConfig config, ConfigSource configs, boolean logToStderr,
+                           RunningAgent.Starter starter, PrintStream err) {
         this.config = config;
         this.starter = starter;
         this.err = err;
+        this.reloader = new Reloader(config, configs, logToStderr);
     }
 
     /** Runs until {@code stop} is requested; returns the exit code. */
@@ -62,7 +70,7 @@ public final class ForegroundAgent {
 
         ControlServer control = null;
         try {
-            control = ControlServer.open(config.controlSocket(), Map.of("status", this::statusReply));
+            control = ControlServer.open(config.controlSocket(), Map.of("status", this::statusReply, "reload", this::reloadReply));
         } catch (ControlServer.AlreadyServedException e) {
             return refuse("already running" + e.pid().map(p -> " (pid " + p + ")").orElse("") + ": " + e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -89,7 +97,12 @@ public final class ForegroundAgent {
         LOG.info("fail2ban-clusterd {} running (pid {}) with {} server(s) from {}", ProductVersion.current(), pid,
                 config.servers().size(), config.source().map(Path::toString).orElse("(embedded config)"));
 
-        stop.awaitRequest();
+        SignalTrap.Restorer hangups = SignalTrap.on("HUP", this::reloadOnSignal);
+        try {
+            stop.awaitRequest();
+        } finally {
+            hangups.restore();
+        }
 
         LOG.info("stopping: no more reading, running actions get {} s to finish", SHUTDOWN_GRACE.toSeconds());
         stopAgent();
@@ -117,6 +130,17 @@ public final class ForegroundAgent {
             return ControlReply.error("starting");
         }
         return ControlReply.ok(new StatusReport(pid, ProductVersion.current(), a.status()).toFields());
+    }
+
+    private ControlReply reloadReply() {
+        RunningAgent a = agent;
+        return a == null ? ControlReply.error("starting") : reloader.reload(a);
+    }
+
+    /** SIGHUP: the same as {@code reload}; the outcome is only logged (by the reloader). */
+    private void reloadOnSignal() {
+        LOG.info("SIGHUP: reloading {}", config.source().map(Path::toString).orElse("(embedded config)"));
+        reloadReply();
     }
 
     private void stopAgent() {

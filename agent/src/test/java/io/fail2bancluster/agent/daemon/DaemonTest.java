@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,7 @@ class DaemonTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final StopRequest stop = new StopRequest();
     private final List<Duration> shutdowns = new CopyOnWriteArrayList<>();
+    private final List<ClusterConfig> reloads = new CopyOnWriteArrayList<>();
     private Process lookalike;
 
     @AfterEach
@@ -53,6 +55,12 @@ class DaemonTest {
             public CompletableFuture<Void> shutdown(Duration grace) {
                 shutdowns.add(grace);
                 return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletableFuture<List<String>> reload(ClusterConfig next) {
+                reloads.add(next);
+                return CompletableFuture.completedFuture(List.of("reloaded " + next.servers().size() + " server(s)"));
             }
         };
         return new Daemon(new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -186,6 +194,81 @@ class DaemonTest {
         Process p = new ProcessBuilder("true").start();
         p.waitFor(10, TimeUnit.SECONDS);
         return p.pid();
+    }
+
+    /** {@code first} with four exec slots more: a setting only a restart applies. */
+    private static ClusterConfig moreExecSlots(ClusterConfig first) {
+        return new ClusterConfig(first.source(), first.servers(), first.logLevel(), first.logFile(), first.pidFile(),
+                first.reconnectMin(), first.reconnectMax(), first.dedupeWindow(), first.execConcurrency() + 4,
+                first.execQueue(), first.execTimeout(), first.controlSocket());
+    }
+
+    private CompletableFuture<Integer> runUntilThePidFileIsWritten(ConfigSource configs) {
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> execute(daemon(configs), "run"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("agent.pid")));
+        return run;
+    }
+
+    @Test
+    void reloadReReadsTheAgentsOwnFileAndSaysWhatOnlyARestartApplies() throws Exception {
+        ClusterConfig first = TestConfigs.config(dir);
+        ClusterConfig second = moreExecSlots(first);
+        AtomicReference<ClusterConfig> onDisk = new AtomicReference<>(first);
+        List<Path> read = new CopyOnWriteArrayList<>();
+        ConfigSource configs = file -> {
+            read.add(file);
+            return onDisk.get();
+        };
+        CompletableFuture<Integer> run = runUntilThePidFileIsWritten(configs);
+        onDisk.set(second);
+        Path otherFile = dir.resolve("same-socket.yml");
+
+        assertEquals(ExitCode.OK, daemon(configs).execute("--config", otherFile.toString(), "reload"), err());
+
+        assertEquals(List.of(second), reloads);
+        assertEquals(List.of(ClusterConfig.DEFAULT_PATH, otherFile, dir.resolve("cluster.yml")), read,
+                "the agent re-reads the file its config came from, whatever file told reload where it is");
+        assertEquals("reloaded " + dir.resolve("cluster.yml") + "\n  reloaded 1 server(s)\n"
+                + "  warning: exec_concurrency changed; takes effect after restart\n"
+                + "  warning: " + second.warnings().get(0) + "\n  warning: " + second.warnings().get(1) + "\n", out(),
+                "what only a restart applies, then the config's own warnings, as at start");
+        stop.request();
+        assertEquals(ExitCode.OK, run.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aConfigTheAgentRejectsExitsOneWithTheLoadersMessageAndChangesNothing() throws Exception {
+        ClusterConfig first = TestConfigs.config(dir);
+        AtomicReference<ClusterConfig> onDisk = new AtomicReference<>(first);
+        ConfigSource agentSide = file -> {
+            if (onDisk.get() == null) {
+                throw new ConfigException(file.toString(), "servers[0].port", "expected an integer", 4);
+            }
+            return onDisk.get();
+        };
+        CompletableFuture<Integer> run = runUntilThePidFileIsWritten(agentSide);
+        onDisk.set(null);
+
+        assertEquals(ExitCode.FAILED, daemon(file -> first).execute("reload"));
+
+        assertTrue(err().contains(dir.resolve("cluster.yml") + ": servers[0].port: expected an integer"), err());
+        assertTrue(err().contains("line 4"), err());
+        assertTrue(err().contains("not reloaded: the running agent keeps its configuration"), err());
+        assertEquals(List.of(), reloads);
+        assertEquals("", out());
+        stop.request();
+        assertEquals(ExitCode.OK, run.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void reloadWithABrokenLocalConfigOrNoAgentExitsOne() {
+        ConfigSource broken = file -> {
+            throw new ConfigException("/etc/x.yml", "servers[0].port", "expected an integer", 4);
+        };
+        assertEquals(ExitCode.FAILED, execute(daemon(broken), "reload"));
+        assertTrue(err().contains("/etc/x.yml: servers[0].port: expected an integer, line 4"), err());
+        assertEquals(ExitCode.FAILED, execute(daemon(), "reload"));
+        assertTrue(err().contains("no agent answers on " + dir.resolve("run/control.sock")), err());
     }
 
     private static int execute(Daemon daemon, String... args) {
