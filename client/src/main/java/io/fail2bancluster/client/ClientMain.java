@@ -180,7 +180,7 @@ public final class ClientMain {
      * neither the loader nor snakeyaml is loaded (or a lambda bootstrapped) when {@code --host} needs no
      * config: every millisecond of start-up is ban latency.
      */
-    private static final class ConfigFile implements Function<Path, ClusterConfig> {
+    static final class ConfigFile implements Function<Path, ClusterConfig> {
         @Override
         public ClusterConfig apply(Path path) {
             return ConfigLoader.load(path);
