@@ -3,10 +3,20 @@
 # Our defaults come first and JAVA_OPTS after them, so JAVA_OPTS="-Xmx128m" overrides the heap.
 # The agent runs on every host of a fleet, hence the small default heap and the serial collector.
 # Netty 4.2's adaptive allocator would start JFR; nothing here wants it.
+# F2BC_CDS_ARCHIVE: an AppCDS archive to map when it exists (see bin/fail2ban-cluster-client). An archive only
+# loads on the JDK build and the jars that made it; a stale one is ignored, and the cds log tags are off so
+# the JVM does not warn about it on every run.
 main_class=$1
 shift
-self=$(readlink -f "$0")
-home=$(dirname "$(dirname "$self")")
+# The bin/ scripts call us by absolute path; parameter expansion rather than dirname keeps forks off the
+# client's start-up.
+case $0 in
+    /*) self=$0 ;;
+    *) self=$(readlink -f "$0") ;;
+esac
+[ -L "$self" ] && self=$(readlink -f "$self")
+lib=${self%/*}
+home=${lib%/*}
 # Java turns argv and file names into bytes with the locale's charset: under systemd's POSIX locale a
 # non-ASCII message value would reach the action as '?'. Any UTF-8 locale will do; C.UTF-8 always exists.
 case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
@@ -23,7 +33,11 @@ blockhound=
 if [ "${F2BC_BLOCKHOUND:-}" = 1 ]; then
     blockhound=-XX:+AllowRedefinitionToAddDeleteMethods
 fi
+cds=
+if [ -n "${F2BC_CDS_ARCHIVE:-}" ] && [ -f "$F2BC_CDS_ARCHIVE" ]; then
+    cds="-XX:SharedArchiveFile=$F2BC_CDS_ARCHIVE -Xlog:cds=off -Xlog:cds+dynamic=off"
+fi
 # shellcheck disable=SC2086 # JAVA_OPTS and F2BC_JVM_DEFAULTS are word lists on purpose
 exec "$java" -Xmx64m -XX:+UseSerialGC -Xss512k -Dio.netty.jfr.enabled=false \
-    ${F2BC_JVM_DEFAULTS:-} $blockhound ${JAVA_OPTS:-} \
+    ${F2BC_JVM_DEFAULTS:-} $cds $blockhound ${JAVA_OPTS:-} \
     -cp "$home/lib/*" "$main_class" "$@"

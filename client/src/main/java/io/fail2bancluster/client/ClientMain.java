@@ -61,6 +61,8 @@ public final class ClientMain {
             server_name.
 
             fail2ban-cluster-client resync --help: announce a jail's current bans again.
+            fail2ban-cluster-client --build-cds: (re)build the start-up archive lib/client.jsa (the
+            .deb does this itself; after unpacking the tarball or changing the JDK, run it once).
 
             Options take their value as --opt value or --opt=value. Examples:
               fail2ban-cluster-client -c Fail2ban -m "jail=sshd, action=banip, ip=192.0.2.7"
@@ -180,7 +182,7 @@ public final class ClientMain {
      * neither the loader nor snakeyaml is loaded (or a lambda bootstrapped) when {@code --host} needs no
      * config: every millisecond of start-up is ban latency.
      */
-    private static final class ConfigFile implements Function<Path, ClusterConfig> {
+    static final class ConfigFile implements Function<Path, ClusterConfig> {
         @Override
         public ClusterConfig apply(Path path) {
             return ConfigLoader.load(path);

@@ -28,6 +28,21 @@ public record Target(String host, int port, Optional<TlsConfig> tls) {
         }
     }
 
+    /*
+     * Written out rather than generated: a record's own equals and hashCode link through
+     * ObjectMethods.bootstrap on first call, which spins method-handle classes worth ~25 ms of client
+     * start-up (ConfigTargets puts every target in a set), and every ban waits for the client.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Target other && port == other.port && host.equals(other.host) && tls.equals(other.tls);
+    }
+
+    @Override
+    public int hashCode() {
+        return (host.hashCode() * 31 + port) * 31 + tls.hashCode();
+    }
+
     /** {@code host:port}, with brackets around an IPv6 literal: the name used in every message. */
     @Override
     public String toString() {

@@ -13,13 +13,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
 import org.yaml.snakeyaml.reader.UnicodeReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads the YAML file into a validated {@link ClusterConfig}, or fails with a {@link ConfigException}
@@ -27,7 +30,10 @@ import org.yaml.snakeyaml.reader.UnicodeReader;
  *
  * <p>The file is composed into snakeyaml's node tree rather than constructed into maps, because only
  * nodes keep their line numbers, and because building no Java objects from the document leaves a
- * hostile file nothing to instantiate.
+ * hostile file nothing to instantiate. It drives snakeyaml's composer itself rather than through
+ * {@code Yaml}, whose constructor builds the object constructor and representer it would not use and
+ * starts java.util.logging for their logger: some 60 ms of every {@code fail2ban-cluster-client}
+ * start, which is ban latency.
  */
 public final class ConfigLoader {
     /** A config file is a few KiB; anything near this is not one. */
@@ -154,7 +160,8 @@ public final class ConfigLoader {
         options.setCodePointLimit(MAX_CODE_POINTS);
         options.setAllowRecursiveKeys(false);
         try {
-            return new Yaml(options).compose(reader);
+            return new Composer(new ParserImpl(new StreamReader(reader), options), new Resolver(), options)
+                    .getSingleNode();
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String context = e.getContext() == null ? "" : e.getContext() + ": ";

@@ -1,0 +1,26 @@
+package io.fail2bancluster.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class CdsTrainingTest {
+
+    @Test
+    void theTrainingRunPublishesEveryWayToItsOwnLoopbackServer() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = CdsTraining.train(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        String errors = err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, errors);
+        // the signed channel runs with -v, so its acceptance is reported: the config path ran to the end
+        assertTrue(errors.contains("127.0.0.1:") && errors.contains("accepted in"), errors);
+    }
+}
