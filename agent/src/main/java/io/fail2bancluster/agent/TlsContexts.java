@@ -39,7 +39,7 @@ final class TlsContexts {
             }
             return builder.build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new IllegalStateException(server.address() + ": cannot set up TLS: " + e.getMessage(), e);
+            throw new StartFailure(server.address() + ": cannot set up TLS: " + e.getMessage(), e);
         }
     }
 }

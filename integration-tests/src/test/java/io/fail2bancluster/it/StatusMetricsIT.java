@@ -2,6 +2,7 @@ package io.fail2bancluster.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.protocol.ProductVersion;
@@ -113,8 +114,9 @@ class StatusMetricsIT {
             Files.writeString(config, "metrics: 127.0.0.1:" + taken.getLocalPort() + "\n", StandardOpenOption.APPEND);
             AgentProcess agent = cluster.agent(config);
             assertEquals(1, agent.process().awaitExit(Cluster.WAIT), agent.output());
-            assertTrue(agent.output().contains("cannot serve metrics on 127.0.0.1:" + taken.getLocalPort()
-                    + " (metrics: in the config): "), agent.output());
+            assertTrue(agent.output().contains("cannot start the agent: cannot serve metrics on 127.0.0.1:"
+                    + taken.getLocalPort() + " (metrics: in the config): "), agent.output());
+            assertFalse(agent.output().contains("\tat "), "one line, not a stack trace:\n" + agent.output());
             assertEquals(0, broker.userRequestedSubscriptions(), "nothing subscribed before the failure");
         }
     }

@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.daemon;
 
+import io.fail2bancluster.agent.StartFailure;
 import io.fail2bancluster.protocol.ProductVersion;
 import io.fail2bancluster.config.ClusterConfig;
 import java.io.IOException;
@@ -79,6 +80,11 @@ public final class ForegroundAgent {
         }
         try {
             agent = starter.start(config);
+        } catch (StartFailure e) {
+            // a setting this host cannot honour: the message names it, a stack trace would only hide it
+            LOG.error("cannot start the agent: {}", e.getMessage());
+            closeQuietly(control);
+            return ExitCode.FAILED;
         } catch (RuntimeException e) {
             LOG.error("cannot start the agent", e);
             closeQuietly(control);

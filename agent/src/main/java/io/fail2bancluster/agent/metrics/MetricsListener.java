@@ -1,5 +1,7 @@
 package io.fail2bancluster.agent.metrics;
 
+import io.fail2bancluster.agent.StartFailure;
+
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.config.ListenAddress;
 import io.netty.bootstrap.ServerBootstrap;
@@ -67,8 +69,8 @@ public final class MetricsListener {
         return cause instanceof Errors.NativeIoException && wrapped >= 0 ? message.substring(wrapped + 3) : message;
     }
 
-    private static IllegalStateException cannotListen(ListenAddress address, String why) {
-        return new IllegalStateException("cannot serve metrics on " + address + " (metrics: in the config): " + why);
+    private static StartFailure cannotListen(ListenAddress address, String why) {
+        return new StartFailure("cannot serve metrics on " + address + " (metrics: in the config): " + why, null);
     }
 
     public ListenAddress address() {
