@@ -15,9 +15,12 @@ import reactor.blockhound.BlockingOperationError;
  * class redefinition BlockHound needs unless the JVM runs with {@link #JVM_FLAG}; the launchers and the
  * test harness add it when the variable is set.
  *
- * <p>The only allowance of ours: log4j's output stream appenders. The loop logs rarely and rate-limited
+ * <p>Two allowances of ours, both log4j. Its output stream appenders: the loop logs rarely and rate-limited
  * (see {@link LogThrottle}), to stderr or a local file, as BlockHound's own logback integration allows;
  * an asynchronous appender would have to block or silently drop when its queue is full, which is worse.
+ * And {@code LogManager.getLogger}: a class's static logger is made once, when the class is first used, and
+ * log4j's logger registry takes a lock for it; a loop initialising a handler class while another thread
+ * makes its own logger waited on that lock for microseconds, and the guard took it for a blocked loop.
  *
  * <p>Only this class touches BlockHound, and only when the switch is on, so a process without it on its
  * class path (the client) never loads it.
@@ -52,6 +55,7 @@ public final class BlockingCallGuard {
                     .loadIntegrations()
                     .allowBlockingCallsInside("org.apache.logging.log4j.core.appender.AbstractOutputStreamAppender",
                             "append")
+                    .allowBlockingCallsInside("org.apache.logging.log4j.LogManager", "getLogger")
                     .blockingMethodCallback(method -> blocked(processName, method))
                     .install();
             return true;
