@@ -1,7 +1,6 @@
 package io.fail2bancluster.agent;
 
 import io.fail2bancluster.agent.metrics.MetricsListener;
-import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.protocol.ProductVersion;
@@ -111,9 +110,7 @@ public final class Agent implements AutoCloseable {
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(Transport.datagramChannel(loop))
                 .socketChannelType(Transport.socketChannel(loop)));
-        Deduplicator deduplicator = new Deduplicator(config.dedupeWindow());
-        deduplicator.redundantChannels(redundantChannels(config));
-        this.shared = new ServerPipeline.Shared(deduplicator, runner, new ExecReporter(loop.ticker()), config.limits(),
+        this.shared = new ServerPipeline.Shared(new Deduplicator(config.dedupeWindow()), runner, new ExecReporter(loop.ticker()), config.limits(),
                 config.signatureWindow(), Clock.systemUTC());
         this.base = new Bootstrap()
                 .group(loop)
@@ -130,8 +127,14 @@ public final class Agent implements AutoCloseable {
             LOG.info("skip_own channels ignore messages with source={}", hostname);
         }
         List<ServerConfig> configured = config.servers();
+        List<ChannelRoutes> routes = new ArrayList<>();
+        for (ServerConfig server : configured) {
+            routes.add(ChannelRoutes.of(server, hostname));
+        }
+        // set before the loop sees the deduplicator: the connects below are queued to it after this
+        shared.deduplicator().redundantChannels(redundantChannels(routes));
         for (int i = 0; i < configured.size(); i++) {
-            servers.add(open(configured.get(i), ChannelRoutes.of(configured.get(i), hostname), tlsContexts.get(i)));
+            servers.add(open(configured.get(i), routes.get(i), tlsContexts.get(i)));
         }
         // Bound before anything connects: a port in use stops the start-up with nothing left running.
         try {
@@ -202,7 +205,7 @@ public final class Agent implements AutoCloseable {
             tls.add(change instanceof ServerDiff.Added added ? tlsContext(added.server()) : null);
         }
         List<String> changes = diff.describe(config.servers());
-        Set<String> redundant = redundantChannels(next);
+        Set<String> redundant = redundantChannels(routes);
         CompletableFuture<List<String>> applied = new CompletableFuture<>();
         try {
             loop.execute(() -> {
@@ -273,14 +276,15 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The channels that two or more servers deliver to this agent: the only ones whose copies need dedupe. */
-    private static Set<String> redundantChannels(ClusterConfig config) {
+    private static Set<String> redundantChannels(List<ChannelRoutes> servers) {
         Set<String> seen = new HashSet<>();
         Set<String> redundant = new HashSet<>();
-        for (ServerConfig server : config.servers()) {
-            // channels without an action are publish-only: never subscribed, never delivered
-            server.channels().stream().filter(c -> c.action().isPresent()).map(ChannelConfig::name).distinct()
-                    .filter(channel -> !seen.add(channel))
-                    .forEach(redundant::add);
+        for (ChannelRoutes server : servers) {
+            for (String channel : server.routes().keySet()) {
+                if (!seen.add(channel)) {
+                    redundant.add(channel);
+                }
+            }
         }
         return redundant;
     }
