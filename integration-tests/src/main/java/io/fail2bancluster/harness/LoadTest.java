@@ -25,8 +25,6 @@ public final class LoadTest {
     private final LoadOptions options;
     private final PrintStream err;
     private final long startNanos = System.nanoTime();
-    /** The fleet's counters when measuring began: the report counts from here. */
-    private Fleet.Counts baseline;
 
     private LoadTest(LoadOptions options, PrintStream err) {
         this.options = options;
@@ -80,8 +78,8 @@ public final class LoadTest {
             try (Fleet fleet = new Fleet(options.hosts, targets, options.channel, program,
                     host -> new RecordingRunner(host, recorder, real))) {
                 awaitConnected(fleet, options.hosts * targets.size());
-                warmUp(fleet, targets, recorder);
-                return measure(fleet, targets, recorder, brokers);
+                Fleet.Counts baseline = warmUp(fleet, targets, recorder);
+                return measure(fleet, targets, recorder, brokers, baseline);
             }
         } finally {
             if (real != null) {
@@ -109,13 +107,14 @@ public final class LoadTest {
      * The same load as the run, for {@code --warmup} seconds, with ban ids after the measured ones. A
      * fresh JVM runs the delivery path interpreted until the JIT has compiled it, and its first young
      * collections copy every agent's start-up state: measured, those first seconds would be the p99 of a
-     * short run. The measured counts start from the counters as they stand once every warm-up ban ran.
+     * short run.
+     *
+     * @return the fleet's counters once every warm-up ban ran: the report counts from there
      */
-    private void warmUp(Fleet fleet, List<Target> targets, ExecutionRecorder recorder) throws InterruptedException {
+    private Fleet.Counts warmUp(Fleet fleet, List<Target> targets, ExecutionRecorder recorder) throws InterruptedException {
         int bans = options.warmupBans();
         if (bans == 0) {
-            baseline = fleet.counts();
-            return;
+            return fleet.counts();
         }
         progress("warming up: %d bans over %d s, not counted", bans, options.warmupSeconds);
         BanPublisher publisher = new BanPublisher(targets, options.channel, options.rate);
@@ -134,8 +133,8 @@ public final class LoadTest {
                 break;
             }
         }
-        baseline = fleet.counts();
         progress("warmed up: %d executions", recorder.warmupExecutions());
+        return fleet.counts();
     }
 
     private Thread pacer(BanPublisher publisher, int firstId, int bans) {
@@ -151,7 +150,7 @@ public final class LoadTest {
     }
 
     private LoadReport measure(Fleet fleet, List<Target> targets, ExecutionRecorder recorder,
-            List<BrokerProcess> brokers) throws InterruptedException {
+            List<BrokerProcess> brokers, Fleet.Counts baseline) throws InterruptedException {
         BanPublisher publisher = new BanPublisher(targets, options.channel, options.rate);
         long publishStart = System.nanoTime();
         Thread publishing = pacer(publisher, 0, options.bans);
