@@ -39,8 +39,9 @@ final class Reloader {
     private ClusterConfig current;
 
     /**
-     * Made before the agent starts: the class and its logger are then initialised while no event loop
-     * runs (log4j's logger registry takes a lock, which BlockHound reports when the loop waits for it).
+     * Made before the agent starts, so the class and its logger are initialised while no event loop runs
+     * (log4j's logger registry takes a lock; BlockingCallGuard now allows that wait, but the loop need not
+     * share it at all).
      *
      * @param logToStderr whether the log also goes to stderr (as {@code run} in the foreground does)
      */
