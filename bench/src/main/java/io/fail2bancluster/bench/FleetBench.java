@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * agents and this machine cost with the least server there can be.
  */
 public final class FleetBench {
-    /** The broker launcher's defaults (dist/src/bin/lib/launcher.sh), for both servers. */
+    /** The broker launcher's defaults (dist/src/lib/launcher.sh), for both servers. */
     private static final List<String> SERVER_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-Xss512k");
     /** The load test launcher's heap on the launcher's defaults. */
     private static final List<String> HARNESS_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-Xss512k");
