@@ -23,7 +23,7 @@ public record AgentStatus(Instant startedAt, List<ServerStatus> servers) {
      * @param reconnects     connection attempts after the first
      * @param lastLineAt     when the last line arrived from this server
      * @param counters       message counters in a fixed order: received, filtered_out, deduplicated,
-     *                       rejected, executed, failed, timed_out, dropped
+     *                       rejected, executed, failed, timed_out, dropped, errors
      */
     public record ServerStatus(
             String address,

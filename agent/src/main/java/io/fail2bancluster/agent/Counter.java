@@ -21,7 +21,12 @@ public enum Counter {
     /** The action ran past exec_timeout and was killed with its children. */
     TIMED_OUT("timed_out"),
     /** The exec queue was full; not run. */
-    DROPPED("dropped");
+    DROPPED("dropped"),
+    /**
+     * A handler threw while the message was on its way (a bug of ours, never a property of the message);
+     * nothing more happened to it, and the connection stayed up. See {@link UnhandledErrorHandler}.
+     */
+    ERRORS("errors");
 
     private final String key;
 

@@ -1,7 +1,6 @@
 package io.fail2bancluster.agent;
 
 import io.fail2bancluster.config.ActionTemplate.Rendered;
-import io.fail2bancluster.protocol.LogThrottle;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,7 +9,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.Charset;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -26,7 +24,7 @@ final class ExecHandler extends ChannelInboundHandlerAdapter {
     private final ServerState state;
     private final ActionRunner runner;
     private final ExecReporter reporter;
-    private final LogThrottle rejections = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
+    private final Rejections rejections;
 
     private final List<Charset> charsets;
 
@@ -40,6 +38,7 @@ final class ExecHandler extends ChannelInboundHandlerAdapter {
         this.runner = runner;
         this.reporter = reporter;
         this.charsets = List.copyOf(charsets);
+        this.rejections = new Rejections(state, Counter.REJECTED);
     }
 
     @Override
@@ -51,7 +50,6 @@ final class ExecHandler extends ChannelInboundHandlerAdapter {
         Route route = delivery.route();
         Rendered rendered = route.action().render(route.channel(), delivery.message());
         if (rendered instanceof Rendered.Missing missing) {
-            state.increment(Counter.REJECTED);
             long count = rejections.record(ctx.executor().ticker().nanoTime());
             if (count > 0) {
                 LOG.warn("{} {}: not running \"{}\" for {}: the message has no {} ({} such message(s) since the last warning)",
@@ -63,7 +61,6 @@ final class ExecHandler extends ChannelInboundHandlerAdapter {
         List<String> argv = ((Rendered.Argv) rendered).argv();
         String mangled = ArgvCharset.unencodable(argv, charsets);
         if (mangled != null) {
-            state.increment(Counter.REJECTED);
             long count = rejections.record(ctx.executor().ticker().nanoTime());
             if (count > 0) {
                 LOG.warn("{} {}: not running \"{}\" for {}: {} ({} such message(s) since the last warning)",

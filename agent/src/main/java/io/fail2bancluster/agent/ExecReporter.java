@@ -4,7 +4,6 @@ import io.fail2bancluster.protocol.LogThrottle;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.util.concurrent.Ticker;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -14,10 +13,9 @@ import org.apache.logging.log4j.Logger;
  */
 final class ExecReporter {
     private static final Logger LOG = LogManager.getLogger(ExecReporter.class);
-    static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Ticker ticker;
-    private final LogThrottle drops = new LogThrottle(DROP_LOG_INTERVAL_NANOS);
+    private final LogThrottle drops = new LogThrottle();
 
     ExecReporter(Ticker ticker) {
         this.ticker = ticker;

@@ -2,7 +2,6 @@ package io.fail2bancluster.agent;
 
 import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.FilterEntry;
-import io.fail2bancluster.protocol.LogThrottle;
 import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.ServerLine;
 import io.fail2bancluster.protocol.Wire;
@@ -10,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -29,13 +27,15 @@ final class FilterHandler extends ChannelInboundHandlerAdapter {
     /** Replaced by a reload's {@link ChannelRoutes} event. */
     private Map<String, Route> routes;
     private final ServerState state;
-    private final LogThrottle ignoredLog = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
-    private final LogThrottle dashedLog = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
+    private final Rejections ignoredIps;
+    private final Rejections dashed;
 
     FilterHandler(String address, Map<String, Route> routes, ServerState state) {
         this.address = address;
         this.routes = Map.copyOf(routes);
         this.state = state;
+        this.ignoredIps = new Rejections(state, Counter.FILTERED_OUT);
+        this.dashed = new Rejections(state, Counter.REJECTED);
     }
 
     @Override
@@ -78,22 +78,20 @@ final class FilterHandler extends ChannelInboundHandlerAdapter {
         }
         AddressRange ignored = route.ignored(message);
         if (ignored != null) {
-            state.increment(Counter.FILTERED_OUT);
-            long count = ignoredLog.record(ctx.executor().ticker().nanoTime());
+            long count = ignoredIps.record(ctx.executor().ticker().nanoTime());
             if (count > 0) {
                 LOG.info("{} {}: not acting on {}: ip is inside ignore_ip {} ({} such message(s) since the last report)",
                         address, line.channel(), Wire.quote(message.raw()), ignored, count);
             }
             return;
         }
-        String dashed = route.dashedKey(message);
-        if (dashed != null) {
-            state.increment(Counter.REJECTED);
-            long count = dashedLog.record(ctx.executor().ticker().nanoTime());
+        String dashedKey = route.dashedKey(message);
+        if (dashedKey != null) {
+            long count = dashed.record(ctx.executor().ticker().nanoTime());
             if (count > 0) {
                 LOG.warn("{} {}: rejected {}: the value of {} starts with '-' and would reach the action as an "
                         + "option; only a filter pattern on that key can allow it ({} such message(s) since the last "
-                        + "warning)", address, line.channel(), Wire.quote(message.raw()), dashed, count);
+                        + "warning)", address, line.channel(), Wire.quote(message.raw()), dashedKey, count);
             }
             return;
         }

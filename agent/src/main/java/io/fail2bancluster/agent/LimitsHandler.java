@@ -1,12 +1,10 @@
 package io.fail2bancluster.agent;
 
 import io.fail2bancluster.config.ClusterConfig;
-import io.fail2bancluster.protocol.LogThrottle;
 import io.fail2bancluster.protocol.ServerLine;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -22,11 +20,12 @@ final class LimitsHandler extends ChannelInboundHandlerAdapter {
 
     private final ServerState state;
     private final ClusterConfig.Limits limits;
-    private final LogThrottle throttle = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
+    private final Rejections rejections;
 
     LimitsHandler(ServerState state, ClusterConfig.Limits limits) {
         this.state = state;
         this.limits = limits;
+        this.rejections = new Rejections(state, Counter.REJECTED);
     }
 
     @Override
@@ -35,8 +34,7 @@ final class LimitsHandler extends ChannelInboundHandlerAdapter {
             state.increment(Counter.RECEIVED);
             String problem = problem(line.message(), limits);
             if (problem != null) {
-                state.increment(Counter.REJECTED);
-                long count = throttle.record(ctx.executor().ticker().nanoTime());
+                long count = rejections.record(ctx.executor().ticker().nanoTime());
                 if (count > 0) {
                     LOG.warn("{} {}: dropped {}: {} ({} dropped over limits since the last warning)", state.address(),
                             Wire.quote(line.channel()), Wire.quote(line.message()), problem, count);

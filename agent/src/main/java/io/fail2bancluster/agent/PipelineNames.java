@@ -18,9 +18,12 @@ final class PipelineNames {
     static final String FILTER = "filter";
     static final String DEDUPE = "dedupe";
     static final String EXEC = "exec";
+    /** Always last: what any handler let through is counted and logged here; the connection stays. */
+    static final String ERRORS = "errors";
 
     static final List<String> IN_ORDER =
-            List.of(FRAME, OVERLONG, DECODER, ENCODER, LIVENESS, SESSION, LIMITS, VERIFY, FILTER, DEDUPE, EXEC);
+            List.of(FRAME, OVERLONG, DECODER, ENCODER, LIVENESS, SESSION, LIMITS, VERIFY, FILTER, DEDUPE, EXEC,
+                    ERRORS);
 
     private PipelineNames() {
     }

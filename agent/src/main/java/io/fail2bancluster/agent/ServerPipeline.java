@@ -3,6 +3,7 @@ package io.fail2bancluster.agent;
 import static io.fail2bancluster.agent.PipelineNames.DECODER;
 import static io.fail2bancluster.agent.PipelineNames.DEDUPE;
 import static io.fail2bancluster.agent.PipelineNames.ENCODER;
+import static io.fail2bancluster.agent.PipelineNames.ERRORS;
 import static io.fail2bancluster.agent.PipelineNames.EXEC;
 import static io.fail2bancluster.agent.PipelineNames.FILTER;
 import static io.fail2bancluster.agent.PipelineNames.FRAME;
@@ -32,7 +33,7 @@ import java.util.Map;
  * The whole pipeline of one server connection, in one place:
  * <pre>
  *   bytes -> [tls -> tls-log] -> frame -> overlong -> decoder -> [encoder] -> liveness -> session
- *         -> limits -> verify -> filter -> dedupe -> exec
+ *         -> limits -> verify -> filter -> dedupe -> exec -> errors
  * </pre>
  * Lines are cut at {@code \n} with a hard limit (an over-long line is skipped, not buffered), parsed
  * into server lines, kept alive by pings, consumed by the session unless they are channel messages,
@@ -123,6 +124,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
                 .addLast(VERIFY, new SignatureHandler(state, routes.signatures(), shared.signatureWindow(), shared.clock(), nonces))
                 .addLast(FILTER, new FilterHandler(address, routes.routes(), state))
                 .addLast(DEDUPE, new DedupeHandler(serverIndex, shared.deduplicator(), state))
-                .addLast(EXEC, new ExecHandler(state, shared.runner(), shared.reporter()));
+                .addLast(EXEC, new ExecHandler(state, shared.runner(), shared.reporter()))
+                .addLast(ERRORS, new UnhandledErrorHandler(state));
     }
 }

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -27,7 +26,6 @@ import org.apache.logging.log4j.Logger;
  */
 final class SignatureHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(SignatureHandler.class);
-    private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerState state;
     private Map<String, SignaturePolicy> policies;
@@ -35,8 +33,8 @@ final class SignatureHandler extends ChannelInboundHandlerAdapter {
     private final long windowSeconds;
     private final Clock clock;
     private final NonceCache nonces;
-    private final LogThrottle rejections = new LogThrottle(LOG_INTERVAL_NANOS);
-    private final LogThrottle unsigned = new LogThrottle(LOG_INTERVAL_NANOS);
+    private final Rejections rejections;
+    private final LogThrottle unsigned = new LogThrottle();
 
     /**
      * @param policies by channel name; channels without one are unsigned
@@ -49,6 +47,7 @@ final class SignatureHandler extends ChannelInboundHandlerAdapter {
         this.windowSeconds = window.toSeconds();
         this.clock = clock;
         this.nonces = nonces;
+        this.rejections = new Rejections(state, Counter.REJECTED);
         usePolicies(policies);
     }
 
@@ -81,7 +80,6 @@ final class SignatureHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(line);
             return;
         }
-        state.increment(Counter.REJECTED);
         long count = rejections.record(ctx.executor().ticker().nanoTime());
         if (count > 0) {
             LOG.warn("{} {}: rejected {}: {} ({} rejected by signature checks since the last warning)",

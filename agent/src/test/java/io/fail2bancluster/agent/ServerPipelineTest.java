@@ -10,6 +10,8 @@ import io.fail2bancluster.config.ConfigLoader;
 import io.fail2bancluster.config.ServerConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -84,6 +86,33 @@ class ServerPipelineTest {
         assertEquals(4, state.count(Counter.RECEIVED));
         assertEquals(2, state.count(Counter.FILTERED_OUT));
         assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    /** Stands for a bug in a handler of the message path: it throws on one message. */
+    private static final class ThrowsOnOneIp extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Delivery delivery && "192.0.2.66".equals(delivery.message().get("ip"))) {
+                throw new IllegalStateException("planted failure");
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    @Test
+    void anExceptionAHandlerLetsThroughIsCountedAndTheConnectionStays() {
+        channel.releaseOutbound();
+        channel.pipeline().addBefore(PipelineNames.EXEC, "planted", new ThrowsOnOneIp());
+        assertEquals(PipelineNames.ERRORS, channel.pipeline().names().get(channel.pipeline().names().size() - 2),
+                "the terminal handler is the last of ours (before Netty's tail)");
+        receive("debug!connected...\nFail2ban!jail=sshd, action=banip, ip=192.0.2.66\n"
+                + "Fail2ban!jail=sshd, action=banip, ip=192.0.2.66\nFail2ban!jail=sshd, action=banip, ip=192.0.2.9\n");
+        assertEquals(2, state.count(Counter.ERRORS));
+        assertTrue(channel.isActive(), "a handler's bug does not cost the connection");
+        assertEquals(List.of(List.of("fail2ban-client", "set", "sshd", "banip", "192.0.2.9")), runner.argvs(),
+                "the next message still runs");
+        assertEquals(3, state.count(Counter.RECEIVED));
         assertFalse(channel.finish());
     }
 

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Ticker;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -22,7 +21,7 @@ final class HandshakeFailureLogger extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(HandshakeFailureLogger.class);
 
     private final Ticker ticker;
-    private final LogThrottle throttle = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
+    private final LogThrottle throttle = new LogThrottle();
 
     HandshakeFailureLogger(Ticker ticker) {
         this.ticker = ticker;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class StatusMetricsIT {
     private static final String COUNTERS = "received, filtered_out, deduplicated, rejected, executed, failed, "
-            + "timed_out, dropped";
+            + "timed_out, dropped, errors";
     private static final Pattern SAMPLE = Pattern.compile(
             "fail2ban_cluster_messages_total\\{server=\"([^\"]+)\",outcome=\"([a-z_]+)\"} (\\d+)");
     private static final Pattern STATUS_SERVER = Pattern.compile("server (\\S+): (\\S+)");
@@ -66,8 +66,8 @@ class StatusMetricsIT {
         String serverA = "127.0.0.1:" + a.port();
         String serverB = "127.0.0.1:" + b.port();
         Map<String, String> expected = new LinkedHashMap<>();
-        expected.put(serverA, counters(7, 2, 0, 1, 3, 1, 0, 0));
-        expected.put(serverB, counters(1, 0, 1, 0, 0, 0, 0, 0));
+        expected.put(serverA, counters(7, 2, 0, 1, 3, 1, 0, 0, 0));
+        expected.put(serverB, counters(1, 0, 1, 0, 0, 0, 0, 0, 0));
 
         // status between two scrapes: the message counters are settled, so all three must show them exactly
         String before = scrape(metricsPort);

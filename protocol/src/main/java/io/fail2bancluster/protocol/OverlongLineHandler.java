@@ -15,7 +15,7 @@ import org.apache.logging.log4j.Logger;
  */
 public final class OverlongLineHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(OverlongLineHandler.class);
-    public static final long DEFAULT_LOG_INTERVAL_SECONDS = 10;
+    public static final long DEFAULT_LOG_INTERVAL_SECONDS = TimeUnit.NANOSECONDS.toSeconds(LogThrottle.DEFAULT_INTERVAL_NANOS);
 
     private final int maxLineBytes;
     private final String peerLabel;
@@ -23,7 +23,7 @@ public final class OverlongLineHandler extends ChannelInboundHandlerAdapter {
     private long dropped;
 
     public OverlongLineHandler(int maxLineBytes, String peerLabel) {
-        this(maxLineBytes, peerLabel, TimeUnit.SECONDS.toNanos(DEFAULT_LOG_INTERVAL_SECONDS));
+        this(maxLineBytes, peerLabel, LogThrottle.DEFAULT_INTERVAL_NANOS);
     }
 
     public OverlongLineHandler(int maxLineBytes, String peerLabel, long logIntervalNanos) {

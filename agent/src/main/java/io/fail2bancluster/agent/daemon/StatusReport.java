@@ -19,7 +19,8 @@ public record StatusReport(long pid, String version, AgentStatus status) {
 
     /** The counters every server has, in the order they are printed. */
     public static final List<String> COUNTERS = List.of(
-            "received", "filtered_out", "deduplicated", "rejected", "executed", "failed", "timed_out", "dropped");
+            "received", "filtered_out", "deduplicated", "rejected", "executed", "failed", "timed_out", "dropped",
+            "errors");
     private static final String NONE = "-";
 
     public Map<String, String> toFields() {

@@ -34,6 +34,7 @@ class StatusReportTest {
                 "server.0.address", "server.0.state", "server.0.connected_since", "server.0.reconnects",
                 "server.0.last_line_at", "server.0.received", "server.0.filtered_out", "server.0.deduplicated",
                 "server.0.rejected", "server.0.executed", "server.0.failed", "server.0.timed_out", "server.0.dropped",
+                "server.0.errors",
                 "server.1.address", "server.1.state", "server.1.connected_since", "server.1.reconnects",
                 "server.1.last_line_at"), List.copyOf(fields.keySet()));
         assertEquals("-", fields.get("server.1.connected_since"));
@@ -60,7 +61,7 @@ class StatusReportTest {
         assertTrue(text.startsWith("fail2ban-clusterd 1.0 running (pid 42), started 2025-01-02T03:04:05Z\n"), text);
         assertTrue(text.contains("server a.example:1986: connected\n"
                 + "  connected since 2025-01-02T03:04:06Z, reconnects 2, last line 2025-01-02T03:04:14Z\n"
-                + "  received 1, filtered_out 2, deduplicated 3, rejected 4, executed 5, failed 6, timed_out 7, dropped 8\n"),
+                + "  received 1, filtered_out 2, deduplicated 3, rejected 4, executed 5, failed 6, timed_out 7, dropped 8, errors 9\n"),
                 text);
         assertTrue(text.contains("server [2001:db8::1]:1986: waiting\n  connected since -, reconnects 7, last line -\n"),
                 text);

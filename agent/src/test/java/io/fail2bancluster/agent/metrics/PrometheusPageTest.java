@@ -48,6 +48,7 @@ class PrometheusPageTest {
                 fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="failed"} 1
                 fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="timed_out"} 0
                 fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="dropped"} 0
+                fail2ban_cluster_messages_total{server="127.0.0.1:1986",outcome="errors"} 0
                 fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="received"} 0
                 fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="filtered_out"} 0
                 fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="deduplicated"} 0
@@ -56,6 +57,7 @@ class PrometheusPageTest {
                 fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="failed"} 0
                 fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="timed_out"} 0
                 fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="dropped"} 0
+                fail2ban_cluster_messages_total{server="[2001:db8::1]:1986",outcome="errors"} 0
                 # HELP fail2ban_cluster_server_connected 1 while the connection to the server is up and greeted, else 0.
                 # TYPE fail2ban_cluster_server_connected gauge
                 fail2ban_cluster_server_connected{server="127.0.0.1:1986"} 1
