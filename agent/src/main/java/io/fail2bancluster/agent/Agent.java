@@ -110,7 +110,8 @@ public final class Agent implements AutoCloseable {
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(Transport.datagramChannel(loop))
                 .socketChannelType(Transport.socketChannel(loop)));
-        this.shared = new ServerPipeline.Shared(new Deduplicator(config.dedupeWindow()), runner, new ExecReporter(loop.ticker()), config.limits(),
+        this.shared = new ServerPipeline.Shared(loop, new Deduplicator(config.dedupeWindow()), runner,
+                new ExecReporter(loop.ticker()), config.limits(),
                 config.signatureWindow(), Clock.systemUTC());
         this.base = new Bootstrap()
                 .group(loop)

@@ -10,11 +10,11 @@ import java.util.Map;
 
 /**
  * What one server's pipeline acts on: the route of every subscribed channel (one with an action) and
- * the signature policy of every signed one. Immutable. A reload hands a new one to a live connection
- * as a user event ({@code pipeline.fireUserEventTriggered(routes)}): the session subscribes and
- * unsubscribes the difference, the signature check and the filter take it for the next message. The
- * event travels on the event loop like a read, so no message ever sees half of the old and half of
- * the new routes, and no lock is needed.
+ * the signature policy of every signed one. Immutable. A reload hands a new one to the server's
+ * {@link MessagePath} (the signature check and the filter use it from the next message on) and to a live
+ * connection as a user event ({@code pipeline.fireUserEventTriggered(routes)}), on which the session
+ * subscribes and unsubscribes the difference. Both happen in one task on the event loop, so no message
+ * ever sees half of the old and half of the new routes, and no lock is needed.
  *
  * @param routes     by channel name, in config order: the channels the agent subscribes to
  * @param signatures by channel name, for the signed channels among {@code routes}

@@ -13,17 +13,13 @@ final class PipelineNames {
     static final String ENCODER = "encoder";
     static final String LIVENESS = "liveness";
     static final String SESSION = "session";
-    static final String LIMITS = "limits";
-    static final String VERIFY = "verify";
-    static final String FILTER = "filter";
-    static final String DEDUPE = "dedupe";
-    static final String EXEC = "exec";
+    /** Hands channel messages to the server's {@link MessagePath}: limits, signature, filter, dedupe, exec. */
+    static final String PATH = "path";
     /** Always last: what any handler let through is counted and logged here; the connection stays. */
     static final String ERRORS = "errors";
 
     static final List<String> IN_ORDER =
-            List.of(FRAME, OVERLONG, DECODER, ENCODER, LIVENESS, SESSION, LIMITS, VERIFY, FILTER, DEDUPE, EXEC,
-                    ERRORS);
+            List.of(FRAME, OVERLONG, DECODER, ENCODER, LIVENESS, SESSION, PATH, ERRORS);
 
     private PipelineNames() {
     }

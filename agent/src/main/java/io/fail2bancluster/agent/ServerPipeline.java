@@ -1,19 +1,15 @@
 package io.fail2bancluster.agent;
 
 import static io.fail2bancluster.agent.PipelineNames.DECODER;
-import static io.fail2bancluster.agent.PipelineNames.DEDUPE;
 import static io.fail2bancluster.agent.PipelineNames.ENCODER;
 import static io.fail2bancluster.agent.PipelineNames.ERRORS;
-import static io.fail2bancluster.agent.PipelineNames.EXEC;
-import static io.fail2bancluster.agent.PipelineNames.FILTER;
 import static io.fail2bancluster.agent.PipelineNames.FRAME;
-import static io.fail2bancluster.agent.PipelineNames.LIMITS;
 import static io.fail2bancluster.agent.PipelineNames.LIVENESS;
 import static io.fail2bancluster.agent.PipelineNames.OVERLONG;
+import static io.fail2bancluster.agent.PipelineNames.PATH;
 import static io.fail2bancluster.agent.PipelineNames.SESSION;
 import static io.fail2bancluster.agent.PipelineNames.TLS;
 import static io.fail2bancluster.agent.PipelineNames.TLS_LOG;
-import static io.fail2bancluster.agent.PipelineNames.VERIFY;
 
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ServerConfig;
@@ -23,6 +19,7 @@ import io.fail2bancluster.protocol.ServerLineDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
@@ -32,35 +29,33 @@ import java.util.Map;
 /**
  * The whole pipeline of one server connection, in one place:
  * <pre>
- *   bytes -> [tls -> tls-log] -> frame -> overlong -> decoder -> [encoder] -> liveness -> session
- *         -> limits -> verify -> filter -> dedupe -> exec -> errors
+ *   bytes -> [tls -> tls-log] -> frame -> overlong -> decoder -> [encoder] -> liveness -> session -> path -> errors
  * </pre>
  * Lines are cut at {@code \n} with a hard limit (an over-long line is skipped, not buffered), parsed
- * into server lines, kept alive by pings, consumed by the session unless they are channel messages,
- * held to the limits, checked against the channel's keys when it is signed, filtered, deduplicated
- * across servers and turned into actions. On a {@code tls: true} server the bytes are TLS first, with
+ * into server lines, kept alive by pings, and consumed by the session unless they are channel messages,
+ * which go to the server's {@link MessagePath} (limits, signature, filter, dedupe, exec). The last handler
+ * counts what any handler let through. On a {@code tls: true} server the bytes are TLS first, with
  * the configured server name as SNI and as the name the certificate must carry.
  */
 final class ServerPipeline extends ChannelInitializer<Channel> {
     /** What every server's pipeline shares; lives on the agent's one event loop. */
-    record Shared(Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter, ClusterConfig.Limits limits,
-                  Duration signatureWindow, Clock clock) {
+    record Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
+                  ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
         /** Default limits and signature window, the system clock. */
-        Shared(Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter) {
-            this(deduplicator, runner, reporter, ClusterConfig.Limits.DEFAULTS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW,
-                    Clock.systemUTC());
+        Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner) {
+            this(loop, deduplicator, runner, new ExecReporter(loop.ticker()), ClusterConfig.Limits.DEFAULTS,
+                    ClusterConfig.DEFAULT_SIGNATURE_WINDOW, Clock.systemUTC());
         }
     }
 
     private final ServerConfig server;
-    private final int serverIndex;
     private final ServerState state;
     private final SessionHandler.Listener session;
     private final Shared shared;
     private final SslContext tls;
-    /** This server's nonces, kept across reconnects and reloads. */
-    private final NonceCache nonces;
-    /** What the next connection starts with; swapped by a reload. Both fields live on the event loop. */
+    /** This server's message path, kept across reconnects and reloads. */
+    private final MessagePath path;
+    /** What the next connection subscribes to; swapped by a reload. Both fields live on the event loop. */
     private ChannelRoutes routes;
     /** The connection this initializer set up last, from its registration until it closes; null between. */
     private Channel live;
@@ -75,21 +70,21 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
                    SessionHandler.Listener session, Shared shared, SslContext tls) {
         this.tls = tls;
         this.server = server;
-        this.serverIndex = serverIndex;
         this.routes = ChannelRoutes.of(server, routes);
         this.state = state;
         this.session = session;
         this.shared = shared;
-        this.nonces = new NonceCache(shared.signatureWindow().multipliedBy(2).toNanos(), NonceCache.DEFAULT_CAPACITY);
+        this.path = new MessagePath(state, serverIndex, this.routes, shared);
     }
 
     /**
-     * A reload's new routes for this server: every later connection starts with them, and the live one
-     * (connecting or connected) gets them as a user event, so it changes its subscriptions and applies
-     * the new filters, actions and keys from the next message on, without reconnecting. On the loop.
+     * A reload's new routes for this server: the message path uses them from the next message on, every
+     * later connection subscribes to them, and the live one (connecting or connected) gets them as a user
+     * event, so its session changes its subscriptions without reconnecting. On the loop.
      */
     void swap(ChannelRoutes next) {
         routes = next;
+        path.routes(next);
         if (live != null) {
             live.pipeline().fireUserEventTriggered(next);
         }
@@ -120,11 +115,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
                 .addLast(LIVENESS, new LivenessHandler(address, server.pingInterval(), server.pingTimeout()))
                 .addLast(SESSION, new SessionHandler(address, routes.channels(), session,
                         server.pingTimeout()))
-                .addLast(LIMITS, new LimitsHandler(state, shared.limits()))
-                .addLast(VERIFY, new SignatureHandler(state, routes.signatures(), shared.signatureWindow(), shared.clock(), nonces))
-                .addLast(FILTER, new FilterHandler(address, routes.routes(), state))
-                .addLast(DEDUPE, new DedupeHandler(serverIndex, shared.deduplicator(), state))
-                .addLast(EXEC, new ExecHandler(state, shared.runner(), shared.reporter()))
+                .addLast(PATH, new MessagePathHandler(path))
                 .addLast(ERRORS, new UnhandledErrorHandler(state));
     }
 }

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigLoader;
 import io.fail2bancluster.config.ServerConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -52,8 +51,7 @@ class ServerPipelineTest {
         state = new ServerState(server.address());
         channel = new EmbeddedChannel();
         channel.freezeTime();
-        shared = new ServerPipeline.Shared(new Deduplicator(Duration.ofSeconds(5)), runner,
-                new ExecReporter(channel.eventLoop().ticker()));
+        shared = new ServerPipeline.Shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner);
         initializer = new ServerPipeline(server, 0,
                 Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow(), null)), state, ignore, shared);
         channel.pipeline().addLast(initializer);
@@ -89,21 +87,17 @@ class ServerPipelineTest {
         assertFalse(channel.finish());
     }
 
-    /** Stands for a bug in a handler of the message path: it throws on one message. */
-    private static final class ThrowsOnOneIp extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Delivery delivery && "192.0.2.66".equals(delivery.message().get("ip"))) {
-                throw new IllegalStateException("planted failure");
-            }
-            ctx.fireChannelRead(msg);
-        }
-    }
-
     @Test
     void anExceptionAHandlerLetsThroughIsCountedAndTheConnectionStays() {
+        // a bug planted in the chain: the action's renderer throws on one ip
+        ActionTemplate template = ActionTemplate.parse("fail2ban-client set %jail% %action% %ip%");
+        initializer.swap(new ChannelRoutes(Map.of("Fail2ban", new Route("Fail2ban", List.of(), (c, m) -> {
+            if ("192.0.2.66".equals(m.get("ip"))) {
+                throw new IllegalStateException("planted failure");
+            }
+            return template.render(c, m);
+        }, "planted")), Map.of()));
         channel.releaseOutbound();
-        channel.pipeline().addBefore(PipelineNames.EXEC, "planted", new ThrowsOnOneIp());
         assertEquals(PipelineNames.ERRORS, channel.pipeline().names().get(channel.pipeline().names().size() - 2),
                 "the terminal handler is the last of ours (before Netty's tail)");
         receive("debug!connected...\nFail2ban!jail=sshd, action=banip, ip=192.0.2.66\n"

@@ -1,5 +1,6 @@
 package io.fail2bancluster.config;
 
+import io.fail2bancluster.protocol.MessageLimits;
 import io.fail2bancluster.protocol.Wire;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,6 +124,11 @@ public record ClusterConfig(
         public static final int DEFAULT_MAX_VALUE_LENGTH = 1024;
         public static final Limits DEFAULTS = new Limits(Wire.DEFAULT_MAX_LINE, DEFAULT_MAX_PAIRS,
                 DEFAULT_MAX_VALUE_LENGTH);
+
+        /** What a received message is held to when it is parsed. */
+        public MessageLimits message() {
+            return new MessageLimits(maxPairs, maxValueLength);
+        }
     }
 
     /**

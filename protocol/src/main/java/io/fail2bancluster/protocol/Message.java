@@ -2,6 +2,7 @@ package io.fail2bancluster.protocol;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,81 +13,130 @@ import java.util.Map;
  * ({@code jail=sshd, action=banip, ip=192.0.2.7}). Parsed once into an ordered, immutable view.
  *
  * <p>Rules: pairs are split on {@code ,}; key and value on the first {@code =}; both are trimmed of
- * spaces and tabs; a pair without {@code =} is a key with an empty value; empty pairs are skipped;
- * one trailing {@code \r} (which the reference server forwards from a CRLF publisher) is removed
- * first. When a key repeats, {@link #get} returns the last value, as the original's dict did, and
- * {@link #hasDuplicateKeys()} lets a strict reader refuse such a message instead.
+ * spaces and tabs; a pair without {@code =} is a key with an empty value; empty pairs are skipped.
+ * One trailing {@code \r} (which the reference server forwards from a CRLF publisher) is removed
+ * first: this is the one place where the agent deals with that {@code \r}. When a key repeats,
+ * {@link #get} returns the last value, as the original's dict did, and {@link #hasDuplicateKeys()}
+ * lets a strict reader refuse such a message instead.
+ *
+ * <p>A received message is parsed with {@link MessageLimits}: the same single pass that splits it
+ * refuses it at the first pair past the limits, so a hostile line costs at most one scan of its
+ * characters and builds nothing after the problem. A refused message keeps its text for the log and
+ * says why in {@link #refusal()}; it has no pairs.
  *
  * <p>Scanning is hand-written (no regex, no intermediate arrays) because it sits on the agent's hot path.
  */
 public final class Message {
+    private static final String[] NONE = new String[0];
+
     private final String raw;
     private final String[] keys;
     private final String[] values;
     private final int size;
     private final boolean duplicateKeys;
+    private final String refusal;
 
-    private Message(String raw, String[] keys, String[] values, int size, boolean duplicateKeys) {
+    private Message(String raw, String[] keys, String[] values, int size, boolean duplicateKeys, String refusal) {
         this.raw = raw;
         this.keys = keys;
         this.values = values;
         this.size = size;
         this.duplicateKeys = duplicateKeys;
+        this.refusal = refusal;
     }
 
+    /** Parses a message without limits (one we build or sign ourselves). */
     public static Message parse(String text) {
-        String raw = text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
-        int capacity = 1;
-        for (int i = 0; i < raw.length(); i++) {
-            if (raw.charAt(i) == ',') {
-                capacity++;
-            }
-        }
-        String[] keys = new String[capacity];
-        String[] values = new String[capacity];
+        return parse(text, null);
+    }
+
+    /**
+     * Parses a received message and holds it to {@code limits} in the same pass.
+     *
+     * @param limits null for none (and then control characters are kept as they are)
+     */
+    public static Message parse(String text, MessageLimits limits) {
+        int length = text.endsWith("\r") ? text.length() - 1 : text.length();
+        String raw = length == text.length() ? text : text.substring(0, length);
+        String[] keys = new String[4];
+        String[] values = new String[4];
         int size = 0;
         boolean duplicates = false;
         int start = 0;
-        int length = raw.length();
         while (start <= length) {
-            int end = raw.indexOf(',', start);
-            if (end < 0) {
-                end = length;
+            int eq = -1;
+            int first = -1;
+            int last = -1;
+            int valueFirst = -1;
+            int stop = start;
+            for (; stop < length; stop++) {
+                char c = raw.charAt(stop);
+                if (c == ',') {
+                    break;
+                }
+                if (limits != null && (c < 0x20 && c != '\t' || c == 0x7f)) {
+                    return refused(raw, "control character " + Wire.quote(String.valueOf(c)) + " at index " + stop);
+                }
+                if (!isBlank(c)) {
+                    if (first < 0) {
+                        first = stop;
+                    }
+                    last = stop;
+                    if (eq >= 0 && valueFirst < 0) {
+                        valueFirst = stop;
+                    }
+                    if (c == '=' && eq < 0) {
+                        eq = stop;
+                    }
+                }
             }
-            int from = skipBlanks(raw, start, end);
-            int to = trimBlanks(raw, from, end);
-            if (from < to) {
-                int eq = raw.indexOf('=', from);
+            if (first >= 0) {
+                int valueLength = eq < 0 || valueFirst < 0 ? 0 : last - valueFirst + 1;
+                if (limits != null) {
+                    if (size + 1 > limits.maxPairs()) {
+                        return refused(raw, "more than max_pairs (" + limits.maxPairs() + ") pairs");
+                    }
+                    if (valueLength > limits.maxValueLength()) {
+                        return refused(raw, "a value of " + valueLength + " characters, more than max_value_length ("
+                                + limits.maxValueLength() + ")");
+                    }
+                }
                 String key;
                 String value;
-                if (eq < 0 || eq >= to) {
-                    key = raw.substring(from, to);
+                if (eq < 0) {
+                    key = raw.substring(first, last + 1);
                     value = "";
                 } else {
-                    key = raw.substring(from, trimBlanks(raw, from, eq));
-                    value = raw.substring(skipBlanks(raw, eq + 1, to), to);
+                    key = raw.substring(first, trimBlanks(raw, first, eq));
+                    value = valueLength == 0 ? "" : raw.substring(valueFirst, last + 1);
                 }
                 for (int k = 0; k < size && !duplicates; k++) {
                     duplicates = keys[k].equals(key);
+                }
+                if (size == keys.length) {
+                    keys = Arrays.copyOf(keys, size * 2);
+                    values = Arrays.copyOf(values, size * 2);
                 }
                 keys[size] = key;
                 values[size] = value;
                 size++;
             }
-            start = end + 1;
+            start = stop + 1;
         }
-        return new Message(raw, keys, values, size, duplicates);
+        return new Message(raw, keys, values, size, duplicates, null);
+    }
+
+    private static Message refused(String raw, String why) {
+        return new Message(raw, NONE, NONE, 0, false, why);
+    }
+
+    /** Why the limits refused this message, or null when they did not (or none were given). */
+    public String refusal() {
+        return refusal;
     }
 
     private static boolean isBlank(char c) {
         return c == ' ' || c == '\t';
-    }
-
-    private static int skipBlanks(String s, int from, int to) {
-        while (from < to && isBlank(s.charAt(from))) {
-            from++;
-        }
-        return from;
     }
 
     private static int trimBlanks(String s, int from, int to) {

@@ -46,6 +46,23 @@ class ParserPropertiesTest {
     }
 
     @Property(tries = 1000)
+    void limitsOnlyEverRefuseTheyNeverChangeWhatIsParsed(@ForAll("messageLike") String text) {
+        Message unlimited = Message.parse(text);
+        Message limited = Message.parse(text, new MessageLimits(8, 16));
+        assertEquals(unlimited.raw(), limited.raw());
+        if (limited.refusal() == null) {
+            assertEquals(unlimited.pairs(), limited.pairs());
+            assertEquals(unlimited.hasDuplicateKeys(), limited.hasDuplicateKeys());
+            assertTrue(limited.size() <= 8);
+        } else {
+            assertEquals(0, limited.size(), "a refused message has no pairs to act on");
+        }
+        assertTrue(Message.parse(text, new MessageLimits(1024, 1024)).refusal() != null
+                || unlimited.raw().chars().noneMatch(c -> c < 0x20 && c != '\t' || c == 0x7f),
+                "every control character but tab is refused");
+    }
+
+    @Property(tries = 1000)
     void serverLineParseNeverThrows(@ForAll("messageLike") String line) {
         ServerLine parsed = ServerLine.parse(line);
         if (parsed instanceof ServerLine.ChannelMessage m) {

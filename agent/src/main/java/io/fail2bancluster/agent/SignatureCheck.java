@@ -4,10 +4,7 @@ import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.LogThrottle;
 import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.MessageSignature;
-import io.fail2bancluster.protocol.ServerLine;
 import io.fail2bancluster.protocol.Wire;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,15 +14,16 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Checks messages on signed channels before any filter sees them (see {@link MessageSignature} for the
- * format). A message passes when its {@code sig} is the HMAC of one of the channel's keys (every key is
- * tried, so keys can rotate), its {@code ts} is within {@code signature_window} of this host's clock,
- * and this server has not delivered its {@code nonce} before. Everything else is rejected, counted and
- * warned about at most once per interval. Messages on unsigned channels pass untouched. A reload's
- * {@link ChannelRoutes} event replaces the policies (keys) for the next message; the nonces stay.
+ * The message path's check of messages on signed channels, before any filter sees them (see
+ * {@link MessageSignature} for the format). A message passes when its {@code sig} is the HMAC of one of
+ * the channel's keys (every key is tried, so keys can rotate), its {@code ts} is within
+ * {@code signature_window} of this host's clock, and this server has not delivered its {@code nonce}
+ * before. Everything else is rejected, counted and warned about at most once per interval. Messages on
+ * unsigned channels pass untouched. A reload replaces the policies (keys) for the next message; the
+ * nonces stay. One per server, on the agent's event loop.
  */
-final class SignatureHandler extends ChannelInboundHandlerAdapter {
-    private static final Logger LOG = LogManager.getLogger(SignatureHandler.class);
+final class SignatureCheck {
+    private static final Logger LOG = LogManager.getLogger(SignatureCheck.class);
 
     private final ServerState state;
     private Map<String, SignaturePolicy> policies;
@@ -39,57 +37,47 @@ final class SignatureHandler extends ChannelInboundHandlerAdapter {
     /**
      * @param policies by channel name; channels without one are unsigned
      * @param clock    the wall clock {@code ts} is compared with
-     * @param nonces   this server's nonces; outlives the connection, so a replay after a reconnect is caught
+     * @param nonces   this server's nonces; outlives its connections, so a replay after a reconnect is caught
      */
-    SignatureHandler(ServerState state, Map<String, SignaturePolicy> policies, Duration window, Clock clock,
-                     NonceCache nonces) {
+    SignatureCheck(ServerState state, Map<String, SignaturePolicy> policies, Duration window, Clock clock,
+                   NonceCache nonces) {
         this.state = state;
         this.windowSeconds = window.toSeconds();
         this.clock = clock;
         this.nonces = nonces;
         this.rejections = new Rejections(state, Counter.REJECTED);
-        usePolicies(policies);
+        policies(policies);
     }
 
-    private void usePolicies(Map<String, SignaturePolicy> next) {
+    /** A reload's policies, for the next message. */
+    void policies(Map<String, SignaturePolicy> next) {
         policies = Map.copyOf(next);
         macs.clear();
-        // A MAC per key per connection: Mac objects are not thread-safe, and this handler runs on one loop.
+        // A MAC per key: Mac objects are not thread-safe, and this check runs on one loop.
         next.forEach((channel, policy) ->
                 macs.put(channel, policy.keys().stream().map(SigningKey::signature).toList()));
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelRoutes next) {
-            usePolicies(next.signatures());
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        SignaturePolicy policy = msg instanceof ServerLine.ChannelMessage line ? policies.get(line.channel()) : null;
+    /** Whether the message may go on; a rejection is counted and warned about here. */
+    boolean admits(String channel, Message message, long nowNanos) {
+        SignaturePolicy policy = policies.get(channel);
         if (policy == null) {
-            ctx.fireChannelRead(msg);
-            return;
+            return true;
         }
-        ServerLine.ChannelMessage line = (ServerLine.ChannelMessage) msg;
-        String problem = problem(ctx, line, policy);
+        String problem = problem(channel, message, policy, nowNanos);
         if (problem == null) {
-            ctx.fireChannelRead(line);
-            return;
+            return true;
         }
-        long count = rejections.record(ctx.executor().ticker().nanoTime());
+        long count = rejections.record(nowNanos);
         if (count > 0) {
             LOG.warn("{} {}: rejected {}: {} ({} rejected by signature checks since the last warning)",
-                    state.address(), line.channel(), Wire.quote(line.message()), problem, count);
+                    state.address(), channel, Wire.quote(message.raw()), problem, count);
         }
+        return false;
     }
 
-    /** Why the line must not go on, or null when it may. */
-    private String problem(ChannelHandlerContext ctx, ServerLine.ChannelMessage line, SignaturePolicy policy) {
-        Message message = Message.parse(line.message());
+    /** Why the message must not go on, or null when it may. */
+    private String problem(String channel, Message message, SignaturePolicy policy, long nowNanos) {
         MessageSignature.Fields fields = MessageSignature.fields(message);
         if (fields instanceof MessageSignature.Malformed malformed) {
             return "malformed signature: " + malformed.reason();
@@ -98,10 +86,10 @@ final class SignatureHandler extends ChannelInboundHandlerAdapter {
             if (policy.required()) {
                 return "not signed (no sig), and this channel requires signatures";
             }
-            long count = unsigned.record(ctx.executor().ticker().nanoTime());
+            long count = unsigned.record(nowNanos);
             if (count > 0) {
                 LOG.info("{} {}: accepted {} unsigned message(s) (require_signature: false)", state.address(),
-                        line.channel(), count);
+                        channel, count);
             }
             return null;
         }
@@ -110,10 +98,10 @@ final class SignatureHandler extends ChannelInboundHandlerAdapter {
             return "ts is " + Math.abs(skew) + " s in the " + (skew < 0 ? "past" : "future")
                     + ", outside signature_window (" + windowSeconds + " s)";
         }
-        if (!matchesAnyKey(line.channel(), message, signed.signature())) {
+        if (!matchesAnyKey(channel, message, signed.signature())) {
             return "bad signature (no key of this channel matches)";
         }
-        if (!nonces.firstSighting(signed.nonce(), ctx.executor().ticker().nanoTime())) {
+        if (!nonces.firstSighting(signed.nonce(), nowNanos)) {
             return "replay: this server already delivered nonce " + signed.nonce();
         }
         return null;

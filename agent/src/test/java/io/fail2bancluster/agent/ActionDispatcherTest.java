@@ -13,21 +13,22 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class ExecHandlerTest {
+class ActionDispatcherTest {
     private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
     private ServerState state;
     private EmbeddedChannel channel;
+    private ActionDispatcher exec;
 
     @BeforeEach
     void setUp() {
         state = new ServerState("fanout:1986");
         channel = new EmbeddedChannel();
         channel.freezeTime();
-        channel.pipeline().addLast(new ExecHandler(state, runner, new ExecReporter(channel.eventLoop().ticker())));
+        exec = new ActionDispatcher(state, channel.eventLoop(), runner, new ExecReporter(channel.eventLoop().ticker()));
     }
 
     private void deliver(String message) {
-        channel.writeInbound(new Delivery(Fixtures.fail2banRoute(), Message.parse(message)));
+        exec.dispatch(Fixtures.fail2banRoute(), Message.parse(message), 0);
     }
 
     /** Completes call {@code index} from a runner thread, as a real runner does. */
@@ -90,10 +91,10 @@ class ExecHandlerTest {
     void anArgvTheLocaleWouldMangleIsRefusedNotRunAsQuestionMarks() {
         EmbeddedChannel ascii = new EmbeddedChannel();
         ascii.freezeTime();
-        ascii.pipeline().addLast(new ExecHandler(state, runner, new ExecReporter(ascii.eventLoop().ticker()),
-                List.of(StandardCharsets.US_ASCII)));
-        ascii.writeInbound(new Delivery(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=１.2.3.4")));
-        ascii.writeInbound(new Delivery(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=1.2.3.4")));
+        ActionDispatcher asciiExec = new ActionDispatcher(state, ascii.eventLoop(), runner,
+                new ExecReporter(ascii.eventLoop().ticker()), List.of(StandardCharsets.US_ASCII));
+        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=１.2.3.4"), 0);
+        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=1.2.3.4"), 0);
         ascii.runPendingTasks();
 
         assertEquals(List.of(List.of("ban", "sshd", "banip", "1.2.3.4")),

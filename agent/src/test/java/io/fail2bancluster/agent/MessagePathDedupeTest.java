@@ -3,24 +3,26 @@ package io.fail2bancluster.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.fail2bancluster.protocol.Message;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Three servers' pipelines sharing one deduplicator, as they do on the agent's loop. */
-class DedupeHandlerTest {
+/** Three servers' message paths sharing one deduplicator, as they do on the agent's loop. */
+class MessagePathDedupeTest {
     private static final Duration WINDOW = Duration.ofSeconds(5);
     private static final String BAN = "jail=sshd, action=banip, ip=192.0.2.7";
     private static final String UNBAN = "jail=sshd, action=unbanip, ip=192.0.2.7";
 
     private final Deduplicator dedupe = new Deduplicator(WINDOW);
+    private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
     private final List<EmbeddedChannel> servers = new ArrayList<>();
+    private final List<MessagePath> paths = new ArrayList<>();
     private final List<ServerState> states = new ArrayList<>();
 
     @BeforeEach
@@ -29,7 +31,8 @@ class DedupeHandlerTest {
             ServerState state = new ServerState("fanout" + i + ":1986");
             EmbeddedChannel channel = new EmbeddedChannel();
             channel.freezeTime();
-            channel.pipeline().addLast(new DedupeHandler(i, dedupe, state));
+            paths.add(new MessagePath(state, i, new ChannelRoutes(Map.of(Fixtures.CHANNEL, Fixtures.fail2banRoute()),
+                    Map.of()), new ServerPipeline.Shared(channel.eventLoop(), dedupe, runner)));
             servers.add(channel);
             states.add(state);
         }
@@ -44,9 +47,9 @@ class DedupeHandlerTest {
 
     /** Delivers one copy through server {@code index}; true when it went on to exec. */
     private boolean copy(int index, String message) {
-        EmbeddedChannel channel = servers.get(index);
-        channel.writeInbound(new Delivery(Fixtures.fail2banRoute(), Message.parse(message)));
-        return channel.readInbound() != null;
+        int before = runner.calls.size();
+        paths.get(index).accept(Fixtures.CHANNEL, message);
+        return runner.calls.size() > before;
     }
 
     private int runs(int... order) {

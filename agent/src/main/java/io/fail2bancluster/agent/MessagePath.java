@@ -1,0 +1,85 @@
+package io.fail2bancluster.agent;
+
+import io.fail2bancluster.protocol.Message;
+import io.fail2bancluster.protocol.MessageLimits;
+import io.fail2bancluster.protocol.Wire;
+import io.netty.util.concurrent.Ticker;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * What becomes of a message that arrived on a channel from one server, whatever carried it:
+ * <pre>
+ *   (channel, text) -> parse within the limits -> signature -> filter -> dedupe -> exec
+ * </pre>
+ * The text is parsed once, here, into a {@link Message} that carries its limits check; every later step
+ * reads that value. Each step counts what it stops under this server's counters and warns at most once
+ * per interval. The path knows nothing of how the message travelled: fanout's pipeline feeds it from
+ * {@link MessagePathHandler}, and another transport can feed it from its own connection, as long as it
+ * calls {@link #accept} on the agent's event loop, where the shared dedupe and the counters live.
+ *
+ * <p>One per configured server, living as long as the server stays configured: its signature nonces and
+ * log throttles outlive reconnects, and a reload hands it new routes with {@link #routes}.
+ */
+final class MessagePath {
+    private static final Logger LOG = LogManager.getLogger(MessagePath.class);
+
+    private final ServerState state;
+    private final int serverIndex;
+    private final MessageLimits limits;
+    private final Rejections overLimits;
+    private final SignatureCheck signatures;
+    private final RouteFilter filter;
+    private final Deduplicator deduplicator;
+    private final ActionDispatcher exec;
+    private final Ticker ticker;
+
+    /** @param serverIndex this server's identity in the shared {@link Deduplicator} */
+    MessagePath(ServerState state, int serverIndex, ChannelRoutes routes, ServerPipeline.Shared shared) {
+        this.state = state;
+        this.serverIndex = serverIndex;
+        this.limits = shared.limits().message();
+        this.overLimits = new Rejections(state, Counter.REJECTED);
+        this.signatures = new SignatureCheck(state, routes.signatures(), shared.signatureWindow(), shared.clock(),
+                new NonceCache(shared.signatureWindow().multipliedBy(2).toNanos(), NonceCache.DEFAULT_CAPACITY));
+        this.filter = new RouteFilter(state, routes.routes());
+        this.deduplicator = shared.deduplicator();
+        this.exec = new ActionDispatcher(state, shared.loop(), shared.runner(), shared.reporter());
+        this.ticker = shared.loop().ticker();
+    }
+
+    /** A reload's routes: the next message is checked, filtered and run by them. On the loop. */
+    void routes(ChannelRoutes next) {
+        signatures.policies(next.signatures());
+        filter.routes(next.routes());
+    }
+
+    /** One message that arrived on {@code channel}. On the agent's event loop. */
+    void accept(String channel, String text) {
+        long nowNanos = ticker.nanoTime();
+        state.increment(Counter.RECEIVED);
+        Message message = Message.parse(text, limits);
+        if (message.refusal() != null) {
+            long count = overLimits.record(nowNanos);
+            if (count > 0) {
+                LOG.warn("{} {}: dropped {}: {} ({} dropped over limits since the last warning)", state.address(),
+                        Wire.quote(channel), Wire.quote(text), message.refusal(), count);
+            }
+            return;
+        }
+        if (!signatures.admits(channel, message, nowNanos)) {
+            return;
+        }
+        Route route = filter.route(channel, message, nowNanos);
+        if (route == null) {
+            return;
+        }
+        if (!deduplicator.admit(serverIndex, channel, message.raw(), nowNanos)) {
+            state.increment(Counter.DEDUPLICATED);
+            LOG.debug("{} {}: {} already delivered by another server", state.address(), channel,
+                    Wire.quote(message.raw()));
+            return;
+        }
+        exec.dispatch(route, message, nowNanos);
+    }
+}
