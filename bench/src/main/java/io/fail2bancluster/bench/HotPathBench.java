@@ -28,7 +28,8 @@ public final class HotPathBench {
                 .measurementTime(TimeValue.seconds(quick ? 1 : 2));
         Collection<RunResult> results = new Runner(options.build()).run();
         double ours = 0, ourBytes = 0;
-        Bench.header("hot path: frame + ServerLine + Message + filter + render, one message, one thread");
+        Bench.header("hot path: the assembled server pipeline (frame, decode, session, limits, signature, filter, "
+                + "dedupe, render), one signed message, one thread");
         for (RunResult run : results) {
             String name = run.getParams().getBenchmark().replaceAll(".*\\.", "");
             double ns = run.getPrimaryResult().getScore();

@@ -1,0 +1,94 @@
+package io.fail2bancluster.agent;
+
+import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigLoader;
+import io.fail2bancluster.config.ServerConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The benchmarks' door into the agent: the real {@link ServerPipeline} of the first server of a YAML config,
+ * assembled by the agent's own initializer on an {@link EmbeddedChannel} instead of a socket, greeted, with
+ * dedupe on for every channel and an action runner that only counts. It lives in the agent's package (in
+ * the bench module, never shipped) because the pipeline's pieces are package-private.
+ */
+public final class AssembledServerPipeline implements AutoCloseable {
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final ServerState state;
+    private long runs;
+
+    public AssembledServerPipeline(String yaml) {
+        ClusterConfig config = ConfigLoader.parse(yaml, "bench.yml");
+        ServerConfig server = config.servers().get(0);
+        ChannelRoutes routes = ChannelRoutes.of(server, (String) null);
+        Deduplicator dedupe = new Deduplicator(config.dedupeWindow());
+        dedupe.redundantChannels(Set.copyOf(routes.channels()));
+        ActionRunner counting = new ActionRunner() {
+            @Override
+            public void run(Invocation invocation, Consumer<ActionResult> whenDone) {
+                runs++;
+            }
+
+            @Override
+            public CompletableFuture<Void> shutdown(Duration grace) {
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        state = new ServerState(server.address());
+        ServerPipeline.Shared shared = new ServerPipeline.Shared(channel.eventLoop(), dedupe, counting,
+                new ExecReporter(channel.eventLoop().ticker()), config.limits(), config.signatureWindow(),
+                Clock.systemUTC());
+        SessionHandler.Listener session = new SessionHandler.Listener() {
+            @Override
+            public void greeted(long nowNanos) {
+                state.greeted(nowNanos);
+            }
+
+            @Override
+            public void busy() {
+            }
+
+            @Override
+            public void lineReceived(long nowNanos) {
+                state.lineReceived(nowNanos);
+            }
+        };
+        channel.pipeline().addLast(new ServerPipeline(server, 0, routes.routes(), state, session, shared));
+        channel.pipeline().fireChannelActive();
+        channel.releaseOutbound();
+        receive(Unpooled.copiedBuffer("debug!connected...\n", StandardCharsets.US_ASCII));
+    }
+
+    /** Bytes as they arrive from the server; the pipeline releases them. */
+    public void receive(ByteBuf bytes) {
+        channel.writeInbound(bytes);
+    }
+
+    /** Actions handed to the runner so far. */
+    public long runs() {
+        return runs;
+    }
+
+    /** A counter of the server ({@code received}, {@code rejected}...). */
+    public long count(String key) {
+        for (Counter counter : Counter.values()) {
+            if (counter.key().equals(key)) {
+                return state.count(counter);
+            }
+        }
+        throw new IllegalArgumentException("no counter " + key);
+    }
+
+    @Override
+    public void close() {
+        channel.releaseOutbound();
+        channel.finishAndReleaseAll();
+    }
+}
