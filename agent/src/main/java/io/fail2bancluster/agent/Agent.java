@@ -39,7 +39,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Agent.class);
-    private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     private final EventLoop loop;
     private final EventLoopGroup ownedGroup;
@@ -56,7 +55,7 @@ public final class Agent implements AutoCloseable {
     /** The servers as the last {@link #reload} (or the start) asked for them; guarded by this. */
     private ClusterConfig config;
     /** In the order of {@link #config}'s servers. The fields below live on the event loop. */
-    private List<LiveServer> servers = new ArrayList<>();
+    private List<ServerLink> servers = new ArrayList<>();
     /** Each server's identity in the {@link Deduplicator}: never reused, so a removed server's copies do not count for a new one. */
     private int nextServerIndex;
     private boolean stopping;
@@ -154,29 +153,20 @@ public final class Agent implements AutoCloseable {
         if (metrics != null) {
             LOG.info("metrics on http://{}/metrics", metrics.address());
         }
-        loop.execute(() -> servers.forEach(s -> s.connection().connect()));
+        loop.execute(() -> servers.forEach(ServerLink::connect));
         LOG.info("agent started: {} server(s), dedupe window {} ms, {} transport", configured.size(),
                 config.dedupeWindow().toMillis(), Transport.isEpoll(loop) ? "epoll" : "nio");
     }
 
-    /** One server's pieces: what status reads, what keeps it connected, what builds its pipelines. */
-    private record LiveServer(ServerState state, ServerConnection connection, ServerPipeline pipeline) {
-    }
-
-    private LiveServer open(ServerConfig server, ChannelRoutes routes, SslContext tls) {
+    private ServerLink open(ServerConfig server, ChannelRoutes routes, SslContext tls) {
         ServerState state = new ServerState(server.address());
-        Duration connectTimeout = server.pingTimeout().compareTo(MAX_CONNECT_TIMEOUT) < 0
-                ? server.pingTimeout() : MAX_CONNECT_TIMEOUT;
         Bootstrap bootstrap = base.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeout.toMillis()));
-        ServerConnection connection = new ServerConnection(loop,
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, ServerTimers.of(server).connectTimeoutMillis());
+        ServerLink link = new ServerLink(state, new MessagePath(state, nextServerIndex++, routes, shared), routes, loop,
                 () -> bootstrap.connect(remoteAddress(server)),
-                new Backoff(reconnectMin, reconnectMax, random),
-                ServerConnection.stableAfter(reconnectMax), state);
-        ServerPipeline pipeline = new ServerPipeline(server, nextServerIndex++, routes.routes(), state, connection,
-                shared, tls);
-        bootstrap.handler(pipeline);
-        return new LiveServer(state, connection, pipeline);
+                new Backoff(reconnectMin, reconnectMax, random), ServerLink.stableAfter(reconnectMax));
+        bootstrap.handler(new ServerPipeline(server, link, shared.limits().maxLine(), tls));
+        return link;
     }
 
     /** This host's name when a channel needs it ({@code skip_own}), else null. May block: never on the loop. */
@@ -226,21 +216,21 @@ public final class Agent implements AutoCloseable {
         }
         // before the first message on the new routes: a channel a second server now carries is deduplicated
         shared.deduplicator().redundantChannels(redundant);
-        List<LiveServer> wanted = new ArrayList<>();
+        List<ServerLink> wanted = new ArrayList<>();
         for (int i = 0; i < diff.next().size(); i++) {
             ServerDiff.Change change = diff.next().get(i);
             if (change instanceof ServerDiff.Kept kept) {
-                LiveServer server = servers.get(kept.from());
-                server.pipeline().swap(routes.get(i));
+                ServerLink server = servers.get(kept.from());
+                server.routes(routes.get(i));
                 wanted.add(server);
             } else {
-                LiveServer server = open(change.server(), routes.get(i), tls.get(i));
-                server.connection().connect();
+                ServerLink server = open(change.server(), routes.get(i), tls.get(i));
+                server.connect();
                 wanted.add(server);
             }
         }
         for (int index : diff.removed()) {
-            servers.get(index).connection().stop();
+            servers.get(index).stop();
         }
         servers = wanted;
     }
@@ -336,8 +326,8 @@ public final class Agent implements AutoCloseable {
         loop.execute(() -> {
             stopping = true;
             List<CompletableFuture<Object>> closes = new ArrayList<>();
-            for (LiveServer server : servers) {
-                closes.add(toCompletable(server.connection().stop()));
+            for (ServerLink server : servers) {
+                closes.add(toCompletable(server.stop()));
             }
             if (metrics != null) {
                 closes.add(metrics.stop().thenApply(stopped -> stopped));

@@ -24,7 +24,6 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * The whole pipeline of one server connection, in one place:
@@ -49,57 +48,28 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
     }
 
     private final ServerConfig server;
-    private final ServerState state;
-    private final SessionHandler.Listener session;
-    private final Shared shared;
+    private final ServerLink link;
+    private final ServerTimers timers;
+    private final int maxLine;
     private final SslContext tls;
-    /** This server's message path, kept across reconnects and reloads. */
-    private final MessagePath path;
-    /** What the next connection subscribes to; swapped by a reload. Both fields live on the event loop. */
-    private ChannelRoutes routes;
-    /** The connection this initializer set up last, from its registration until it closes; null between. */
-    private Channel live;
 
-    ServerPipeline(ServerConfig server, int serverIndex, Map<String, Route> routes, ServerState state,
-                   SessionHandler.Listener session, Shared shared) {
-        this(server, serverIndex, routes, state, session, shared, null);
+    ServerPipeline(ServerConfig server, ServerLink link, int maxLine) {
+        this(server, link, maxLine, null);
     }
 
     /** @param tls the server's client-side TLS context, or null for plain TCP */
-    ServerPipeline(ServerConfig server, int serverIndex, Map<String, Route> routes, ServerState state,
-                   SessionHandler.Listener session, Shared shared, SslContext tls) {
-        this.tls = tls;
+    ServerPipeline(ServerConfig server, ServerLink link, int maxLine, SslContext tls) {
         this.server = server;
-        this.routes = ChannelRoutes.of(server, routes);
-        this.state = state;
-        this.session = session;
-        this.shared = shared;
-        this.path = new MessagePath(state, serverIndex, this.routes, shared);
-    }
-
-    /**
-     * A reload's new routes for this server: the message path uses them from the next message on, every
-     * later connection subscribes to them, and the live one (connecting or connected) gets them as a user
-     * event, so its session changes its subscriptions without reconnecting. On the loop.
-     */
-    void swap(ChannelRoutes next) {
-        routes = next;
-        path.routes(next);
-        if (live != null) {
-            live.pipeline().fireUserEventTriggered(next);
-        }
+        this.link = link;
+        this.timers = ServerTimers.of(server);
+        this.maxLine = maxLine;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(Channel ch) {
-        live = ch;
-        ch.closeFuture().addListener(closed -> {
-            if (live == ch) {
-                live = null;
-            }
-        });
+        link.settingUp(ch);
         String address = server.address();
-        int maxLine = shared.limits().maxLine();
         ChannelPipeline pipeline = ch.pipeline();
         if (tls != null) {
             String serverName = server.tls().orElseThrow().serverName();
@@ -112,10 +82,9 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
                 .addLast(OVERLONG, new OverlongLineHandler(maxLine, address))
                 .addLast(DECODER, ServerLineDecoder.INSTANCE)
                 .addLast(ENCODER, CommandEncoder.INSTANCE)
-                .addLast(LIVENESS, new LivenessHandler(address, server.pingInterval(), server.pingTimeout()))
-                .addLast(SESSION, new SessionHandler(address, routes.channels(), session,
-                        server.pingTimeout()))
-                .addLast(PATH, new MessagePathHandler(path))
-                .addLast(ERRORS, new UnhandledErrorHandler(state));
+                .addLast(LIVENESS, new LivenessHandler(address, timers.pingInterval(), timers.readerIdle()))
+                .addLast(SESSION, new SessionHandler(address, link.channels(), link.state(), timers.greetingDeadline()))
+                .addLast(PATH, new MessagePathHandler(link.path()))
+                .addLast(ERRORS, new UnhandledErrorHandler(link.state()));
     }
 }

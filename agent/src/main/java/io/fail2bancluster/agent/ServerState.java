@@ -7,11 +7,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Everything {@code status} shows about one server. Owned by the agent's event loop: every handler
+ * Everything {@code status} shows about one server, written directly by the handlers and the
+ * {@link ServerLink} of that server (the session reports the greeting and every line here). Owned by the agent's event loop: every handler
  * and callback that touches it runs there, so plain fields need no lock. Times are kept as ticker
  * nanos (cheap, and frozen in tests) and turned into wall-clock instants only for a snapshot.
  */
-final class ServerState {
+final class ServerState implements SessionHandler.Listener {
     enum Phase {
         CONNECTING("connecting"), CONNECTED("connected"), WAITING("waiting"), STOPPED("stopped");
 
@@ -66,7 +67,8 @@ final class ServerState {
         return reconnects;
     }
 
-    void greeted(long nowNanos) {
+    @Override
+    public void greeted(long nowNanos) {
         phase = Phase.CONNECTED;
         greeted = true;
         greetedAtNanos = nowNanos;
@@ -77,7 +79,14 @@ final class ServerState {
         return greeted ? Optional.of(Duration.ofNanos(nowNanos - greetedAtNanos)) : Optional.empty();
     }
 
-    void lineReceived(long nowNanos) {
+    @Override
+    public void busy() {
+        // Nothing to record: the close that follows was never greeted, so the link counts it as a failed
+        // attempt and the backoff keeps growing.
+    }
+
+    @Override
+    public void lineReceived(long nowNanos) {
         lastLineNanos = nowNanos;
         anyLine = true;
     }

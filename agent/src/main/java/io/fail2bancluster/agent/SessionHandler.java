@@ -23,7 +23,7 @@ import org.apache.logging.log4j.Logger;
 final class SessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(SessionHandler.class);
 
-    /** What the connection that owns this session wants to hear. Called on the event loop. */
+    /** What the session reports; {@link ServerState} in production. Called on the event loop. */
     interface Listener {
         void greeted(long nowNanos);
 
@@ -125,6 +125,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (debug.isGreeting()) {
             cancelGreetingDeadline();
             listener.greeted(ctx.executor().ticker().nanoTime());
+            LOG.info("{}: connected", address);
         } else if (debug.isBusy()) {
             LOG.warn("{}: server is full (debug!busy); will retry", address);
             listener.busy();

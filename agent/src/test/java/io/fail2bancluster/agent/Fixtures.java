@@ -2,31 +2,50 @@ package io.fail2bancluster.agent;
 
 import io.fail2bancluster.config.ActionTemplate.Rendered;
 import io.fail2bancluster.config.FilterEntry;
+import io.fail2bancluster.config.ServerConfig;
+import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /** Shared test material: the sample config's route and an action runner that only records. */
 final class Fixtures {
-    /** A session listener for pipelines whose connection state a test does not look at. */
-    static final SessionHandler.Listener IGNORE_SESSION = new SessionHandler.Listener() {
-        @Override
-        public void greeted(long nowNanos) {
-        }
-
-        @Override
-        public void busy() {
-        }
-
-        @Override
-        public void lineReceived(long nowNanos) {
-        }
-    };
-
     static final String CHANNEL = "Fail2ban";
 
     private Fixtures() {
+    }
+
+    /**
+     * A server's link with no routes and a recording runner, for tests of its connection lifecycle alone.
+     */
+    static ServerLink link(ServerState state, EventLoop loop, ServerLink.Connector connector, Backoff backoff,
+                           Duration stableAfter) {
+        ChannelRoutes none = new ChannelRoutes(Map.of(), Map.of());
+        MessagePath path = new MessagePath(state, 0, none,
+                new ServerPipeline.Shared(loop, new Deduplicator(Duration.ofSeconds(5)), new RecordingRunner()));
+        return new ServerLink(state, path, none, loop, connector, backoff, stableAfter);
+    }
+
+    /**
+     * The link and pipeline of the first server of {@code config}, as the agent assembles them, on
+     * {@code channel}'s loop, with {@code routes} instead of the config's own.
+     */
+    static ServerLink assemble(EmbeddedChannel channel, ServerConfig server, Map<String, Route> routes,
+                               ServerState state, ActionRunner runner, SslContext tls) {
+        ChannelRoutes channelRoutes = ChannelRoutes.of(server, routes);
+        ServerPipeline.Shared shared = new ServerPipeline.Shared(channel.eventLoop(),
+                new Deduplicator(Duration.ofSeconds(5)), runner);
+        ServerLink link = new ServerLink(state, new MessagePath(state, 0, channelRoutes, shared), channelRoutes,
+                channel.eventLoop(), () -> {
+                    throw new UnsupportedOperationException("the test sets the channel up itself");
+                }, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60)), Duration.ofSeconds(10));
+        channel.pipeline().addLast(new ServerPipeline(server, link, shared.limits().maxLine(), tls));
+        return link;
     }
 
     /** The sample config's channel: action banip|unbanip and jail sshd; action {@code ban %jail% %action% %ip%}. */

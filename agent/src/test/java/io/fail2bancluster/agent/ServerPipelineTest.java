@@ -38,23 +38,20 @@ class ServerPipelineTest {
             """;
 
     private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
-    private final SessionHandler.Listener ignore = Fixtures.IGNORE_SESSION;
     private ServerState state;
     private EmbeddedChannel channel;
-    private ServerPipeline initializer;
-    private ServerPipeline.Shared shared;
+    private ServerLink initializer;
+    private ServerConfig server;
 
     @BeforeEach
     void setUp() {
         ClusterConfig config = ConfigLoader.parse(YAML, "pipeline-test.yml");
-        ServerConfig server = config.servers().get(0);
+        server = config.servers().get(0);
         state = new ServerState(server.address());
         channel = new EmbeddedChannel();
         channel.freezeTime();
-        shared = new ServerPipeline.Shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner);
-        initializer = new ServerPipeline(server, 0,
-                Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow(), null)), state, ignore, shared);
-        channel.pipeline().addLast(initializer);
+        initializer = Fixtures.assemble(channel, server,
+                Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow(), null)), state, runner, null);
         channel.pipeline().fireChannelActive();
     }
 
@@ -91,7 +88,7 @@ class ServerPipelineTest {
     void anExceptionAHandlerLetsThroughIsCountedAndTheConnectionStays() {
         // a bug planted in the chain: the action's renderer throws on one ip
         ActionTemplate template = ActionTemplate.parse("fail2ban-client set %jail% %action% %ip%");
-        initializer.swap(new ChannelRoutes(Map.of("Fail2ban", new Route("Fail2ban", List.of(), (c, m) -> {
+        initializer.routes(new ChannelRoutes(Map.of("Fail2ban", new Route("Fail2ban", List.of(), (c, m) -> {
             if ("192.0.2.66".equals(m.get("ip"))) {
                 throw new IllegalStateException("planted failure");
             }
@@ -151,7 +148,7 @@ class ServerPipelineTest {
         assertEquals("subscribe Fail2ban\n", written(channel));
         receive("debug!connected...\nFail2ban!jail=sshd, action=banip, ip=192.0.2.7\n");
 
-        initializer.swap(reloaded());
+        initializer.routes(reloaded());
 
         assertEquals("unsubscribe Fail2ban\n", written(channel));
         assertEquals("subscribe PublishOnly\n", written(channel));
@@ -169,9 +166,9 @@ class ServerPipelineTest {
     void aSwapAfterTheConnectionClosedIsWhatTheNextConnectionStartsWith() {
         channel.releaseOutbound();
         channel.close();
-        initializer.swap(reloaded());
+        initializer.routes(reloaded());
         EmbeddedChannel next = new EmbeddedChannel();
-        next.pipeline().addLast(initializer);
+        next.pipeline().addLast(new ServerPipeline(server, initializer, ClusterConfig.Limits.DEFAULTS.maxLine()));
         next.pipeline().fireChannelActive();
         assertEquals("subscribe PublishOnly\n", written(next));
         assertNull(written(next));

@@ -38,11 +38,8 @@ class TlsPipelineTest {
     void setUp() {
         ServerConfig server = ConfigLoader.parse(YAML, "tls-test.yml").servers().get(0);
         channel = new EmbeddedChannel();
-        ServerPipeline.Shared shared = new ServerPipeline.Shared(channel.eventLoop(),
-                new Deduplicator(Duration.ofSeconds(5)), runner);
-        channel.pipeline().addLast(new ServerPipeline(server, 0,
-                Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow(), null)), new ServerState(server.address()),
-                Fixtures.IGNORE_SESSION, shared, TlsContexts.forServer(server, server.tls().orElseThrow())));
+        Fixtures.assemble(channel, server, Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow(), null)),
+                new ServerState(server.address()), runner, TlsContexts.forServer(server, server.tls().orElseThrow()));
         channel.pipeline().fireChannelActive();
     }
 

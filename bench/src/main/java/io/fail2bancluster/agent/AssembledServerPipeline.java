@@ -45,22 +45,11 @@ public final class AssembledServerPipeline implements AutoCloseable {
         ServerPipeline.Shared shared = new ServerPipeline.Shared(channel.eventLoop(), dedupe, counting,
                 new ExecReporter(channel.eventLoop().ticker()), config.limits(), config.signatureWindow(),
                 Clock.systemUTC());
-        SessionHandler.Listener session = new SessionHandler.Listener() {
-            @Override
-            public void greeted(long nowNanos) {
-                state.greeted(nowNanos);
-            }
-
-            @Override
-            public void busy() {
-            }
-
-            @Override
-            public void lineReceived(long nowNanos) {
-                state.lineReceived(nowNanos);
-            }
-        };
-        channel.pipeline().addLast(new ServerPipeline(server, 0, routes.routes(), state, session, shared));
+        ServerLink link = new ServerLink(state, new MessagePath(state, 0, routes, shared), routes, channel.eventLoop(),
+                () -> {
+                    throw new UnsupportedOperationException("the bench sets the channel up itself");
+                }, new Backoff(config.reconnectMin(), config.reconnectMax()), ServerLink.stableAfter(config.reconnectMax()));
+        channel.pipeline().addLast(new ServerPipeline(server, link, config.limits().maxLine()));
         channel.pipeline().fireChannelActive();
         channel.releaseOutbound();
         receive(Unpooled.copiedBuffer("debug!connected...\n", StandardCharsets.US_ASCII));

@@ -6,14 +6,18 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Keeps one server connected: connects, and whenever a connect fails or a connection closes, schedules
- * the next attempt on the event loop after a {@link Backoff} delay. Never sleeps, never blocks.
+ * One configured server, as the agent holds it: its counters and status ({@link ServerState}), its
+ * {@link MessagePath} (with the nonces and throttles that outlive connections), the routes its connections
+ * subscribe to, the live connection, and the lifecycle that keeps it connected: connect, and whenever a
+ * connect fails or a connection closes, schedule the next attempt on the event loop after a
+ * {@link Backoff} delay. Never sleeps, never blocks. A reload hands it new routes with {@link #routes}.
  *
  * <p>The backoff starts again from {@code reconnect_min} only after a connection was greeted and stayed
  * up for {@code stableAfter}: a server that accepts and drops us at once (crash loop, {@code debug!busy},
@@ -22,8 +26,8 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>All methods run on the event loop.
  */
-final class ServerConnection implements SessionHandler.Listener {
-    private static final Logger LOG = LogManager.getLogger(ServerConnection.class);
+final class ServerLink {
+    private static final Logger LOG = LogManager.getLogger(ServerLink.class);
     /** Attempts past this do not grow the backoff further (and the shift cannot overflow). */
     private static final int MAX_ATTEMPT = 62;
 
@@ -38,18 +42,66 @@ final class ServerConnection implements SessionHandler.Listener {
     private final Backoff backoff;
     private final Duration stableAfter;
     private final ServerState state;
+    private final MessagePath path;
+    /** What the next connection subscribes to; replaced by a reload. */
+    private ChannelRoutes routes;
+    /** The connection the pipeline set up last, from its registration until it closes; null between. */
+    private Channel live;
     private int attempt;
     private boolean started;
     private boolean stopped;
     private Channel channel;
     private ScheduledFuture<?> pendingRetry;
 
-    ServerConnection(EventLoop loop, Connector connector, Backoff backoff, Duration stableAfter, ServerState state) {
+    /**
+     * @param routes    what the first connection subscribes to; the path starts with the same
+     * @param connector starts a connect whose channel {@link ServerPipeline} sets up for this link
+     */
+    ServerLink(ServerState state, MessagePath path, ChannelRoutes routes, EventLoop loop, Connector connector,
+               Backoff backoff, Duration stableAfter) {
+        this.state = state;
+        this.path = path;
+        this.routes = routes;
         this.loop = loop;
         this.connector = connector;
         this.backoff = backoff;
         this.stableAfter = stableAfter;
-        this.state = state;
+    }
+
+    ServerState state() {
+        return state;
+    }
+
+    MessagePath path() {
+        return path;
+    }
+
+    /** The channels a connection set up now subscribes to. */
+    List<String> channels() {
+        return routes.channels();
+    }
+
+    /**
+     * A reload's new routes: the message path uses them from the next message on, every later connection
+     * subscribes to them, and the live one (connecting or connected) gets them as a user event, so its
+     * session changes its subscriptions without reconnecting. On the loop.
+     */
+    void routes(ChannelRoutes next) {
+        routes = next;
+        path.routes(next);
+        if (live != null) {
+            live.pipeline().fireUserEventTriggered(next);
+        }
+    }
+
+    /** Called by the pipeline as it sets up a connection of this link. On the loop. */
+    void settingUp(Channel ch) {
+        live = ch;
+        ch.closeFuture().addListener(closed -> {
+            if (live == ch) {
+                live = null;
+            }
+        });
     }
 
     /** How long a greeted connection must stay up before the backoff starts again from its minimum. */
@@ -109,23 +161,6 @@ final class ServerConnection implements SessionHandler.Listener {
         attempt = Math.min(attempt + 1, MAX_ATTEMPT);
         LOG.info("{}: reconnecting in {} ms", state.address(), delay.toMillis());
         pendingRetry = loop.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    @Override
-    public void greeted(long nowNanos) {
-        state.greeted(nowNanos);
-        LOG.info("{}: connected", state.address());
-    }
-
-    @Override
-    public void busy() {
-        // Nothing to do beyond what the session did: the close that follows was never greeted, so it
-        // counts as a failed attempt and the backoff keeps growing.
-    }
-
-    @Override
-    public void lineReceived(long nowNanos) {
-        state.lineReceived(nowNanos);
     }
 
     /** Stops reconnecting and closes the connection; the future completes when it is closed. */

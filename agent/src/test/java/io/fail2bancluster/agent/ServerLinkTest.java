@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class ServerConnectionTest {
+class ServerLinkTest {
     private static final Duration MIN = Duration.ofSeconds(1);
     private static final Duration MAX = Duration.ofSeconds(60);
     private static final Duration STABLE = Duration.ofSeconds(10);
@@ -27,7 +27,7 @@ class ServerConnectionTest {
     private final List<EmbeddedChannel> attempts = new ArrayList<>();
     private boolean refuse;
     private ServerState state;
-    private ServerConnection connection;
+    private ServerLink connection;
     /** Draws the same delays as the connection's backoff, to know when each retry is due. */
     private Backoff twin;
 
@@ -37,8 +37,8 @@ class ServerConnectionTest {
         clock.freezeTime();
         state = new ServerState("fanout.example:1986");
         twin = new Backoff(MIN, MAX, new Random(SEED));
-        connection = new ServerConnection(clock.eventLoop(), this::connect, new Backoff(MIN, MAX, new Random(SEED)),
-                STABLE, state);
+        connection = Fixtures.link(state, clock.eventLoop(), this::connect, new Backoff(MIN, MAX, new Random(SEED)),
+                STABLE);
     }
 
     @AfterEach
@@ -86,7 +86,7 @@ class ServerConnectionTest {
         attempts.get(0).close();
         expectRetryAfter(twin.delay(0));
         // debug!busy: the session closes the connection without a greeting.
-        connection.busy();
+        state.busy();
         attempts.get(1).close();
         expectRetryAfter(twin.delay(1));
         assertEquals(2, connection.attempt());
@@ -100,7 +100,7 @@ class ServerConnectionTest {
         expectRetryAfter(twin.delay(1));
         refuse = false;
         expectRetryAfter(twin.delay(2));
-        connection.greeted(clock.eventLoop().ticker().nanoTime());
+        state.greeted(clock.eventLoop().ticker().nanoTime());
     }
 
     @Test
@@ -134,7 +134,7 @@ class ServerConnectionTest {
         assertEquals("stopped", state.snapshot(0, java.time.Instant.now()).state());
 
         refuse = false;
-        ServerConnection live = new ServerConnection(clock.eventLoop(), this::connect, new Backoff(MIN, MAX), STABLE, state);
+        ServerLink live = Fixtures.link(state, clock.eventLoop(), this::connect, new Backoff(MIN, MAX), STABLE);
         live.connect();
         EmbeddedChannel channel = attempts.get(1);
         assertTrue(channel.isOpen());
