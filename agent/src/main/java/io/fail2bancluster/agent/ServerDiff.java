@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * How a reloaded server list relates to the running one. Servers are matched by {@link Identity}: a
@@ -91,6 +92,48 @@ record ServerDiff(List<Change> next, List<Integer> removed) {
     }
 
     /**
+     * The channels subscribed before and after whose handling changed, each with what changed:
+     * {@code Fail2ban (filter, keys)}. These keep their subscription, so without this line a reload that
+     * changed only a filter would look as if it had done nothing.
+     */
+    private static List<String> changedChannels(ServerConfig before, ServerConfig after) {
+        List<String> changed = new ArrayList<>();
+        for (ChannelConfig now : after.channels()) {
+            Optional<ChannelConfig> was = before.channel(now.name());
+            if (now.action().isEmpty() || was.isEmpty() || was.get().action().isEmpty()) {
+                continue; // not subscribed before or after: the subscribe lists tell
+            }
+            List<String> what = new ArrayList<>();
+            if (!filters(was.get()).equals(filters(now))) {
+                what.add("filter");
+            }
+            if (!was.get().action().equals(now.action())) {
+                what.add("action");
+            }
+            if (!was.get().secrets().equals(now.secrets()) || was.get().requireSignature() != now.requireSignature()) {
+                what.add("keys");
+            }
+            if (!was.get().ignoreIp().equals(now.ignoreIp())) {
+                what.add("ignore_ip");
+            }
+            if (was.get().skipOwn() != now.skipOwn()) {
+                what.add("skip_own");
+            }
+            if (!what.isEmpty()) {
+                changed.add(now.name() + " (" + String.join(", ", what) + ")");
+            }
+        }
+        return changed;
+    }
+
+    /** A channel's filter as it acts: key, values and pattern of each entry, not where the file put it. */
+    private static List<List<Object>> filters(ChannelConfig channel) {
+        return channel.filters().stream()
+                .map(f -> List.<Object>of(f.key(), f.values(), f.pattern().map(Pattern::pattern).orElse("")))
+                .toList();
+    }
+
+    /**
      * What the reload does, one line each, for the log and the {@code reload} reply; {@code running}
      * is the list the diff was made from.
      */
@@ -100,9 +143,21 @@ record ServerDiff(List<Change> next, List<Integer> removed) {
             if (change instanceof Added added) {
                 lines.add("added " + added.server().address() + " (" + added.server().path() + "), subscribing to "
                         + subscribed(added.server()));
-            } else if (change instanceof Kept kept && !(kept.subscribed().isEmpty() && kept.unsubscribed().isEmpty())) {
-                lines.add("kept " + kept.server().address() + ": subscribing to " + kept.subscribed()
-                        + ", unsubscribing from " + kept.unsubscribed());
+            } else if (change instanceof Kept kept) {
+                List<String> parts = new ArrayList<>();
+                if (!kept.subscribed().isEmpty()) {
+                    parts.add("subscribing to " + kept.subscribed());
+                }
+                if (!kept.unsubscribed().isEmpty()) {
+                    parts.add("unsubscribing from " + kept.unsubscribed());
+                }
+                List<String> changed = changedChannels(running.get(kept.from()), kept.server());
+                if (!changed.isEmpty()) {
+                    parts.add("changed " + String.join(", ", changed));
+                }
+                if (!parts.isEmpty()) {
+                    lines.add("kept " + kept.server().address() + ": " + String.join(", ", parts));
+                }
             }
         }
         for (int index : removed) {

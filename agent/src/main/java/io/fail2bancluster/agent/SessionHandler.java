@@ -87,7 +87,13 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             ctx.write(new Command.Subscribe(channel));
         }
         ctx.flush();
-        LOG.info("{}: reload: subscribed to {}, unsubscribed from {}", address, added, removed);
+        if (removed.isEmpty()) {
+            LOG.info("{}: reload: subscribed to {}", address, added);
+        } else if (added.isEmpty()) {
+            LOG.info("{}: reload: unsubscribed from {}", address, removed);
+        } else {
+            LOG.info("{}: reload: subscribed to {}, unsubscribed from {}", address, added, removed);
+        }
     }
 
     @Override

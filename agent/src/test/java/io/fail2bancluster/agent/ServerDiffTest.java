@@ -66,6 +66,30 @@ class ServerDiffTest {
     }
 
     @Test
+    void aKeptServerNamesTheChannelsWhoseFilterActionOrKeysChangedAndLeavesOutEmptyLists() {
+        String channels = """
+                  - host: a.example
+                    channels:
+                      - name: Fail2ban
+                        action: "echo %ip%"
+                        filter: [{key: jail, values: [sshd]}]
+                      - name: Web
+                        action: "echo %ip%"
+                """;
+        List<ServerConfig> running = servers(channels);
+        List<ServerConfig> nextFilter = servers(channels.replace("values: [sshd]", "values: [sshd, nginx]"));
+        assertEquals(List.of("kept a.example:1986: changed Fail2ban (filter)",
+                        "1 server(s) kept their connection, 0 added, 0 removed"),
+                ServerDiff.between(running, nextFilter).describe(running));
+        List<ServerConfig> nextAction = servers(channels.replace("      - name: Web\n        action: \"echo %ip%\"",
+                "      - name: Web\n        action: \"ban %ip%\"") + "      - name: Mail\n        action: \"echo %ip%\"\n");
+        assertEquals("kept a.example:1986: subscribing to [Mail], changed Web (action)",
+                ServerDiff.between(running, nextAction).describe(running).get(0), "no 'unsubscribing from []'");
+        assertEquals(List.of("1 server(s) kept their connection, 0 added, 0 removed"),
+                ServerDiff.between(running, servers(channels)).describe(running), "nothing changed, nothing named");
+    }
+
+    @Test
     void aChangedPortTlsOrPingSettingMakesItAnotherConnection() {
         List<ServerConfig> running = servers(server("a.example", 1986, "", "Fail2ban")
                 + server("b.example", 1986, "", "Fail2ban") + server("c.example", 1986, "", "Fail2ban"));
