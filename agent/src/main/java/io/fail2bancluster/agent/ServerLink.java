@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.protocol.LogThrottle;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -30,6 +31,12 @@ final class ServerLink {
     private static final Logger LOG = LogManager.getLogger(ServerLink.class);
     /** Attempts past this do not grow the backoff further (and the shift cannot overflow). */
     private static final int MAX_ATTEMPT = 62;
+    /**
+     * While a server stays unreachable its failed connects are warned about at most this often (info in
+     * between): an operator at {@code log_level: 1} hears of an outage within one interval, not never,
+     * and a fleet's logs do not fill with one warning per retry.
+     */
+    static final Duration UNREACHABLE_WARNING_INTERVAL = Duration.ofMinutes(5);
 
     /** Starts one connect; must resolve the host name afresh each time. */
     @FunctionalInterface
@@ -52,6 +59,19 @@ final class ServerLink {
     private boolean stopped;
     private Channel channel;
     private ScheduledFuture<?> pendingRetry;
+    /** Failed connects of the current outage (since the start, or since the last connection was up). */
+    private Outage outage;
+
+    /** One stretch of failed connects: when it began, how many, and when they may be warned about again. */
+    private static final class Outage {
+        final long sinceNanos;
+        final LogThrottle warnings = new LogThrottle(UNREACHABLE_WARNING_INTERVAL.toNanos());
+        long failures;
+
+        Outage(long sinceNanos) {
+            this.sinceNanos = sinceNanos;
+        }
+    }
 
     /**
      * @param routes    what the first connection subscribes to; the path starts with the same
@@ -131,7 +151,7 @@ final class ServerLink {
         }
         if (!future.isSuccess()) {
             Throwable cause = future.cause();
-            LOG.info("{}: cannot connect: {}", state.address(), cause == null ? "cancelled" : cause.getMessage());
+            connectFailed(cause == null ? "cancelled" : cause.getMessage());
             scheduleRetry();
             return;
         }
@@ -140,9 +160,31 @@ final class ServerLink {
         connected.closeFuture().addListener(closed -> disconnected());
     }
 
+    /** The first failure of an outage is a warning, and so is one every interval while it lasts; the rest info. */
+    private void connectFailed(String reason) {
+        long now = loop.ticker().nanoTime();
+        if (outage == null) {
+            outage = new Outage(now);
+        }
+        outage.failures++;
+        long sinceLastWarning = outage.warnings.record(now);
+        if (sinceLastWarning == 0) {
+            LOG.info("{}: cannot connect: {}", state.address(), reason);
+        } else if (outage.failures == 1) {
+            LOG.warn("{}: cannot connect: {}; retrying (this warning repeats every {} min while it stays unreachable)",
+                    state.address(), reason, UNREACHABLE_WARNING_INTERVAL.toMinutes());
+        } else {
+            LOG.warn("{}: still cannot connect after {} attempts over {} s: {}", state.address(), outage.failures,
+                    Duration.ofNanos(now - outage.sinceNanos).toSeconds(), reason);
+        }
+    }
+
     private void disconnected() {
         channel = null;
         Optional<Duration> greetedFor = state.greetedFor(loop.ticker().nanoTime());
+        if (greetedFor.isPresent()) {
+            outage = null; // it was up: the next failure starts a new outage, and is warned about at once
+        }
         if (greetedFor.isPresent() && greetedFor.get().compareTo(stableAfter) >= 0) {
             attempt = 0;
         }

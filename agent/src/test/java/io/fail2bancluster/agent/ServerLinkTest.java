@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,42 @@ class ServerLinkTest {
         attempts.get(1).close();
         expectRetryAfter(twin.delay(1));
         assertEquals(2, connection.attempt());
+    }
+
+    @Test
+    void anUnreachableServerIsAWarningAtFirstThenEveryFewMinutesWithTheCountAndInfoBetween() {
+        try (LogCapture log = LogCapture.of(ServerLink.class)) {
+            refuse = true;
+            connection.connect();
+            assertEquals(List.of("WARN fanout.example:1986: cannot connect: Connection refused; retrying (this warning "
+                    + "repeats every 5 min while it stays unreachable)"), log.at(Level.WARN));
+            long start = clock.eventLoop().ticker().nanoTime();
+            long interval = ServerLink.UNREACHABLE_WARNING_INTERVAL.toNanos();
+            int attempt = 0;
+            // retry until the interval since the first warning has passed: every retry inside it is info only
+            while (clock.eventLoop().ticker().nanoTime() - start < interval) {
+                assertEquals(1, log.at(Level.WARN).size(), "no second warning inside the interval: " + log.lines());
+                expectRetryAfter(twin.delay(attempt++));
+            }
+            assertEquals(2, log.at(Level.WARN).size(), log.lines().toString());
+            long seconds = (clock.eventLoop().ticker().nanoTime() - start) / 1_000_000_000L;
+            assertEquals("WARN fanout.example:1986: still cannot connect after " + (attempt + 1) + " attempts over "
+                    + seconds + " s: Connection refused", log.at(Level.WARN).get(1));
+            assertEquals(attempt - 1, log.at(Level.INFO).stream().filter(l -> l.contains("cannot connect")).count(),
+                    "the retries between the warnings are info");
+
+            // up again, then down: the first failure of the new outage is a warning at once
+            refuse = false;
+            expectRetryAfter(twin.delay(attempt++));
+            state.greeted(clock.eventLoop().ticker().nanoTime());
+            refuse = true;
+            attempts.get(attempts.size() - 1).close();
+            expectRetryAfter(twin.delay(attempt));
+            assertEquals(3, log.at(Level.WARN).size(), log.lines().toString());
+            assertTrue(log.at(Level.WARN).get(2).contains("cannot connect: Connection refused; retrying"),
+                    log.at(Level.WARN).get(2));
+            connection.stop();
+        }
     }
 
     /** Two refused attempts, then a connection (attempt 3) that is greeted now. */
