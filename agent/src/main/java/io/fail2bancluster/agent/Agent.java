@@ -3,7 +3,7 @@ package io.fail2bancluster.agent;
 import io.fail2bancluster.agent.metrics.MetricsListener;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ServerConfig;
-import io.fail2bancluster.protocol.ProductVersion;
+import io.fail2bancluster.util.ProductVersion;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;

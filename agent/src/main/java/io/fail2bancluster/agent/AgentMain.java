@@ -6,7 +6,7 @@ import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.agent.daemon.RunningAgent;
 import io.fail2bancluster.agent.daemon.StopRequest;
 import io.fail2bancluster.agent.daemon.SystemHooks;
-import io.fail2bancluster.protocol.BlockingCallGuard;
+import io.fail2bancluster.util.BlockingCallGuard;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 

@@ -1,6 +1,6 @@
 package io.fail2bancluster.agent;
 
-import io.fail2bancluster.protocol.LogThrottle;
+import io.fail2bancluster.util.LogThrottle;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.util.concurrent.Ticker;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.fail2bancluster.agent;
 
-import io.fail2bancluster.protocol.LogThrottle;
+import io.fail2bancluster.util.LogThrottle;
 
 /**
  * The one way a step of the message path turns a message down: it is counted under its counter at once,

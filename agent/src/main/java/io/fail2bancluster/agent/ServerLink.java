@@ -1,6 +1,6 @@
 package io.fail2bancluster.agent;
 
-import io.fail2bancluster.protocol.LogThrottle;
+import io.fail2bancluster.util.LogThrottle;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;

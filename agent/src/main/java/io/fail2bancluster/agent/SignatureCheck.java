@@ -1,7 +1,7 @@
 package io.fail2bancluster.agent;
 
 import io.fail2bancluster.config.SigningKey;
-import io.fail2bancluster.protocol.LogThrottle;
+import io.fail2bancluster.util.LogThrottle;
 import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.MessageSignature;
 import io.fail2bancluster.protocol.Wire;

@@ -1,6 +1,6 @@
 package io.fail2bancluster.agent;
 
-import io.fail2bancluster.protocol.TlsFailure;
+import io.fail2bancluster.util.TlsFailure;
 import io.netty.channel.ChannelHandlerContext;
 import java.nio.channels.ClosedChannelException;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -1,6 +1,6 @@
 package io.fail2bancluster.broker;
 
-import io.fail2bancluster.protocol.BlockingCallGuard;
+import io.fail2bancluster.util.BlockingCallGuard;
 import io.fail2bancluster.protocol.OverlongLineHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;

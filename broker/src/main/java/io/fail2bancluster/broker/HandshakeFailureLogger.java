@@ -1,7 +1,7 @@
 package io.fail2bancluster.broker;
 
-import io.fail2bancluster.protocol.LogThrottle;
-import io.fail2bancluster.protocol.TlsFailure;
+import io.fail2bancluster.util.LogThrottle;
+import io.fail2bancluster.util.TlsFailure;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

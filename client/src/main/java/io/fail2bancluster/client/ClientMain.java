@@ -5,7 +5,7 @@ import io.fail2bancluster.config.ConfigException;
 import io.fail2bancluster.config.ConfigLoader;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.config.SigningKey;
-import io.fail2bancluster.protocol.ProductVersion;
+import io.fail2bancluster.util.ProductVersion;
 import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.protocol.MessageSignature;
 import io.fail2bancluster.protocol.Wire;

@@ -1,7 +1,7 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.protocol.ServerLine;
-import io.fail2bancluster.protocol.TlsFailure;
+import io.fail2bancluster.util.TlsFailure;
 import io.fail2bancluster.protocol.Wire;
 import java.io.IOException;
 import java.io.OutputStream;

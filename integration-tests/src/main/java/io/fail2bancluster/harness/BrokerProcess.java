@@ -1,7 +1,7 @@
 package io.fail2bancluster.harness;
 
 import io.fail2bancluster.broker.BrokerMain;
-import io.fail2bancluster.protocol.BlockingCallGuard;
+import io.fail2bancluster.util.BlockingCallGuard;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

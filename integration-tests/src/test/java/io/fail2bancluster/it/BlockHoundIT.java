@@ -9,7 +9,7 @@ import io.fail2bancluster.broker.BrokerMain;
 import io.fail2bancluster.client.PublishResult;
 import io.fail2bancluster.client.Publisher;
 import io.fail2bancluster.client.Target;
-import io.fail2bancluster.protocol.BlockingCallGuard;
+import io.fail2bancluster.util.BlockingCallGuard;
 import io.fail2bancluster.protocol.Command;
 import java.io.IOException;
 import java.net.Socket;

@@ -2,7 +2,7 @@ package io.fail2bancluster.it;
 
 import static org.awaitility.Awaitility.await;
 
-import io.fail2bancluster.protocol.BlockingCallGuard;
+import io.fail2bancluster.util.BlockingCallGuard;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

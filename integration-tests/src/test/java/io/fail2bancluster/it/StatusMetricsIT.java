@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fail2bancluster.protocol.ProductVersion;
+import io.fail2bancluster.util.ProductVersion;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,5 +1,6 @@
 package io.fail2bancluster.protocol;
 
+import io.fail2bancluster.util.LogThrottle;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;

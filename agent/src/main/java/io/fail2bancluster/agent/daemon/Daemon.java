@@ -1,6 +1,6 @@
 package io.fail2bancluster.agent.daemon;
 
-import io.fail2bancluster.protocol.ProductVersion;
+import io.fail2bancluster.util.ProductVersion;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigException;
 import java.io.IOException;

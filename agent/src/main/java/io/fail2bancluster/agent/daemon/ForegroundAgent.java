@@ -1,7 +1,7 @@
 package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.StartFailure;
-import io.fail2bancluster.protocol.ProductVersion;
+import io.fail2bancluster.util.ProductVersion;
 import io.fail2bancluster.config.ClusterConfig;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package io.fail2bancluster.protocol;
+package io.fail2bancluster.util;
 
 import io.netty.handler.ssl.NotSslRecordException;
 import javax.net.ssl.SSLException;

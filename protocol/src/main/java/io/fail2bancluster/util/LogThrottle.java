@@ -1,4 +1,4 @@
-package io.fail2bancluster.protocol;
+package io.fail2bancluster.util;
 
 import java.util.concurrent.TimeUnit;
 
