@@ -72,7 +72,8 @@ final class ExecHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        Invocation invocation = new Invocation(argv, state.address(), route.channel(), delivery.message().raw());
+        Invocation invocation = new Invocation(argv, state.address(), route.channel(), delivery.message().raw(),
+                route.batch());
         EventLoop loop = ctx.channel().eventLoop();
         runner.run(invocation, result -> reportOn(loop, invocation, result));
     }
