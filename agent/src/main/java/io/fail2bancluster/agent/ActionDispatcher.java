@@ -65,7 +65,7 @@ final class ActionDispatcher {
             }
             return;
         }
-        Invocation invocation = new Invocation(argv, state.address(), route.channel(), message.raw());
+        Invocation invocation = new Invocation(argv, state.address(), route.channel(), message.raw(), route.batch());
         runner.run(invocation, result -> reportOnLoop(invocation, result));
     }
 

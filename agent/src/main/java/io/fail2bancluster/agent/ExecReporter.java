@@ -22,34 +22,60 @@ final class ExecReporter {
     }
 
     void report(ServerState state, Invocation invocation, ActionResult result) {
+        if (result instanceof ActionResult.Batched batched) {
+            // every message of the run is counted as the run ended; the run is logged once
+            count(state, batched.run());
+            if (batched.index() == 0) {
+                log(invocation, batched.run(), batched.argv(), batched.messages());
+            }
+            return;
+        }
+        count(state, result);
+        log(invocation, result, invocation.argv(), 1);
+    }
+
+    private static void count(ServerState state, ActionResult result) {
+        if (result instanceof ActionResult.Exited exited) {
+            state.increment(exited.status() == 0 ? Counter.EXECUTED : Counter.FAILED);
+        } else if (result instanceof ActionResult.TimedOut) {
+            state.increment(Counter.TIMED_OUT);
+        } else if (result instanceof ActionResult.NotStarted) {
+            state.increment(Counter.FAILED);
+        } else if (result instanceof ActionResult.Dropped) {
+            state.increment(Counter.DROPPED);
+        }
+    }
+
+    private void log(Invocation invocation, ActionResult result, List<String> argv, int messages) {
         if (result instanceof ActionResult.Exited exited && exited.status() == 0) {
-            state.increment(Counter.EXECUTED);
             // the common case, at fleet rates: build no strings unless the line is logged
             if (LOG.isInfoEnabled()) {
-                LOG.info("{} {}: ran {} -> exit 0 in {} ms{}", invocation.server(), invocation.channel(),
-                        describe(invocation.argv()), exited.took().toMillis(), stderr(exited.stderrHead()));
+                LOG.info("{} {}: ran {}{} -> exit 0 in {} ms{}", invocation.server(), invocation.channel(),
+                        describe(argv), carried(messages), exited.took().toMillis(), stderr(exited.stderrHead()));
             }
             return;
         }
         String where = invocation.server() + " " + invocation.channel();
         if (result instanceof ActionResult.Exited exited) {
-            state.increment(Counter.FAILED);
-            LOG.warn("{}: ran {} -> exit {} in {} ms{}", where, describe(invocation.argv()), exited.status(),
+            LOG.warn("{}: ran {}{} -> exit {} in {} ms{}", where, describe(argv), carried(messages), exited.status(),
                     exited.took().toMillis(), stderr(exited.stderrHead()));
         } else if (result instanceof ActionResult.TimedOut timedOut) {
-            state.increment(Counter.TIMED_OUT);
-            LOG.warn("{}: ran {} -> killed with its children after {} ms (exec_timeout){}", where,
-                    describe(invocation.argv()), timedOut.took().toMillis(), stderr(timedOut.stderrHead()));
+            LOG.warn("{}: ran {}{} -> killed with its children after {} ms (exec_timeout){}", where,
+                    describe(argv), carried(messages), timedOut.took().toMillis(), stderr(timedOut.stderrHead()));
         } else if (result instanceof ActionResult.NotStarted notStarted) {
-            state.increment(Counter.FAILED);
-            LOG.error("{}: {} (for {})", where, notStarted.reason(), Wire.quote(invocation.message()));
+            LOG.error("{}: {} (for {})", where, notStarted.reason(),
+                    messages == 1 ? Wire.quote(invocation.message()) : messages + " messages");
         } else if (result instanceof ActionResult.Dropped dropped) {
-            state.increment(Counter.DROPPED);
             long count = drops.record(ticker.nanoTime());
             if (count > 0) {
                 LOG.warn("{}: dropped {} action(s): {}", where, count, dropped.reason());
             }
         }
+    }
+
+    /** How many messages a run carried, when it carried more than one. */
+    private static String carried(int messages) {
+        return messages == 1 ? "" : " (" + messages + " messages in one run)";
     }
 
     private static String stderr(String head) {

@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param server  host:port of the server that delivered the message
  * @param channel the channel it came on
  * @param message the message as received
+ * @param batch   the channel's {@code batch}: how many invocations that differ only in their last argument
+ *                may run as one command (1: never batched)
  */
-public record Invocation(List<String> argv, String server, String channel, String message) {
+public record Invocation(List<String> argv, String server, String channel, String message, int batch) {
     public Invocation {
         argv = List.copyOf(argv);
         if (argv.isEmpty()) {
@@ -21,5 +23,13 @@ public record Invocation(List<String> argv, String server, String channel, Strin
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(message, "message");
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be at least 1, got " + batch);
+        }
+    }
+
+    /** An invocation that always runs alone. */
+    public Invocation(List<String> argv, String server, String channel, String message) {
+        this(argv, server, channel, message, 1);
     }
 }

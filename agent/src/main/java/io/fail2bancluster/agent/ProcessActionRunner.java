@@ -8,19 +8,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -30,12 +28,15 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>At most {@code concurrency} run at once and {@code queue} wait; past that an invocation is
  *       {@link ActionResult.Dropped dropped} at once, so a flood cannot pile up without bound.</li>
+ *   <li>Waiting invocations of a batching channel run together when a runner becomes free (see
+ *       {@link RunQueue}); each still gets its own outcome.</li>
  *   <li>After {@code timeout} the process and every descendant are killed ({@code SIGKILL}).</li>
  *   <li>stdout goes to {@code /dev/null} and stdin comes from it; stderr is drained to its end by a
  *       helper thread that keeps the first KiB for the log, so a chatty action can never block on a full
  *       pipe.</li>
  * </ul>
- * Blocking waits happen on this runner's own threads only; callers (the event loop) never wait.
+ * The caller (the event loop) only ever appends to a lock-free queue and wakes the dispatcher thread,
+ * which alone decides what runs next; blocking waits happen on this runner's own threads only.
  */
 public final class ProcessActionRunner implements ActionRunner {
     /** How much of an action's stderr is kept for the log. */
@@ -43,12 +44,29 @@ public final class ProcessActionRunner implements ActionRunner {
     /** After the process ended, how long its stderr may stay open (held by an escaped child) before we stop waiting. */
     private static final long STDERR_EOF_WAIT_MILLIS = 1000;
     private static final long KILL_WAIT_SECONDS = 10;
+    /** The dispatcher is woken for every change; this only bounds its sleep, as every wait here is. */
+    private static final long DISPATCHER_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final File DEV_NULL = new File("/dev/null");
 
+    private final int concurrency;
+    private final int queue;
     private final Duration timeout;
-    private final ThreadPoolExecutor workers;
+    private final ExecutorService workers;
     private final ExecutorService drainers;
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
+
+    // handed from callers and workers to the dispatcher
+    private final Queue<RunQueue.Pending> intake = new ConcurrentLinkedQueue<>();
+    private final Queue<RunQueue.Run> ended = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger notStarted = new AtomicInteger();
+    private volatile int runningRuns;
+    private volatile boolean stopping;
+    private volatile long stopDeadlineNanos;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final Thread dispatcher;
+
+    // the dispatcher's own
+    private final RunQueue waiting = new RunQueue();
 
     /**
      * @param concurrency actions running at once (at least 1)
@@ -62,28 +80,38 @@ public final class ProcessActionRunner implements ActionRunner {
         if (queue < 0) {
             throw new IllegalArgumentException("queue must not be negative, got " + queue);
         }
+        this.concurrency = concurrency;
+        this.queue = queue;
         this.timeout = Objects.requireNonNull(timeout, "timeout");
-        BlockingQueue<Runnable> waiting = queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
-        this.workers = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.SECONDS, waiting,
-                daemonThreads("fail2ban-exec-"), new ThreadPoolExecutor.AbortPolicy());
+        // never holds more than `concurrency` runs: the dispatcher hands one over only for a free runner
+        this.workers = Executors.newFixedThreadPool(concurrency, daemonThreads("fail2ban-exec-"));
         this.drainers = Executors.newCachedThreadPool(daemonThreads("fail2ban-exec-stderr-"));
+        this.dispatcher = new Thread(this::dispatch, "fail2ban-exec-dispatch");
+        dispatcher.setDaemon(true);
+        dispatcher.start();
     }
 
     @Override
     public void run(Invocation invocation, Consumer<ActionResult> whenDone) {
-        try {
-            workers.execute(new Task(invocation, whenDone));
-        } catch (RejectedExecutionException full) {
-            whenDone.accept(new ActionResult.Dropped(workers.isShutdown()
-                    ? "the agent is shutting down"
-                    : "exec queue full (" + workers.getQueue().size() + " waiting, "
-                            + workers.getMaximumPoolSize() + " running)"));
+        if (stopping) {
+            whenDone.accept(new ActionResult.Dropped("the agent is shutting down"));
+            return;
         }
+        // the dispatcher counts a run as running before it stops counting its items as waiting, so the
+        // sum never reads low and the bound holds under any interleaving
+        if (notStarted.incrementAndGet() + runningRuns > queue + concurrency) {
+            int waitingNow = notStarted.decrementAndGet();
+            whenDone.accept(new ActionResult.Dropped("exec queue full (" + waitingNow + " waiting, "
+                    + runningRuns + " running)"));
+            return;
+        }
+        intake.add(new RunQueue.Pending(invocation, whenDone));
+        LockSupport.unpark(dispatcher);
     }
 
     /** Invocations waiting for a free slot. */
     public int queued() {
-        return workers.getQueue().size();
+        return notStarted.get();
     }
 
     /** Processes alive right now. */
@@ -93,43 +121,92 @@ public final class ProcessActionRunner implements ActionRunner {
 
     @Override
     public CompletableFuture<Void> shutdown(Duration grace) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        // Even workers.shutdown() waits for the pool's lock, so all of it happens on the waiter, not the caller.
-        Thread waiter = new Thread(() -> {
-            workers.shutdown();
-            try {
-                if (!workers.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
-                    // Interrupted workers kill their own process trees; queued ones are reported, not lost.
-                    for (Runnable never : workers.shutdownNow()) {
-                        ((Task) never).whenDone.accept(new ActionResult.Dropped("the agent is shutting down"));
-                    }
-                    live.forEach(ProcessActionRunner::killTree);
-                    workers.awaitTermination(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
-                }
-                drainers.shutdownNow();
-                done.complete(null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                done.completeExceptionally(e);
-            }
-        }, "fail2ban-exec-shutdown");
-        waiter.setDaemon(true);
-        waiter.start();
-        return done;
+        stopDeadlineNanos = System.nanoTime() + grace.toNanos();
+        stopping = true;
+        LockSupport.unpark(dispatcher);
+        return stopped;
     }
 
-    private final class Task implements Runnable {
-        final Invocation invocation;
-        final Consumer<ActionResult> whenDone;
+    /** The dispatcher thread: takes in new work and ended runs, starts what may start, and ends the runner. */
+    private void dispatch() {
+        while (true) {
+            for (RunQueue.Pending pending; (pending = intake.poll()) != null; ) {
+                waiting.add(pending);
+            }
+            for (RunQueue.Run run; (run = ended.poll()) != null; ) {
+                waiting.finished(run);
+                runningRuns--;
+            }
+            if (stopping && System.nanoTime() - stopDeadlineNanos >= 0) {
+                stopNow();
+                return;
+            }
+            for (RunQueue.Run run; runningRuns < concurrency && (run = waiting.next()) != null; ) {
+                runningRuns++;
+                notStarted.addAndGet(-run.items().size());
+                workers.execute(new RunTask(run));
+            }
+            if (stopping && runningRuns == 0 && waiting.size() == 0 && intake.isEmpty()) {
+                stopNow();
+                return;
+            }
+            long sleep = stopping ? Math.min(DISPATCHER_PARK_NANOS, stopDeadlineNanos - System.nanoTime())
+                    : DISPATCHER_PARK_NANOS;
+            LockSupport.parkNanos(this, Math.max(sleep, 1));
+        }
+    }
 
-        Task(Invocation invocation, Consumer<ActionResult> whenDone) {
-            this.invocation = invocation;
-            this.whenDone = whenDone;
+    /**
+     * Past the grace: what never started is reported, interrupted workers kill their own process trees
+     * (and report them as timed out), and the runner completes once they are gone.
+     */
+    private void stopNow() {
+        for (RunQueue.Pending pending; (pending = intake.poll()) != null; ) {
+            waiting.add(pending);
+        }
+        for (RunQueue.Pending never : waiting.drain()) {
+            notStarted.decrementAndGet();
+            never.whenDone().accept(new ActionResult.Dropped("the agent is shutting down"));
+        }
+        // a run handed over just before, that no worker had picked up yet, never starts
+        for (Runnable never : workers.shutdownNow()) {
+            for (RunQueue.Pending pending : ((RunTask) never).run.items()) {
+                pending.whenDone().accept(new ActionResult.Dropped("the agent is shutting down"));
+            }
+        }
+        try {
+            if (!workers.awaitTermination(KILL_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                live.forEach(ProcessActionRunner::killTree);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        drainers.shutdownNow();
+        stopped.complete(null);
+    }
+
+    /** On a worker: one process for the run, then each invocation it carried hears how it ended. */
+    private final class RunTask implements Runnable {
+        final RunQueue.Run run;
+
+        RunTask(RunQueue.Run run) {
+            this.run = run;
         }
 
         @Override
         public void run() {
-            whenDone.accept(runNow(invocation.argv()));
+            try {
+                ActionResult result = runNow(run.argv());
+                List<RunQueue.Pending> items = run.items();
+                for (int i = 0; i < items.size(); i++) {
+                    ActionResult share = items.size() == 1 ? result
+                            : new ActionResult.Batched(result, run.argv(), items.size(), i);
+                    items.get(i).whenDone().accept(share);
+                }
+            } finally {
+                ended.add(run);
+                LockSupport.unpark(dispatcher);
+            }
         }
     }
 

@@ -24,9 +24,10 @@ import java.util.Set;
  * @param ignoreIp a message whose {@code ip} is inside one of these is never acted on
  * @param dashGuarded the keys (and {@code _msg}) the action uses whose value must not start with {@code -}:
  *                every one without a filter pattern that could explicitly allow it
+ * @param batch   the channel's {@code batch}, handed to the action runner with each invocation
  */
 record Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
-             List<AddressRange> ignoreIp, Set<String> dashGuarded) {
+             List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch) {
 
     /** The seam between a message and a command line; {@link ActionTemplate#render} in production. */
     @FunctionalInterface
@@ -53,7 +54,7 @@ record Route(String channel, List<FilterEntry> filters, Renderer action, String 
 
     /** A route with no ignore_ip and no guard against leading dashes. */
     Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost) {
-        this(channel, filters, action, label, ownHost, List.of(), Set.of());
+        this(channel, filters, action, label, ownHost, List.of(), Set.of(), 1);
     }
 
     /** @param hostname this host's name, used only when the channel has {@code skip_own} */
@@ -68,7 +69,8 @@ record Route(String channel, List<FilterEntry> filters, Renderer action, String 
             }
         }
         return new Route(channel.name(), channel.filters(), template::render, template.text(),
-                channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null, channel.ignoreIp(), dashGuarded);
+                channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null, channel.ignoreIp(), dashGuarded,
+                channel.batch());
     }
 
     /** The {@code ignore_ip} entry the message's {@code ip} is inside, or null. */

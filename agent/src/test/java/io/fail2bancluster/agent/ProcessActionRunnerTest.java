@@ -169,4 +169,53 @@ class ProcessActionRunnerTest {
         assertInstanceOf(ActionResult.Dropped.class, late.getNow(null));
         runner = null;
     }
+
+    @Test
+    void aBurstOnABatchingChannelRunsAsAFewCommandsEachAddressOnceAndAnUnbanAfterItsBan() throws Exception {
+        runner = new ProcessActionRunner(4, 10_000, SAFETY);
+        // one file per run: when it started, the arguments it got after the folder, when it ended
+        Path record = script("record", "d=$1; shift; f=$(mktemp \"$d/run.XXXXXX\"); s=$(date +%s%N); sleep 0.05\n"
+                + "{ echo \"$s\"; printf '%s\\n' \"$@\"; date +%s%N; } > \"$f.tmp\"; mv \"$f.tmp\" \"$f\"");
+        Path runs = Files.createDirectory(dir.resolve("runs"));
+        List<String> sent = new ArrayList<>();
+        Queue<ActionResult> results = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < 1000; i++) {
+            // every tenth message unbans the address banned five messages before it
+            String action = i % 10 == 9 ? "unbanip" : "banip";
+            String ip = "192.0.2." + (i % 10 == 9 ? i - 5 : i);
+            sent.add(action + " " + ip);
+            runner.run(new Invocation(argv(record, runs, action, ip), "fanout:1986", "Fail2ban", "m" + i, 200),
+                    results::add);
+        }
+        await().atMost(SAFETY).until(() -> results.size() == 1000);
+
+        List<ActionResult.Exited> outcomes = results.stream()
+                .map(r -> r instanceof ActionResult.Batched b ? b.run() : r)
+                .map(r -> assertInstanceOf(ActionResult.Exited.class, r)).toList();
+        assertTrue(outcomes.stream().allMatch(e -> e.status() == 0));
+        List<String> ran = new ArrayList<>();
+        java.util.Map<String, long[]> spans = new java.util.HashMap<>();
+        List<Path> files;
+        try (var list = Files.list(runs)) {
+            files = list.toList();
+        }
+        for (Path file : files) {
+            List<String> lines = Files.readAllLines(file);
+            long[] span = {Long.parseLong(lines.get(0)), Long.parseLong(lines.get(lines.size() - 1))};
+            String action = lines.get(1);
+            for (String ip : lines.subList(2, lines.size() - 1)) {
+                ran.add(action + " " + ip);
+                spans.put(action + " " + ip, span);
+            }
+        }
+        assertTrue(files.size() <= 40, files.size() + " runs for 1000 messages");
+        assertEquals(sent.stream().sorted().toList(), ran.stream().sorted().toList(), "every message exactly once");
+        for (String message : sent) {
+            if (message.startsWith("unbanip")) {
+                long[] ban = spans.get(message.replace("unbanip", "banip"));
+                long[] unban = spans.get(message);
+                assertTrue(ban[1] <= unban[0], message + " started before its ban had ended");
+            }
+        }
+    }
 }

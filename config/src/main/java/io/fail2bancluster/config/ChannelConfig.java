@@ -17,6 +17,8 @@ import java.util.Set;
  * @param secrets          keys a message on this channel may be signed with; empty for an unsigned channel
  * @param requireSignature whether an unsigned message is refused (always false without secrets)
  * @param ignoreIp         a message whose {@code ip} is inside one of these is never acted on
+ * @param batch            how many waiting actions that differ only in their last argument run as one
+ *                         command (1: each alone; see {@link #MAX_BATCH})
  */
 public record ChannelConfig(
         String path,
@@ -26,13 +28,27 @@ public record ChannelConfig(
         boolean skipOwn,
         List<SigningKey> secrets,
         boolean requireSignature,
-        List<AddressRange> ignoreIp) {
+        List<AddressRange> ignoreIp,
+        int batch) {
+
+    /** The most last arguments one command carries: a few dozen KiB of argv, far below the kernel's limit. */
+    public static final int MAX_BATCH = 1000;
 
     public ChannelConfig {
         filters = List.copyOf(filters);
         secrets = List.copyOf(secrets);
         ignoreIp = List.copyOf(ignoreIp);
         requireSignature = requireSignature && !secrets.isEmpty();
+        if (batch < 1 || batch > MAX_BATCH) {
+            throw new IllegalArgumentException("batch must be from 1 to " + MAX_BATCH + ", got " + batch);
+        }
+    }
+
+    /** A channel whose actions each run alone. */
+    public ChannelConfig(String path, String name, Optional<ActionTemplate> action, List<FilterEntry> filters,
+                         boolean skipOwn, List<SigningKey> secrets, boolean requireSignature,
+                         List<AddressRange> ignoreIp) {
+        this(path, name, action, filters, skipOwn, secrets, requireSignature, ignoreIp, 1);
     }
 
     /** An unsigned channel without ignore_ip. */

@@ -41,6 +41,14 @@ class ConfigLoaderErrorTest {
     }
 
     @Test
+    void aBatchOutsideItsRange() {
+        assertError("test.yml: servers[0].channels[0].batch: must be between 1 and 1000, got 0, line 5",
+                server("    batch: 0"));
+        assertError("test.yml: servers[0].channels[0].batch: must be between 1 and 1000, got 5000, line 5",
+                server("    batch: 5000"));
+    }
+
+    @Test
     void unknownKeyFarFromAnyKnownOneListsThem() {
         assertError("test.yml: colour: unknown key; the keys here are strict, servers, log_level, log_file, pid_file, "
                         + "reconnect_min, reconnect_max, dedupe_window, exec_concurrency, exec_queue, exec_timeout, "

@@ -226,6 +226,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void batchIsPerChannelAndOffByDefault() {
+        ClusterConfig config = ConfigLoader.parse("""
+                servers:
+                  - host: h
+                    channels:
+                      - name: c
+                        action: "fail2ban-client set sshd banip %ip%"
+                        batch: 200
+                      - name: d
+                        action: "true"
+                """, "t.yml");
+        List<ChannelConfig> channels = config.servers().get(0).channels();
+        assertEquals(200, channels.get(0).batch());
+        assertEquals(1, channels.get(1).batch());
+    }
+
+    @Test
     void hostnameDefaultsToTheMachinesName() {
         ClusterConfig config = ConfigLoader.parse(MINIMAL, "minimal.yml");
         assertEquals(Optional.empty(), config.configuredHostname());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.AgentMain;
+import io.fail2bancluster.util.BlockingCallGuard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,6 +143,41 @@ class DaemonLifecycleIT {
         assertEquals(Optional.of(pid), readPid());
         Result status = clusterd("--config", config.toString(), "status");
         assertEquals(0, status.code(), status.output());
+    }
+
+    @Test
+    void statusSaysDeadAfterKill9EvenWhileTheKilledAgentIsAnUnreapedZombie() throws IOException {
+        // sh forks the agent, then becomes a sleep that never reaps it: after kill -9 the agent stays a
+        // zombie, which the process table still lists with the pid file's pid and a socket file no one serves
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "\"$@\" & echo $!; exec sleep 120", "sh",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                "-Dio.netty.jfr.enabled=false", BlockingCallGuard.JVM_FLAG,
+                "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(),
+                "--config", config.toString(), "run"));
+        try (JavaProcess parent = JavaProcess.startCommand("sh (agent's parent)", command, null)) {
+            long pid = Long.parseLong(parent.awaitLine(line -> line.matches("\\d+"), COMMAND_TIMEOUT).trim());
+            agents.add(pid);
+            await().atMost(COMMAND_TIMEOUT).until(() -> readPid().equals(Optional.of(pid))
+                    && Files.exists(dir.resolve("run/control.sock")));
+            assertEquals(0, clusterd("--config", config.toString(), "status").code());
+
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            await().atMost(COMMAND_TIMEOUT).until(() -> processState(pid).equals("Z"));
+
+            Result status = clusterd("--config", config.toString(), "status");
+            assertEquals(1, status.code(), status.output());
+            assertTrue(status.output().contains("dead: pid file " + pidFile + " names pid " + pid), status.output());
+        }
+    }
+
+    /** The one-letter state in /proc/PID/stat, or "gone". */
+    private static String processState(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (IOException e) {
+            return "gone";
+        }
     }
 
     @Test

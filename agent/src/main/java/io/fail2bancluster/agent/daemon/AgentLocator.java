@@ -2,6 +2,7 @@ package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.config.ClusterConfig;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -13,8 +14,13 @@ public final class AgentLocator {
 
     /** What was found. */
     public sealed interface Found {
-        /** @param report what the agent said, when the control socket answered */
-        record Running(long pid, Optional<StatusReport> report, String socketProblem) implements Found {
+        /**
+         * @param report        what the agent said, when the control socket answered
+         * @param socketRefused the control socket file is there but nothing listens on it: the agent that
+         *                      made it is gone, or the pid names a process that is not answering
+         */
+        record Running(long pid, Optional<StatusReport> report, String socketProblem, boolean socketRefused)
+                implements Found {
         }
 
         /** The pid file names a process that is gone (or is not an agent). */
@@ -30,15 +36,17 @@ public final class AgentLocator {
 
     public static Found locate(ClusterConfig config) throws IOException {
         String socketProblem;
+        boolean refused = false;
         try {
             ControlReply reply = ControlClient.request(config.controlSocket(), "status");
             if (reply.isOk()) {
                 StatusReport report = StatusReport.fromFields(reply.fields());
-                return new Found.Running(report.pid(), Optional.of(report), "");
+                return new Found.Running(report.pid(), Optional.of(report), "", false);
             }
             socketProblem = "the agent answered: " + reply.error().orElseThrow();
         } catch (IOException | IllegalArgumentException e) {
             socketProblem = "control socket " + config.controlSocket() + ": " + e.getMessage();
+            refused = e instanceof ConnectException;
         }
         if (config.pidFile().isEmpty()) {
             return new Found.Stopped(socketProblem);
@@ -46,7 +54,7 @@ public final class AgentLocator {
         PidFile pidFile = PidFile.of(config.pidFile().get());
         PidFile.Owner owner = pidFile.owner();
         if (owner instanceof PidFile.Owner.Live live) {
-            return new Found.Running(live.pid(), Optional.empty(), socketProblem);
+            return new Found.Running(live.pid(), Optional.empty(), socketProblem, refused);
         }
         if (owner instanceof PidFile.Owner.Stale stale) {
             return new Found.Dead(stale.pid(), pidFile.path());

@@ -1,6 +1,11 @@
 package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.AgentMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /** Looks at the process table: is a pid a running agent? */
@@ -17,10 +22,30 @@ public final class AgentProcesses {
      */
     public static boolean isLiveAgent(long pid) {
         Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-        if (handle.isEmpty()) {
+        if (handle.isEmpty() || isZombie(pid)) {
             return false;
         }
         Optional<String> commandLine = handle.get().info().commandLine();
         return commandLine.isEmpty() || commandLine.get().contains(AgentMain.class.getName());
+    }
+
+    /**
+     * A killed agent whose parent has not reaped it yet is a zombie: {@link ProcessHandle#isAlive} still
+     * says true and its command line reads as empty, but nothing of it runs. The state is the field after
+     * the command name in {@code /proc/PID/stat} (the name is in parentheses and may itself hold any).
+     */
+    static boolean isZombie(long pid) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+        int end = stat.lastIndexOf(')');
+        if (end < 0 || end + 2 >= stat.length()) {
+            return false;
+        }
+        char state = stat.charAt(end + 2);
+        return state == 'Z' || state == 'X';
     }
 }

@@ -35,6 +35,10 @@ public final class ConfigSummary {
                 channel.action().ifPresentOrElse(
                         a -> out.append("    action ").append(argv(channel.name(), a)).append('\n'),
                         () -> out.append("    action (none)\n"));
+                if (channel.batch() > 1) {
+                    out.append("    batch ").append(channel.batch())
+                            .append(" (waiting actions that differ only in their last argument run as one)\n");
+                }
                 for (FilterEntry f : channel.filters()) {
                     out.append("    filter ").append(f.key()).append(" in ").append(f.values()).append('\n');
                 }

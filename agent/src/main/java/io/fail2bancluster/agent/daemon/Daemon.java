@@ -183,6 +183,10 @@ public final class Daemon {
         if (found instanceof AgentLocator.Found.Running running) {
             if (running.report().isPresent()) {
                 out.print(running.report().get().render());
+            } else if (running.socketRefused()) {
+                // a live agent always listens on its socket; refused means nobody is there to answer
+                out.println("dead: pid " + running.pid() + " does not answer (" + running.socketProblem() + ")");
+                return ExitCode.FAILED;
             } else {
                 out.println("running (pid " + running.pid() + "); no details: " + running.socketProblem());
             }

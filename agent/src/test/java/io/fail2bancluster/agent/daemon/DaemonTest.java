@@ -11,6 +11,9 @@ import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,6 +156,21 @@ class DaemonTest {
         Files.writeString(dir.resolve("agent.pid"), lookalike.pid() + "\n");
         assertEquals(ExitCode.OK, daemon().execute("status"));
         assertTrue(out().contains("running (pid " + lookalike.pid() + "); no details: control socket"), out());
+    }
+
+    @Test
+    void statusSaysDeadWhenTheControlSocketIsLeftButNobodyListens() throws Exception {
+        ClusterConfig config = TestConfigs.config(dir);
+        // a socket file bound and closed again: what an agent killed with -9 leaves behind
+        Files.createDirectories(config.controlSocket().getParent());
+        try (ServerSocketChannel left = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            left.bind(UnixDomainSocketAddress.of(config.controlSocket()));
+        }
+        lookalike = new ProcessBuilder("sh", "-c", "sleep 30", AgentMain.class.getName()).start();
+        Files.writeString(dir.resolve("agent.pid"), lookalike.pid() + "\n");
+        assertEquals(ExitCode.FAILED, daemon(file -> config).execute("status"));
+        assertTrue(out().startsWith("dead: pid " + lookalike.pid() + " does not answer (control socket "), out());
+        assertTrue(out().contains("Connection refused"), out());
     }
 
     @Test

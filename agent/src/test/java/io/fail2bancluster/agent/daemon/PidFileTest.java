@@ -1,13 +1,18 @@
 package io.fail2bancluster.agent.daemon;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.AgentMain;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -93,5 +98,23 @@ class PidFileTest {
             agentLike.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         assertFalse(AgentProcesses.isLiveAgent(agentLike.pid()), "a dead process is not our agent");
+    }
+
+    @Test
+    void aKilledProcessNotYetReapedIsNoAgent() throws Exception {
+        // sh starts a child and becomes a sleep that never waits for it: the child ends as a zombie
+        Process parent = new ProcessBuilder("sh", "-c", "sh -c 'sleep 30' " + AgentMain.class.getName()
+                + " & echo $!; exec sleep 30").start();
+        try {
+            long child = Long.parseLong(new BufferedReader(new InputStreamReader(parent.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine().trim());
+            await().atMost(Duration.ofSeconds(10)).until(() -> AgentProcesses.isLiveAgent(child));
+            assertFalse(AgentProcesses.isZombie(child));
+            ProcessHandle.of(child).orElseThrow().destroyForcibly();
+            await().atMost(Duration.ofSeconds(10)).until(() -> AgentProcesses.isZombie(child));
+            assertFalse(AgentProcesses.isLiveAgent(child), "a zombie is not a running agent");
+        } finally {
+            parent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
     }
 }
