@@ -47,16 +47,6 @@ record Route(String channel, List<FilterEntry> filters, Renderer action, String 
         dashGuarded = Set.copyOf(dashGuarded);
     }
 
-    /** A route with no skip_own, no ignore_ip and no guard against leading dashes (tests of the filter alone). */
-    Route(String channel, List<FilterEntry> filters, Renderer action, String label) {
-        this(channel, filters, action, label, null);
-    }
-
-    /** A route with no ignore_ip and no guard against leading dashes. */
-    Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost) {
-        this(channel, filters, action, label, ownHost, List.of(), Set.of(), 1);
-    }
-
     /** @param hostname this host's name, used only when the channel has {@code skip_own} */
     static Route of(ChannelConfig channel, String hostname) {
         ActionTemplate template = channel.action().orElseThrow(() ->

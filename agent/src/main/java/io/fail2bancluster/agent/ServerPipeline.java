@@ -40,11 +40,6 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
     /** What every server's pipeline shares; lives on the agent's one event loop. */
     record Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
                   ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
-        /** Default limits and signature window, the system clock. */
-        Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner) {
-            this(loop, deduplicator, runner, new ExecReporter(loop.ticker()), ClusterConfig.Limits.DEFAULTS,
-                    ClusterConfig.DEFAULT_SIGNATURE_WINDOW, Clock.systemUTC());
-        }
     }
 
     private final ServerConfig server;
@@ -52,10 +47,6 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
     private final ServerTimers timers;
     private final int maxLine;
     private final SslContext tls;
-
-    ServerPipeline(ServerConfig server, ServerLink link, int maxLine) {
-        this(server, link, maxLine, null);
-    }
 
     /** @param tls the server's client-side TLS context, or null for plain TCP */
     ServerPipeline(ServerConfig server, ServerLink link, int maxLine, SslContext tls) {

@@ -48,10 +48,6 @@ final class ServerState implements SessionHandler.Listener {
         return counts[counter.ordinal()];
     }
 
-    Phase phase() {
-        return phase;
-    }
-
     void phase(Phase phase) {
         this.phase = phase;
         if (phase != Phase.CONNECTED) {

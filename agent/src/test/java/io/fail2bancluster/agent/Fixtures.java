@@ -2,14 +2,17 @@ package io.fail2bancluster.agent;
 
 import io.fail2bancluster.config.ActionTemplate.Rendered;
 import io.fail2bancluster.config.FilterEntry;
+import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -27,7 +30,7 @@ final class Fixtures {
                            Duration stableAfter) {
         ChannelRoutes none = new ChannelRoutes(Map.of(), Map.of());
         MessagePath path = new MessagePath(state, 0, none,
-                new ServerPipeline.Shared(loop, new Deduplicator(Duration.ofSeconds(5)), new RecordingRunner()));
+                shared(loop, new Deduplicator(Duration.ofSeconds(5)), new RecordingRunner()));
         return new ServerLink(state, path, none, loop, connector, backoff, stableAfter);
     }
 
@@ -38,8 +41,7 @@ final class Fixtures {
     static ServerLink assemble(EmbeddedChannel channel, ServerConfig server, Map<String, Route> routes,
                                ServerState state, ActionRunner runner, SslContext tls) {
         ChannelRoutes channelRoutes = ChannelRoutes.of(server, routes);
-        ServerPipeline.Shared shared = new ServerPipeline.Shared(channel.eventLoop(),
-                new Deduplicator(Duration.ofSeconds(5)), runner);
+        ServerPipeline.Shared shared = shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner);
         ServerLink link = new ServerLink(state, new MessagePath(state, 0, channelRoutes, shared), channelRoutes,
                 channel.eventLoop(), () -> {
                     throw new UnsupportedOperationException("the test sets the channel up itself");
@@ -48,9 +50,25 @@ final class Fixtures {
         return link;
     }
 
+    /** What every server shares, with the default limits and signature window and the system clock. */
+    static ServerPipeline.Shared shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner) {
+        return new ServerPipeline.Shared(loop, deduplicator, runner, new ExecReporter(loop.ticker()),
+                ClusterConfig.Limits.DEFAULTS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW, Clock.systemUTC());
+    }
+
+    /** A route with no ignore_ip, no guard against leading dashes, and batch 1 (tests of the filter alone). */
+    static Route route(String channel, List<FilterEntry> filters, Route.Renderer action, String label) {
+        return route(channel, filters, action, label, null);
+    }
+
+    /** Like {@link #route(String, List, Route.Renderer, String)}, with skip_own for {@code ownHost}. */
+    static Route route(String channel, List<FilterEntry> filters, Route.Renderer action, String label, String ownHost) {
+        return new Route(channel, filters, action, label, ownHost, List.of(), Set.of(), 1);
+    }
+
     /** The sample config's channel: action banip|unbanip and jail sshd; action {@code ban %jail% %action% %ip%}. */
     static Route fail2banRoute() {
-        return new Route(CHANNEL,
+        return route(CHANNEL,
                 List.of(new FilterEntry("servers[0].channels[0].filter[0]", "action", List.of("banip", "unbanip")),
                         new FilterEntry("servers[0].channels[0].filter[1]", "jail", List.of("sshd"))),
                 Fixtures::renderBan, "ban %jail% %action% %ip%");

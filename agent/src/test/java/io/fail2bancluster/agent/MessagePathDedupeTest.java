@@ -32,7 +32,7 @@ class MessagePathDedupeTest {
             EmbeddedChannel channel = new EmbeddedChannel();
             channel.freezeTime();
             paths.add(new MessagePath(state, i, new ChannelRoutes(Map.of(Fixtures.CHANNEL, Fixtures.fail2banRoute()),
-                    Map.of()), new ServerPipeline.Shared(channel.eventLoop(), dedupe, runner)));
+                    Map.of()), Fixtures.shared(channel.eventLoop(), dedupe, runner)));
             servers.add(channel);
             states.add(state);
         }

@@ -25,7 +25,7 @@ class MessagePathLimitsTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
     /** Channel c runs {@code echo %_msg%} for everything, so what passes the limits reaches the runner. */
     private final MessagePath path = new MessagePath(state, 0,
-            new ChannelRoutes(Map.of("c", new Route("c", List.of(),
+            new ChannelRoutes(Map.of("c", Fixtures.route("c", List.of(),
                     (ch, m) -> new ActionTemplate.Rendered.Argv(List.of("echo", m.raw())), "echo %_msg%")), Map.of()),
             new ServerPipeline.Shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner,
                     new ExecReporter(channel.eventLoop().ticker()), LIMITS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW,

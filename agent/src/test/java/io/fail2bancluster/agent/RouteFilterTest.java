@@ -25,8 +25,8 @@ class RouteFilterTest {
     @BeforeEach
     void setUp() {
         state = new ServerState("fanout:1986");
-        Route open = new Route("Open", List.of(), Fixtures::renderBan, "ban");
-        Route skipOwn = new Route("Cluster", List.of(), Fixtures::renderBan, "ban", "host-a.example.com");
+        Route open = Fixtures.route("Open", List.of(), Fixtures::renderBan, "ban");
+        Route skipOwn = Fixtures.route("Cluster", List.of(), Fixtures::renderBan, "ban", "host-a.example.com");
         channel = new RouteFilter(state,
                 Map.of(Fixtures.CHANNEL, Fixtures.fail2banRoute(), "Open", open, "Cluster", skipOwn));
     }
@@ -135,7 +135,7 @@ class RouteFilterTest {
 
     @Test
     void aReloadsRoutesApplyFromTheNextMessage() {
-        Route mail = new Route("Mail", List.of(), Fixtures::renderBan, "ban");
+        Route mail = Fixtures.route("Mail", List.of(), Fixtures::renderBan, "ban");
         channel.routes(Map.of("Open", open(), "Mail", mail));
         assertNull(deliver(Fixtures.CHANNEL, "jail=sshd, action=banip, ip=192.0.2.7"), "a removed channel runs nothing");
         assertEquals(1, state.count(Counter.FILTERED_OUT));
@@ -144,6 +144,6 @@ class RouteFilterTest {
     }
 
     private static Route open() {
-        return new Route("Open", List.of(), Fixtures::renderBan, "ban");
+        return Fixtures.route("Open", List.of(), Fixtures::renderBan, "ban");
     }
 }

@@ -88,7 +88,7 @@ class ServerPipelineTest {
     void anExceptionAHandlerLetsThroughIsCountedAndTheConnectionStays() {
         // a bug planted in the chain: the action's renderer throws on one ip
         ActionTemplate template = ActionTemplate.parse("fail2ban-client set %jail% %action% %ip%");
-        initializer.routes(new ChannelRoutes(Map.of("Fail2ban", new Route("Fail2ban", List.of(), (c, m) -> {
+        initializer.routes(new ChannelRoutes(Map.of("Fail2ban", Fixtures.route("Fail2ban", List.of(), (c, m) -> {
             if ("192.0.2.66".equals(m.get("ip"))) {
                 throw new IllegalStateException("planted failure");
             }
@@ -168,7 +168,7 @@ class ServerPipelineTest {
         channel.close();
         initializer.routes(reloaded());
         EmbeddedChannel next = new EmbeddedChannel();
-        next.pipeline().addLast(new ServerPipeline(server, initializer, ClusterConfig.Limits.DEFAULTS.maxLine()));
+        next.pipeline().addLast(new ServerPipeline(server, initializer, ClusterConfig.Limits.DEFAULTS.maxLine(), null));
         next.pipeline().fireChannelActive();
         assertEquals("subscribe PublishOnly\n", written(next));
         assertNull(written(next));

@@ -131,7 +131,7 @@ class SessionHandlerTest {
     private static ChannelRoutes routesFor(String... channels) {
         Map<String, Route> routes = new LinkedHashMap<>();
         for (String name : channels) {
-            routes.put(name, new Route(name, List.of(), Fixtures::renderBan, "ban"));
+            routes.put(name, Fixtures.route(name, List.of(), Fixtures::renderBan, "ban"));
         }
         return new ChannelRoutes(routes, Map.of());
     }

@@ -49,7 +49,7 @@ public final class AssembledServerPipeline implements AutoCloseable {
                 () -> {
                     throw new UnsupportedOperationException("the bench sets the channel up itself");
                 }, new Backoff(config.reconnectMin(), config.reconnectMax()), ServerLink.stableAfter(config.reconnectMax()));
-        channel.pipeline().addLast(new ServerPipeline(server, link, config.limits().maxLine()));
+        channel.pipeline().addLast(new ServerPipeline(server, link, config.limits().maxLine(), null));
         channel.pipeline().fireChannelActive();
         channel.releaseOutbound();
         receive(Unpooled.copiedBuffer("debug!connected...\n", StandardCharsets.US_ASCII));
