@@ -1,7 +1,7 @@
 package io.fail2bancluster.agent;
 
-import io.fail2bancluster.util.LogThrottle;
 import io.fail2bancluster.protocol.Wire;
+import io.fail2bancluster.util.LogThrottle;
 import io.netty.util.concurrent.Ticker;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;

@@ -14,13 +14,13 @@ import static io.fail2bancluster.agent.PipelineNames.TLS_LOG;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.protocol.CommandEncoder;
+import io.fail2bancluster.protocol.LineFraming;
 import io.fail2bancluster.protocol.OverlongLineHandler;
 import io.fail2bancluster.protocol.ServerLineDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,7 +69,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
                     .addLast(TLS_LOG, new TlsHandshakeLogger(address, serverName));
         }
         pipeline
-                .addLast(FRAME, new LineBasedFrameDecoder(maxLine, true, true))
+                .addLast(FRAME, LineFraming.decoder(maxLine, LineFraming.CarriageReturn.STRIP))
                 .addLast(OVERLONG, new OverlongLineHandler(maxLine, address))
                 .addLast(DECODER, ServerLineDecoder.INSTANCE)
                 .addLast(ENCODER, CommandEncoder.INSTANCE)

@@ -1,10 +1,10 @@
 package io.fail2bancluster.agent;
 
 import io.fail2bancluster.config.SigningKey;
-import io.fail2bancluster.util.LogThrottle;
 import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.MessageSignature;
 import io.fail2bancluster.protocol.Wire;
+import io.fail2bancluster.util.LogThrottle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,7 +1,8 @@
 package io.fail2bancluster.broker;
 
-import io.fail2bancluster.util.BlockingCallGuard;
+import io.fail2bancluster.protocol.LineFraming;
 import io.fail2bancluster.protocol.OverlongLineHandler;
+import io.fail2bancluster.util.BlockingCallGuard;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -15,7 +16,7 @@ import io.netty.util.concurrent.Ticker;
  * <pre>
  *   tls        (with --tls-cert) SslHandler, then tls-log: one line per failed handshake, rate-limited
  *   slow       closes the client once its pending output passes the outbound bound
- *   framer     NewlineFrameDecoder: lines end at "\n" only, a "\r" stays in the line as in fanout;
+ *   framer     LineFraming, CarriageReturn.KEEP: lines end at "\n" only, a "\r" stays in the line as in fanout;
  *              fail-fast, so a line longer than max-line is never buffered
  *   overlong   counts and (rate-limited) logs the dropped over-long lines; the connection stays
  *   commands   line -> Request
@@ -73,7 +74,7 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
 
     /** Bytes to {@link Request}s: framer, overlong, commands. */
     static void addLineHandlers(ChannelPipeline pipeline, int maxLine) {
-        pipeline.addLast(FRAMER, new NewlineFrameDecoder(maxLine));
+        pipeline.addLast(FRAMER, LineFraming.decoder(maxLine, LineFraming.CarriageReturn.KEEP));
         pipeline.addLast(OVERLONG, new OverlongLineHandler(maxLine, null));
         pipeline.addLast(COMMANDS, CommandDecoder.INSTANCE);
     }

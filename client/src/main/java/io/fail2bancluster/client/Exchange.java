@@ -1,8 +1,8 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.protocol.ServerLine;
-import io.fail2bancluster.util.TlsFailure;
 import io.fail2bancluster.protocol.Wire;
+import io.fail2bancluster.util.TlsFailure;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;

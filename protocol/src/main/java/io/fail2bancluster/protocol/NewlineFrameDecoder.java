@@ -1,4 +1,4 @@
-package io.fail2bancluster.broker;
+package io.fail2bancluster.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
