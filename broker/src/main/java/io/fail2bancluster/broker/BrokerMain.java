@@ -14,6 +14,7 @@ import java.util.function.Function;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import sun.misc.Signal;
 
 /**
  * {@code fail2ban-cluster-broker}: runs a {@link Broker} until the process is stopped. Prints one line
@@ -103,7 +104,7 @@ public final class BrokerMain {
         if (!BlockingCallGuard.installIfRequested(NAME)) {
             System.exit(1);
         }
-        int status = run(argv, System.out, System.err);
+        int status = run(argv, System.out, System.err, options -> stopOnSignals(Broker.start(options)));
         if (status >= 0) {
             System.exit(status);
         }
@@ -157,7 +158,22 @@ public final class BrokerMain {
         return -1;
     }
 
-    /** SIGTERM: every wait in it is bounded, so the process ends even when a loop is stuck. */
+    /**
+     * SIGTERM and SIGINT stop the broker and exit 0 (a JVM ended by the default handler exits 143, which
+     * systemd records as a failure). {@code sun.misc.Signal} is the JDK's only way to catch a signal; the
+     * handler runs on the JVM's signal thread, so the stop gets a thread of its own.
+     */
+    private static Broker stopOnSignals(Broker broker) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> new Thread(() -> {
+                stop(broker);
+                System.exit(0);
+            }, NAME + "-stop").start());
+        }
+        return broker;
+    }
+
+    /** Every wait in it is bounded, so the process ends even when a loop is stuck. */
     private static void stop(Broker broker) {
         LOG.info("stopping");
         if (!broker.closeWithin()) {
