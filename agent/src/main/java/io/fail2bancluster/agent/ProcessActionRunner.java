@@ -42,7 +42,8 @@ public final class ProcessActionRunner implements ActionRunner {
     public static final int STDERR_HEAD_BYTES = 1024;
     /** After the process ended, how long its stderr may stay open (held by an escaped child) before we stop waiting. */
     private static final long STDERR_EOF_WAIT_MILLIS = 1000;
-    private static final long KILL_WAIT_SECONDS = 10;
+    /** A killed process tree is gone in milliseconds; this bounds the stop when one is not. */
+    private static final long KILL_WAIT_SECONDS = 2;
     private static final File DEV_NULL = new File("/dev/null");
 
     private final Duration timeout;
