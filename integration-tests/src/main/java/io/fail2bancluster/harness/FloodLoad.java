@@ -102,7 +102,7 @@ public final class FloodLoad {
         long measureFrom = start + warmupNanos;
         long measureTo = measureFrom + measureNanos;
         publisher.start();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
         long lines = 0;
         long linesAtMeasureStart = -1;
         long linesInWindow = 0;
@@ -146,12 +146,13 @@ public final class FloodLoad {
         SocketChannel channel = (SocketChannel) key.channel();
         long lines = 0;
         try {
-            int read;
-            while ((read = channel.read(buffer)) > 0) {
+            // one read per subscriber per round, as hosts of their own would read side by side: draining each
+            // to the end in turn would leave the last ones unread for as long as the others take
+            buffer.clear();
+            int read = channel.read(buffer);
+            if (read > 0) {
                 lines += subscriber.consume(buffer, read);
-                buffer.clear();
-            }
-            if (read < 0) {
+            } else if (read < 0) {
                 closeKey(key, subscriber);
             }
         } catch (IOException reset) {
