@@ -32,8 +32,9 @@ import org.apache.logging.log4j.Logger;
  * through {@link ForeignDeliveries}: one task per loop per read batch, which writes in order and flushes
  * each subscriber once.
  *
- * <p>After each read batch the announcer is paused while the {@link DeliveryBudget} is exhausted, so what a
- * publisher sends waits in its own socket, not in the broker's memory.
+ * <p>After each read batch with an announce the announcer is paused while the {@link DeliveryBudget} is
+ * exhausted, so what a publisher sends waits in its own socket, not in the broker's memory. A client that only
+ * pings, subscribes or asks for info is read on.
  *
  * <p>State here (subscriptions, clients to flush) is confined to this client's event loop.
  */
@@ -50,6 +51,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     private final ForeignDeliveries foreign = new ForeignDeliveries();
     /** The announces read so far to one channel, not yet handed to its subscribers. */
     private DeliveryBatch open;
+    /** Whether this read batch had an announce for someone: only announcers are held back, not pings. */
+    private boolean announcedInBatch;
 
     SessionHandler(ChannelRegistry registry, BrokerMetrics metrics, DeliveryBudget budget) {
         this.registry = registry;
@@ -105,7 +108,10 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
         deliver();
         flushTouched();
         foreign.dispatch();
-        budget.pauseIfExhausted(ctx.channel());
+        if (announcedInBatch) {
+            announcedInBatch = false;
+            budget.pauseIfExhausted(ctx.channel());
+        }
         ctx.fireChannelReadComplete();
     }
 
@@ -170,6 +176,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
             open = new DeliveryBatch(alloc, announce.channel(), budget);
         }
         open.add(announce.message());
+        announcedInBatch = true;
     }
 
     /** Hands the open batch to every subscriber of its channel, each a duplicate of its one buffer. */

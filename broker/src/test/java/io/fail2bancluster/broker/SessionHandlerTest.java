@@ -179,6 +179,10 @@ class SessionHandlerTest {
         oneRead(publisher, announces);
         assertFalse(publisher.config().isAutoRead(), "past the budget the announcer is not read");
         assertEquals(1, metrics.snapshot().announcerPauses());
+        EmbeddedChannel pinger = connect();
+        send(pinger, "ping");
+        assertTrue(next(pinger).matches("\\d+\n"));
+        assertTrue(pinger.config().isAutoRead(), "a client that does not announce is read on");
 
         subscriber.pipeline().remove(HoldWrites.class).release();
         assertTrue(publisher.config().isAutoRead(), "read again once the subscriber got it");
