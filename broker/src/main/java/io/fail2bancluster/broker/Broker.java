@@ -1,10 +1,10 @@
 package io.fail2bancluster.broker;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.fail2bancluster.protocol.FatalErrors;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -103,13 +103,13 @@ public final class Broker implements AutoCloseable {
     /**
      * Stops listening, closes every connection and stops the event loops; waits for that, but never longer
      * than {@value #CLOSE_WAIT_SECONDS} s for each (a loop that is stuck or died must not hold the shutdown).
-     * Returns whether everything stopped in time.
      */
     @Override
     public void close() {
         closeWithin();
     }
 
+    /** {@link #close()}; returns whether everything stopped in time. */
     boolean closeWithin() {
         boolean closed = server.close().awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
         return group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
