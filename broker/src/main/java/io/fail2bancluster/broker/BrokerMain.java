@@ -10,6 +10,7 @@ import io.fail2bancluster.protocol.Wire;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
@@ -25,6 +26,7 @@ import sun.misc.Signal;
 public final class BrokerMain {
     static final String NAME = "fail2ban-cluster-broker";
     private static final Logger LOG = LogManager.getLogger(BrokerMain.class);
+    private static final AtomicBoolean STOPPING = new AtomicBoolean();
 
     /** The command line; {@code --opt value} and {@code --opt=value} both work. */
     @Parameters(separators = "=")
@@ -175,6 +177,10 @@ public final class BrokerMain {
 
     /** Every wait in it is bounded, so the process ends even when a loop is stuck. */
     private static void stop(Broker broker) {
+        if (!STOPPING.compareAndSet(false, true)) {
+            // the signal's stop runs System.exit, which runs the shutdown hook: once is enough
+            return;
+        }
         LOG.info("stopping");
         if (!broker.closeWithin()) {
             LOG.warn("stopped without waiting any longer for the event loops");
