@@ -1,7 +1,6 @@
 package io.fail2bancluster.config;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +33,7 @@ final class NatsReader {
             throw server.error("server_name", "not used on a NATS server: each URL's host is the name its "
                     + "certificate must carry");
         }
-        boolean tlsUrl = urls.stream().anyMatch(u -> u.getScheme().equals("tls"));
+        boolean tlsUrl = urls.stream().anyMatch(NatsUrls::isTls);
         Optional<TlsConfig> tls = ServerReader.tls(server, urls.get(0).getHost(), tlsUrl);
         if (tlsUrl && tls.isEmpty()) {
             throw server.error("tls", "a tls:// URL needs TLS; remove tls: false or use nats:// URLs");
@@ -70,37 +69,17 @@ final class NatsReader {
     }
 
     private static URI url(ConfigNode node) {
-        String text = node.nonBlankString().trim();
-        URI uri;
         try {
-            uri = new URI(text);
-        } catch (URISyntaxException e) {
-            throw node.error("not a URL (nats://host:port): " + e.getReason());
-        }
-        String scheme = uri.getScheme();
-        if (scheme == null || !(scheme.equals("nats") || scheme.equals("tls")) || uri.getHost() == null) {
-            throw node.error("expected nats://host:port or tls://host:port, got " + text);
-        }
-        if (uri.getRawUserInfo() != null) {
-            throw node.error("credentials do not belong in the URL (it is printed in logs and by check); "
-                    + "use user + password_file, token_file, nkey_file or creds_file");
-        }
-        if ((uri.getRawPath() != null && !uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
-                || uri.getRawFragment() != null) {
-            throw node.error("expected nats://host:port with nothing after the port, got " + text);
-        }
-        int port = uri.getPort() == -1 ? NatsServerConfig.DEFAULT_PORT : uri.getPort();
-        try {
-            return new URI(scheme, null, uri.getHost(), port, null, null, null);
-        } catch (URISyntaxException e) {
-            throw node.error("not a URL: " + e.getReason());
+            return NatsUrls.parse(node.nonBlankString());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
         }
     }
 
     /** A stream name is also the first subject token (see docs/nats.md), so it must be a plain token. */
     private static String stream(ConfigNode node) {
         String name = node.nonBlankString();
-        if (!isSubjectToken(name) || name.length() > 64) {
+        if (!NatsUrls.isSubjectToken(name) || name.length() > 64) {
             throw node.error("a stream name is letters, digits, '_' and '-' (at most 64), got " + name);
         }
         return name;
@@ -109,23 +88,10 @@ final class NatsReader {
     /** A channel on a NATS server is one subject token: no '.', '*', '>' or anything NATS treats specially. */
     private static void subjectToken(ConfigNode node) {
         String name = node.string();
-        if (!isSubjectToken(name)) {
+        if (!NatsUrls.isSubjectToken(name)) {
             throw node.error("a channel on a NATS server is letters, digits, '_' and '-' (it is a subject token), got "
                     + name);
         }
-    }
-
-    static boolean isSubjectToken(String text) {
-        if (text.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static NatsAuth auth(ConfigMapping server) {
