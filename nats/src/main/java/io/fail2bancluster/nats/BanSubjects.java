@@ -22,6 +22,11 @@ import java.util.Base64;
  * subject and the unban replaces the ban. The readable jail and ip stay in the stored message itself.
  */
 public final class BanSubjects {
+    /**
+     * On an unban, the sequence of the message it replaces on its subject (the ban, usually): a host catching
+     * up runs the unban only if it had processed that message. See the agent's CatchUp.
+     */
+    public static final String REPLACES_HEADER = "F2bc-Replaces-Seq";
     static final int KEY_BYTES = 16;
 
     private BanSubjects() {
