@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.nats;
 
+import io.fail2bancluster.nats.BanSubjects;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -13,14 +14,11 @@ import java.util.OptionalLong;
  * @param channel           from its subject (see {@code BanSubjects})
  * @param message           the text as published
  * @param replacedSequence  the sequence of the message this one replaced on its subject, when the publisher
- *                          said ({@value #REPLACES_HEADER} header); lets an unban tell whether this host
- *                          processed the ban before it
+ *                          said ({@link BanSubjects#REPLACES_HEADER}); lets an unban tell whether this
+ *                          host processed the ban before it
  */
 public record StoredMessage(long sequence, Instant stored, String channel, String message,
                             OptionalLong replacedSequence) {
-    /** The header a publisher puts the replaced message's sequence in. */
-    public static final String REPLACES_HEADER = "F2bc-Replaces-Seq";
-
     public StoredMessage {
         Objects.requireNonNull(stored, "stored");
         Objects.requireNonNull(channel, "channel");
