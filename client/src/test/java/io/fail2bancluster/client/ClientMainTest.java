@@ -188,6 +188,24 @@ class ClientMainTest {
     }
 
     @Test
+    void aNatsEntryCarryingTheChannelIsATargetAndItsFailureNamesTheCluster() throws IOException {
+        int port;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            port = closed.getLocalPort();
+        }
+        ClusterConfig config = ConfigLoader.parse("servers:\n  - host: 127.0.0.1\n    channels: [{name: Other}]\n"
+                + "  - nats: [nats://127.0.0.1:" + port + "]\n    channels: [{name: Fail2ban}]\n", CONFIG.toString());
+
+        int status = run(path -> config, neverPublish(), "--config", CONFIG.toString(), "-c", "Fail2ban", "-m", BAN,
+                "--timeout", "0.5");
+
+        assertEquals(1, status);
+        assertTrue(stderr().startsWith("fail2ban-cluster-client: nats://127.0.0.1:" + port
+                + ": not reachable within the timeout"), stderr());
+        assertEquals(1, stderr().lines().count(), stderr());
+    }
+
+    @Test
     void usageErrorExitsTwoWithTheUsageText() {
         int status = run(noConfig(), neverPublish(), "-c", "Fail2ban");
 

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +139,33 @@ class DaemonTest {
         assertTrue(err().contains(message), err());
         assertEquals("12345\n", Files.readString(pidFile));
         assertFalse(Files.exists(dir.resolve("run")));
+    }
+
+    @Test
+    void aNatsServerEntryIsRefusedByEveryCommandThatRunsAnAgentAndWarnedAboutByCheck() throws Exception {
+        Path file = dir.resolve("nats.yml");
+        ClusterConfig nats = io.fail2bancluster.config.ConfigLoader.parse("""
+                servers:
+                  - host: 127.0.0.1
+                    channels: [{name: Fail2ban}]
+                  - nats: [nats://127.0.0.1:4222]
+                    channels: [{name: Fail2ban}]
+                """, file.toString());
+        ClusterConfig withSource = new ClusterConfig(Optional.of(file), nats.servers(), nats.logLevel(), nats.logFile(),
+                Optional.of(dir.resolve("agent.pid")), nats.reconnectMin(), nats.reconnectMax(), nats.dedupeWindow(),
+                nats.execConcurrency(), nats.execQueue(), nats.execTimeout(), dir.resolve("run/control.sock"),
+                nats.configuredHostname(), nats.strict(), nats.signatureWindow(), nats.limits(), nats.metrics(),
+                nats.natsServers(), nats.stateDir());
+        for (String command : List.of("run", "start", "restart")) {
+            assertEquals(ExitCode.CONFIG_ERROR, daemon(f -> withSource).execute(command), command);
+            assertTrue(err().contains("fail2ban-clusterd " + command + ": " + file + ": servers[1] (nats "
+                    + "nats://127.0.0.1:4222): this agent cannot receive from NATS servers yet"), err());
+        }
+        assertTrue(shutdowns.isEmpty());
+        assertFalse(Files.exists(dir.resolve("agent.pid")));
+        assertEquals(ExitCode.OK, daemon(f -> withSource).execute("check"));
+        assertTrue(out().contains("warning: " + file + ": servers[1] (nats nats://127.0.0.1:4222): this agent cannot "
+                + "receive from NATS servers yet"), out());
     }
 
     @Test
