@@ -39,11 +39,12 @@ final class ClientArgs {
      * @param config the config file to read when there is no {@code --host}
      * @param secretFile the key to sign with, or null for the channel's first {@code secret_files} entry in
      *                   the config (and no signature with {@code --host} or on an unsigned channel)
+     * @param quiet      no warnings on stderr (errors still are)
      */
     record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
-                   Path secretFile) implements Request {
+                   Path secretFile, boolean quiet) implements Request {
         Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose) {
-            this(channel, message, target, config, timeout, verbose, null);
+            this(channel, message, target, config, timeout, verbose, null, false);
         }
     }
 
@@ -62,6 +63,7 @@ final class ClientArgs {
     private String serverName;
     private String secretFile;
     private boolean verbose;
+    private boolean quiet;
     private boolean help;
     private boolean version;
 
@@ -101,6 +103,7 @@ final class ClientArgs {
                 case "--server-name" -> serverName = value(name, inline, serverName);
                 case "--secret-file" -> secretFile = value(name, inline, secretFile);
                 case "-v", "--verbose" -> verbose = flag(name, inline);
+                case "-q", "--quiet" -> quiet = flag(name, inline);
                 case "-h", "--help" -> help = flag(name, inline);
                 case "--version" -> version = flag(name, inline);
                 default -> throw new UsageException(arg.startsWith("-") && arg.length() > 1
@@ -162,7 +165,7 @@ final class ClientArgs {
         }
         return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
                 timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose,
-                secretFile == null ? null : Path.of(secretFile));
+                secretFile == null ? null : Path.of(secretFile), quiet);
     }
 
     /** What --tls and its options ask for; empty without --tls. */

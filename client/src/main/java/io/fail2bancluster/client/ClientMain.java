@@ -39,6 +39,8 @@ public final class ClientMain {
             name (all at once), or to --host only. A server accepted the announce when it answered
             a ping sent right after it. Exit 0 when every server accepted, 1 when any did not (one
             line per failed server on stderr), 2 when nothing was sent (bad arguments or config).
+            A publish that every server accepted prints nothing, as fail2ban logs what an action
+            prints on stderr; -v reports each server that accepted.
 
               -c, --channel CHANNEL   channel to announce on (no space, '!', CR, LF)
               -m, --message MESSAGE   e.g. "jail=sshd, action=banip, ip=192.0.2.7" (no CR, LF, NUL)
@@ -54,6 +56,7 @@ public final class ClientMain {
                   --secret-file FILE  sign the message with this key (default: the channel's first
                                       secret_files entry in the config, if any)
               -v, --verbose           also report the servers that accepted
+              -q, --quiet             no warnings (errors are still reported)
               -h, --help              this text
                   --version           print the version
 
@@ -108,6 +111,12 @@ public final class ClientMain {
         } catch (IllegalArgumentException e) {
             err.println(NAME + ": refused, nothing sent: " + e.getMessage());
             return EXIT_USAGE;
+        }
+
+        if (!publish.quiet() && publish.message().indexOf('=') < 0) {
+            // the original accepted any text, so it is still sent; but no action can take a value from it
+            err.println(NAME + ": warning: the message has no key=value pair, so no action can use it"
+                    + " (e.g. -m \"jail=sshd, action=banip, ip=192.0.2.7\"); sending it anyway");
         }
 
         List<Target> targets;
