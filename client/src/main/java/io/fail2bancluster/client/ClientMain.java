@@ -22,7 +22,7 @@ import java.util.function.Function;
  * start-up is part of ban latency: no event loop, no logging framework, errors go straight to stderr.
  *
  * <p>Exit status: 0 every target accepted the announce; 1 at least one did not (one line per failed
- * target on stderr); 2 nothing was sent: a malformed command line (with the usage text), a channel or
+ * target on stderr); 2 nothing was sent: a malformed command line (with a pointer to --help), a channel or
  * message the protocol cannot carry, an unreadable or invalid config, or no configured server that
  * carries the channel.
  */
@@ -91,8 +91,7 @@ public final class ClientMain {
             request = ClientArgs.parse(args);
         } catch (UsageException e) {
             err.println(NAME + ": " + e.getMessage());
-            err.println();
-            err.print(USAGE);
+            err.println("Try '" + NAME + " --help' for more information.");
             return EXIT_USAGE;
         }
         if (request instanceof ClientArgs.Help) {

@@ -206,11 +206,12 @@ class ClientMainTest {
     }
 
     @Test
-    void usageErrorExitsTwoWithTheUsageText() {
+    void usageErrorExitsTwoWithTheErrorAndAPointerToHelp() {
         int status = run(noConfig(), neverPublish(), "-c", "Fail2ban");
 
         assertEquals(2, status);
-        assertTrue(stderr().startsWith("fail2ban-cluster-client: -m MESSAGE is required\n\nUsage: "), stderr());
+        assertEquals("fail2ban-cluster-client: -m MESSAGE is required\n"
+                + "Try 'fail2ban-cluster-client --help' for more information.\n", stderr());
         assertEquals("", stdout());
     }
 

@@ -45,7 +45,7 @@ public final class Daemon {
             args = DaemonArgs.parse(argv);
         } catch (DaemonArgs.UsageException e) {
             err.println("fail2ban-clusterd: " + e.getMessage());
-            err.print(DaemonArgs.usage());
+            err.println("Try 'fail2ban-clusterd --help' for more information.");
             return ExitCode.CONFIG_ERROR;
         }
         if (args.help()) {

@@ -240,8 +240,10 @@ class DaemonTest {
         assertTrue(out().startsWith("fail2ban-clusterd "), out());
         assertEquals(ExitCode.OK, daemon(none).execute("--help"));
         assertTrue(out().contains("Commands (no command means start)"), out());
+        assertFalse(out().contains("Default: false"), out());
         assertEquals(ExitCode.CONFIG_ERROR, daemon(none).execute("frobnicate"));
-        assertTrue(err().contains("unknown command 'frobnicate'"), err());
+        assertEquals("fail2ban-clusterd: unknown command 'frobnicate'; expected start, stop, restart, status, reload,"
+                + " run or check\nTry 'fail2ban-clusterd --help' for more information.\n", err());
     }
 
     private static long deadPid() throws Exception {
