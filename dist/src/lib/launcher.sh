@@ -42,7 +42,7 @@ fi
 # handler over it, so kill -HUP would silently do nothing; no shell can reset it ("trap - HUP" does not),
 # coreutils' env can. /proc/self/status is the shell's own; SIGHUP, SIGINT, SIGTERM are bits 0, 1, 14.
 reset=
-if [ -n "${F2BC_HANDLED_SIGNALS:-}" ]; then
+if [ -n "${F2BC_HANDLED_SIGNALS:-}" ] && [ -r /proc/self/status ]; then
     while read -r key mask; do
         if [ "$key" = SigIgn: ]; then
             mask=${mask#"${mask%????}"}
@@ -51,7 +51,7 @@ if [ -n "${F2BC_HANDLED_SIGNALS:-}" ]; then
             fi
             break
         fi
-    done < /proc/self/status 2>/dev/null
+    done < /proc/self/status
 fi
 # shellcheck disable=SC2086 # JAVA_OPTS and F2BC_JVM_DEFAULTS are word lists on purpose, $reset too
 exec $reset "$java" -Xmx64m -XX:+UseSerialGC -Xss512k -Dio.netty.jfr.enabled=false \
