@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import sun.misc.Signal;
@@ -27,6 +29,8 @@ public final class BrokerMain {
     static final String NAME = "fail2ban-cluster-broker";
     private static final Logger LOG = LogManager.getLogger(BrokerMain.class);
     private static final AtomicBoolean STOPPING = new AtomicBoolean();
+    private static final Pattern STRAY_WORD =
+            Pattern.compile("Was passed main parameter '(.*)' but no main parameter was defined.*");
 
     /** The command line; {@code --opt value} and {@code --opt=value} both work. */
     @Parameters(separators = "=")
@@ -45,8 +49,10 @@ public final class BrokerMain {
                 description = "Longest command line in bytes; longer lines are dropped and counted")
         int maxLine = Wire.DEFAULT_MAX_LINE;
 
-        @Parameter(names = "--threads", description = "Event loop threads (default: number of cores)")
-        int threads = Runtime.getRuntime().availableProcessors();
+        // Integer and Boolean below, not int and boolean: JCommander prints the default of a field that has one,
+        // which here would be this machine's core count, or "Default: false" under a flag
+        @Parameter(names = "--threads", description = "Event loop threads (default: the number of cores)")
+        Integer threads;
 
         @Parameter(names = "--delivery-budget",
                 description = "MiB that lines waiting for subscribers may take in all; past it announcers are not"
@@ -71,7 +77,7 @@ public final class BrokerMain {
         boolean help;
 
         @Parameter(names = "--version", description = "Show the version and exit")
-        boolean version;
+        Boolean version;
 
         BrokerOptions toOptions() {
             BrokerOptions options = BrokerOptions.defaults()
@@ -79,7 +85,7 @@ public final class BrokerMain {
                     .withPort(port)
                     .withClientLimit(clientLimit)
                     .withMaxLine(maxLine)
-                    .withThreads(threads)
+                    .withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
                     .withDeliveryBudgetBytes((long) deliveryBudgetMib << 20)
                     .withWriteDeadline(Duration.ofMillis(Math.round(writeDeadlineSeconds * 1000)));
             if ((tlsCert == null) != (tlsKey == null)) {
@@ -129,14 +135,14 @@ public final class BrokerMain {
             options = parse(commander, args, argv);
         } catch (UsageException e) {
             err.println(NAME + ": " + e.getMessage());
-            err.print(usage(commander));
+            err.println("Try '" + NAME + " --help' for more information.");
             return 2;
         }
         if (args.help) {
             out.print(usage(commander));
             return 0;
         }
-        if (args.version) {
+        if (Boolean.TRUE.equals(args.version)) {
             out.println(NAME + " " + ProductVersion.current());
             return 0;
         }
@@ -201,9 +207,21 @@ public final class BrokerMain {
         try {
             commander.parse(argv);
             return args.toOptions();
-        } catch (ParameterException | IllegalArgumentException e) {
+        } catch (ParameterException e) {
+            throw new UsageException(plain(e.getMessage()));
+        } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /** JCommander's words for a stray word, as an operator would put it. */
+    private static String plain(String message) {
+        Matcher stray = STRAY_WORD.matcher(message);
+        if (!stray.matches()) {
+            return message;
+        }
+        String word = stray.group(1);
+        return (word.startsWith("-") ? "unknown option " : "unexpected argument ") + word;
     }
 
     private static JCommander commander(Args args) {

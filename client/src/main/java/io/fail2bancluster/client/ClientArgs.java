@@ -47,16 +47,17 @@ final class ClientArgs {
      * @param secretFile the key to sign with, or null for the channel's first {@code secret_files} entry in
      *                   the config (and no signature with {@code --host} or on an unsigned channel)
      * @param nats       the single {@code --nats} cluster, or null (then {@code target} or the config decide)
+     * @param quiet      no warnings on stderr (errors still are)
      */
     record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
-                   Path secretFile, NatsServerConfig nats) implements Request {
+                   Path secretFile, NatsServerConfig nats, boolean quiet) implements Request {
         Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose) {
-            this(channel, message, target, config, timeout, verbose, null, null);
+            this(channel, message, target, config, timeout, verbose, null, null, false);
         }
 
         Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
                 Path secretFile) {
-            this(channel, message, target, config, timeout, verbose, secretFile, null);
+            this(channel, message, target, config, timeout, verbose, secretFile, null, false);
         }
     }
 
@@ -76,6 +77,7 @@ final class ClientArgs {
     private String serverName;
     private String secretFile;
     private boolean verbose;
+    private boolean quiet;
     private boolean help;
     private boolean version;
 
@@ -116,6 +118,7 @@ final class ClientArgs {
                 case "--server-name" -> serverName = value(name, inline, serverName);
                 case "--secret-file" -> secretFile = value(name, inline, secretFile);
                 case "-v", "--verbose" -> verbose = flag(name, inline);
+                case "-q", "--quiet" -> quiet = flag(name, inline);
                 case "-h", "--help" -> help = flag(name, inline);
                 case "--version" -> version = flag(name, inline);
                 default -> throw new UsageException(arg.startsWith("-") && arg.length() > 1
@@ -187,7 +190,7 @@ final class ClientArgs {
         }
         return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
                 timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose,
-                secretFile == null ? null : Path.of(secretFile), natsCluster);
+                secretFile == null ? null : Path.of(secretFile), natsCluster, quiet);
     }
 
     /** {@code --nats URL[,URL...]}: one cluster, the default stream and retention, no auth. */

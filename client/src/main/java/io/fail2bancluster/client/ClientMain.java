@@ -23,7 +23,7 @@ import java.util.function.Function;
  * start-up is part of ban latency: no event loop, no logging framework, errors go straight to stderr.
  *
  * <p>Exit status: 0 every target accepted the announce; 1 at least one did not (one line per failed
- * target on stderr); 2 nothing was sent: a malformed command line (with the usage text), a channel or
+ * target on stderr); 2 nothing was sent: a malformed command line (with a pointer to --help), a channel or
  * message the protocol cannot carry, an unreadable or invalid config, or no configured server that
  * carries the channel.
  */
@@ -41,6 +41,8 @@ public final class ClientMain {
             when it answered a ping sent right after it; a NATS cluster when JetStream acknowledged
             that its stream stored it. Exit 0 when every server accepted, 1 when any did not (one
             line per failed server on stderr), 2 when nothing was sent (bad arguments or config).
+            A publish that every server accepted prints nothing, as fail2ban logs what an action
+            prints on stderr; -v reports each server that accepted.
 
               -c, --channel CHANNEL   channel to announce on (no space, '!', CR, LF)
               -m, --message MESSAGE   e.g. "jail=sshd, action=banip, ip=192.0.2.7" (no CR, LF, NUL)
@@ -58,6 +60,7 @@ public final class ClientMain {
                   --secret-file FILE  sign the message with this key (default: the channel's first
                                       secret_files entry in the config, if any)
               -v, --verbose           also report the servers that accepted
+              -q, --quiet             no warnings (errors are still reported)
               -h, --help              this text
                   --version           print the version
 
@@ -92,8 +95,7 @@ public final class ClientMain {
             request = ClientArgs.parse(args);
         } catch (UsageException e) {
             err.println(NAME + ": " + e.getMessage());
-            err.println();
-            err.print(USAGE);
+            err.println("Try '" + NAME + " --help' for more information.");
             return EXIT_USAGE;
         }
         if (request instanceof ClientArgs.Help) {
@@ -112,6 +114,12 @@ public final class ClientMain {
         } catch (IllegalArgumentException e) {
             err.println(NAME + ": refused, nothing sent: " + e.getMessage());
             return EXIT_USAGE;
+        }
+
+        if (!publish.quiet() && publish.message().indexOf('=') < 0) {
+            // the original accepted any text, so it is still sent; but no action can take a value from it
+            err.println(NAME + ": warning: the message has no key=value pair, so no action can use it"
+                    + " (e.g. -m \"jail=sshd, action=banip, ip=192.0.2.7\"); sending it anyway");
         }
 
         List<Target> targets;

@@ -154,7 +154,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static Node compose(Reader reader, String source) {
+    static Node compose(Reader reader, String source) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(MAX_ALIASES);

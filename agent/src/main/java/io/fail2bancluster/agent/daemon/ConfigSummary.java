@@ -64,7 +64,7 @@ public final class ConfigSummary {
                         .append(" (waiting actions that differ only in their last argument run as one)\n");
             }
             for (FilterEntry f : channel.filters()) {
-                out.append("    filter ").append(f.key()).append(" in ").append(f.values()).append('\n');
+                out.append("    filter ").append(filter(f)).append('\n');
             }
             if (channel.filters().isEmpty()) {
                 out.append("    filter (none: every message passes)\n");
@@ -95,6 +95,16 @@ public final class ConfigSummary {
             return a.argv().stream().map(s -> "[" + s + "]").collect(Collectors.joining(" "));
         }
         return action.text();
+    }
+
+    /** {@code ip in [a, b]}, {@code ip matches /regex/} or both: an entry with only a pattern accepts no fixed list. */
+    static String filter(FilterEntry f) {
+        String values = f.values().isEmpty() ? null : f.key() + " in " + f.values();
+        String pattern = f.pattern().map(p -> "matches /" + p.pattern() + "/").orElse(null);
+        if (values == null) {
+            return f.key() + " " + pattern;
+        }
+        return pattern == null ? values : values + " and " + pattern;
     }
 
     /** {@code , TLS verifying NAME against CA} and the client certificate, so {@code check} shows whom it trusts. */

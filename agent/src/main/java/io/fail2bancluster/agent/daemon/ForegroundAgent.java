@@ -103,10 +103,11 @@ public final class ForegroundAgent {
             closeQuietly(control);
             return ExitCode.FAILED;
         }
+        // "running" once SIGHUP reloads: a SIGHUP before the trap would end the agent (the JVM's default)
+        SignalTrap.Restorer hangups = SignalTrap.on("HUP", this::reloadOnSignal);
         LOG.info("fail2ban-clusterd {} running (pid {}) with {} server(s) from {}", ProductVersion.current(), pid,
                 config.servers().size(), config.source().map(Path::toString).orElse("(embedded config)"));
-
-        SignalTrap.Restorer hangups = SignalTrap.on("HUP", this::reloadOnSignal);
+        IgnoredSignals.ofThisProcess().forEach(signal -> LOG.warn(IgnoredSignals.consequence(signal)));
         try {
             stop.awaitRequest();
         } finally {

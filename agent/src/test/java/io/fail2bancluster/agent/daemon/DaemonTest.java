@@ -224,6 +224,60 @@ class DaemonTest {
     }
 
     @Test
+    void checkPrintsAPatternOnlyFilterAndWarnsOfAMissingProgramWithItsLine() throws Exception {
+        Path file = Files.writeString(dir.resolve("cluster.yml"), """
+                servers:
+                  - host: 127.0.0.1
+                    channels:
+                      - name: Fail2ban
+                        action: "/nonexistent/fail2ban-client set sshd banip %ip%"
+                        filter:
+                          - key: ip
+                            pattern: '[0-9.]+'
+                          - key: jail
+                            values: [sshd]
+                            pattern: 'ss.*'
+                      - name: OnPath
+                        action: "true %ip%"
+                      - name: Absolute
+                        action: "/bin/true %ip%"
+                """);
+
+        assertEquals(ExitCode.OK, daemon(ConfigSource.FILES).execute("--config", file.toString(), "check"), err());
+
+        String text = out();
+        assertTrue(text.contains("    filter ip matches /[0-9.]+/\n    filter jail in [sshd] and matches /ss.*/\n"), text);
+        assertTrue(text.contains("\nwarning: servers[0].channels[0].action: program /nonexistent/fail2ban-client does"
+                + " not exist; the action fails until it is installed, line 5\n"), text);
+        assertEquals(1, text.lines().filter(l -> l.contains("program")).count(), text);
+    }
+
+    @Test
+    void checkRefusesALogFileStartWouldRefuse() throws Exception {
+        Path logDir = Files.createDirectories(dir.resolve("logs"));
+        Path notAFolder = Files.writeString(dir.resolve("plain"), "");
+        for (Path logFile : List.of(logDir, notAFolder.resolve("agent.log"))) {
+            Path file = Files.writeString(dir.resolve("cluster.yml"), """
+                    servers:
+                      - host: 127.0.0.1
+                        channels:
+                          - name: Fail2ban
+                    log_file: %s
+                    """.formatted(logFile));
+            out.reset();
+            err.reset();
+
+            assertEquals(ExitCode.CONFIG_ERROR, daemon(ConfigSource.FILES).execute("--config", file.toString(), "check"));
+
+            assertEquals("", out());
+            String expected = logFile.equals(logDir)
+                    ? file + ": log_file: " + logDir + " is a directory; the agent appends its log to a file, line 5\n"
+                    : file + ": log_file: cannot create " + logFile + ": " + notAFolder + " is not a directory, line 5\n";
+            assertEquals(expected, err());
+        }
+    }
+
+    @Test
     void versionAndHelpNeedNoConfig() throws Exception {
         ConfigSource none = file -> {
             throw new AssertionError("no config needed");
@@ -232,8 +286,10 @@ class DaemonTest {
         assertTrue(out().startsWith("fail2ban-clusterd "), out());
         assertEquals(ExitCode.OK, daemon(none).execute("--help"));
         assertTrue(out().contains("Commands (no command means start)"), out());
+        assertFalse(out().contains("Default: false"), out());
         assertEquals(ExitCode.CONFIG_ERROR, daemon(none).execute("frobnicate"));
-        assertTrue(err().contains("unknown command 'frobnicate'"), err());
+        assertEquals("fail2ban-clusterd: unknown command 'frobnicate'; expected start, stop, restart, status, reload,"
+                + " run or check\nTry 'fail2ban-clusterd --help' for more information.\n", err());
     }
 
     private static long deadPid() throws Exception {
