@@ -37,7 +37,23 @@ cds=
 if [ -n "${F2BC_CDS_ARCHIVE:-}" ] && [ -f "$F2BC_CDS_ARCHIVE" ]; then
     cds="-XX:SharedArchiveFile=$F2BC_CDS_ARCHIVE -Xlog:cds=off -Xlog:cds+dynamic=off"
 fi
-# shellcheck disable=SC2086 # JAVA_OPTS and F2BC_JVM_DEFAULTS are word lists on purpose
-exec "$java" -Xmx64m -XX:+UseSerialGC -Xss512k -Dio.netty.jfr.enabled=false \
+# F2BC_HANDLED_SIGNALS (the agent: HUP,INT,TERM): signals the program handles. One ignored when we were
+# started (nohup; a script's "&" ignores INT) stays ignored through exec, and the JVM then installs no
+# handler over it, so kill -HUP would silently do nothing; no shell can reset it ("trap - HUP" does not),
+# coreutils' env can. /proc/self/status is the shell's own; SIGHUP, SIGINT, SIGTERM are bits 0, 1, 14.
+reset=
+if [ -n "${F2BC_HANDLED_SIGNALS:-}" ] && [ -r /proc/self/status ]; then
+    while read -r key mask; do
+        if [ "$key" = SigIgn: ]; then
+            mask=${mask#"${mask%????}"}
+            if [ $((0x$mask & 0x4003)) -ne 0 ] && env "--default-signal=$F2BC_HANDLED_SIGNALS" true 2>/dev/null; then
+                reset="env --default-signal=$F2BC_HANDLED_SIGNALS"
+            fi
+            break
+        fi
+    done < /proc/self/status
+fi
+# shellcheck disable=SC2086 # JAVA_OPTS and F2BC_JVM_DEFAULTS are word lists on purpose, $reset too
+exec $reset "$java" -Xmx64m -XX:+UseSerialGC -Xss512k -Dio.netty.jfr.enabled=false \
     ${F2BC_JVM_DEFAULTS:-} $cds $blockhound ${JAVA_OPTS:-} \
     -cp "$home/lib/*" "$main_class" "$@"

@@ -43,7 +43,8 @@ public final class ProcessActionRunner implements ActionRunner {
     public static final int STDERR_HEAD_BYTES = 1024;
     /** After the process ended, how long its stderr may stay open (held by an escaped child) before we stop waiting. */
     private static final long STDERR_EOF_WAIT_MILLIS = 1000;
-    private static final long KILL_WAIT_SECONDS = 10;
+    /** A killed process tree is gone in milliseconds; this bounds the stop when one is not. */
+    private static final long KILL_WAIT_SECONDS = 2;
     /** The dispatcher is woken for every change; this only bounds its sleep, as every wait here is. */
     private static final long DISPATCHER_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final File DEV_NULL = new File("/dev/null");

@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent;
 
 import io.fail2bancluster.protocol.Command;
+import io.fail2bancluster.util.FatalErrors;
 import io.fail2bancluster.protocol.ServerLine;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -143,6 +144,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (FatalErrors.exitIfFatal(Transport.PROCESS_NAME, cause)) {
+            // an OutOfMemoryError or the like: the process ends, systemd starts a whole one
+            return;
+        }
         // Resets and the like are part of life on a network; the reconnect log line says what happens next.
         LOG.info("{}: connection error: {}", address, cause.toString());
         LOG.debug("{}: connection error", address, cause);

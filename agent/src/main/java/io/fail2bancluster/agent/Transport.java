@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.util.FatalErrors;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
@@ -17,16 +18,18 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** Epoll when the native transport loads, NIO otherwise; channel classes that match a given loop. */
 final class Transport {
+    /** How a fatal error on a loop names the process (see {@link FatalErrors}). */
+    static final String PROCESS_NAME = "fail2ban-clusterd";
+
     private Transport() {
     }
 
     static EventLoopGroup newGroup(int threads, String threadName) {
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadName), io);
+        return new MultiThreadIoEventLoopGroup(threads, FatalErrors.loopThreads(PROCESS_NAME, threadName), io);
     }
 
     static boolean isEpoll(EventLoop loop) {

@@ -19,14 +19,10 @@ final class Child implements AutoCloseable {
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
     Child(List<String> jvmArgs, String mainClass, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Dio.netty.jfr.enabled=false");
-        command.addAll(jvmArgs);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(List.of(args));
+        this(javaCommand(jvmArgs, mainClass, args));
+    }
+
+    private Child(List<String> command) throws IOException {
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread pump = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -40,6 +36,24 @@ final class Child implements AutoCloseable {
         }, "bench-child-output");
         pump.setDaemon(true);
         pump.start();
+    }
+
+    /** Any program, e.g. a distribution's launcher script or a C server. */
+    static Child command(List<String> command) throws IOException {
+        return new Child(command);
+    }
+
+    /** {@code java} of this JVM with this class path, {@code jvmArgs}, {@code mainClass} and {@code args}. */
+    static List<String> javaCommand(List<String> jvmArgs, String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dio.netty.jfr.enabled=false");
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** The first line containing {@code text} (earlier lines are dropped); fails after {@code seconds}. */

@@ -15,7 +15,8 @@ import java.util.List;
 public final class MemoryBench {
     /** What bin/fail2ban-clusterd runs with: lib/launcher.sh's defaults plus the agent's own (keep in step). */
     static final List<String> LAUNCHER_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-Xss512k",
-            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
+            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+            "-XX:+ExitOnOutOfMemoryError");
     private static final int SERVERS = 500;
 
     private MemoryBench() {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.Map;
  * process doing one announce + ping exchange with a broker on loopback, medians of interleaved runs after
  * warm-ups. Ours is the distribution's {@code bin/fail2ban-cluster-client} (dist/target, its AppCDS archive
  * built here with {@code --build-cds}); the baseline is {@link PlainSocketPublish} on the default JVM flags,
- * and python3 doing the same exchange is printed beside it.
+ * and python3 doing the same exchange is printed beside it. With nats-server installed, the same publish to
+ * a one-node JetStream server (accepted on the stream's acknowledgement) is measured in the same rounds.
  */
 public final class StartupBench {
     private static final String CHANNEL = "Fail2ban";
@@ -55,6 +57,16 @@ public final class StartupBench {
             Path config = Files.createTempFile("startup-bench", ".yml");
             Files.writeString(config, "servers:\n  - host: 127.0.0.1\n    port: " + port + "\n    channels:\n"
                     + "      - name: " + CHANNEL + "\n        action: \"fail2ban-client set %jail% %action% %ip%\"\n");
+            // the same publish to a real nats-server with JetStream, when one is installed: ack from its stream
+            Path natsStore = Files.createTempDirectory("startup-bench-nats");
+            Process nats = startNats(natsStore);
+            Path natsConfig = Files.createTempFile("startup-bench-nats", ".yml");
+            if (nats != null) {
+                Files.writeString(natsConfig, "servers:\n  - nats: [nats://127.0.0.1:" + natsPort + "]\n    channels:\n"
+                        + "      - name: " + CHANNEL + "\n        action: \"fail2ban-client set %jail% %action% %ip%\"\n");
+            } else {
+                Bench.line("NATS rows", "skipped: nats-server is not installed");
+            }
             try {
                 // the JDK's own base archive replaces ours: the client as it starts before --build-cds
                 String noArchive = "-XX:SharedArchiveFile=" + Path.of(System.getProperty("java.home"), "lib", "server",
@@ -72,6 +84,12 @@ public final class StartupBench {
                         publish(client, "--host", "127.0.0.1", "-p", port), Map.of()));
                 variants.put("python", new Variant(python + ", same exchange",
                         List.of(python, "-c", PYTHON, "127.0.0.1", port, CHANNEL, MESSAGE), Map.of()));
+                if (nats != null) {
+                    variants.put("nats", new Variant("client publish, NATS, with the archive",
+                            publish(client, "--config", natsConfig.toString()), Map.of()));
+                    variants.put("natsnoarchive", new Variant("client publish, NATS, without the archive",
+                            publish(client, "--config", natsConfig.toString()), Map.of("JAVA_OPTS", noArchive)));
+                }
 
                 Map<String, List<Double>> millis = new LinkedHashMap<>();
                 variants.keySet().forEach(k -> millis.put(k, new ArrayList<>()));
@@ -91,8 +109,42 @@ public final class StartupBench {
                 }
             } finally {
                 Files.deleteIfExists(config);
+                Files.deleteIfExists(natsConfig);
+                if (nats != null) {
+                    nats.destroyForcibly().waitFor();
+                }
+                try (var files = Files.walk(natsStore)) {
+                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
             }
         }
+    }
+
+    private static int natsPort;
+
+    /** {@code nats-server -js} on a free loopback port with its store in {@code store}, or null when not installed. */
+    private static Process startNats(Path store) throws IOException, InterruptedException {
+        Path binary = Path.of("/usr/sbin/nats-server");
+        if (!Files.isExecutable(binary)) {
+            return null;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            natsPort = probe.getLocalPort();
+        }
+        Process process = new ProcessBuilder(binary.toString(), "-js", "-a", "127.0.0.1", "-p", String.valueOf(natsPort),
+                "-sd", store.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), natsPort)) {
+                return process;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException("nats-server did not listen on 127.0.0.1:" + natsPort + " within 30 s");
     }
 
     private static List<String> publish(Path client, String... target) {

@@ -1,16 +1,18 @@
 package io.fail2bancluster.broker;
 
+import io.fail2bancluster.util.FatalErrors;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A fanout-compatible pub/sub server, embeddable: {@link #start} returns once it listens; {@link #close}
@@ -22,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class Broker implements AutoCloseable {
+    /** Each wait of close(): together well inside systemd's default 90 s, and the 10 s a SIGTERM may take. */
+    static final int CLOSE_WAIT_SECONDS = 4;
+    private static final int BIND_WAIT_SECONDS = 30;
     private final EventLoopGroup group;
     private final Channel server;
     private final BrokerMetrics metrics;
@@ -38,6 +43,14 @@ public final class Broker implements AutoCloseable {
      * running after a failed start.
      */
     public static Broker start(BrokerOptions options) {
+        return start(options, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(BrokerOptions)}, with every connection's initializer passed through {@code pipelineTap}
+     * first. Package-private: only tests in this package can add to the pipeline (a planted fault).
+     */
+    static Broker start(BrokerOptions options, UnaryOperator<ChannelHandler> pipelineTap) {
         InetSocketAddress address = options.bindAddress() == null
                 ? new InetSocketAddress(options.port())
                 : new InetSocketAddress(options.bindAddress(), options.port());
@@ -47,20 +60,26 @@ public final class Broker implements AutoCloseable {
         // Before anything runs: a certificate that cannot be used stops the start, not every handshake.
         SslContext sslContext = options.tls().map(BrokerTls::newContext).orElse(null);
         ChannelRegistry registry = new ChannelRegistry();
+        DeliveryBudget budget = new DeliveryBudget(options.deliveryBudgetBytes());
         BrokerMetrics metrics = new BrokerMetrics(Ticker.systemTicker(), options.clientLimit(),
-                OpenFilesLimit.ofThisProcess(), registry);
+                OpenFilesLimit.ofThisProcess(), registry, budget);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.threads(),
-                new DefaultThreadFactory("broker-loop"), Transport.ioHandlerFactory());
+                FatalErrors.loopThreads(BrokerMain.NAME, "broker-loop"), Transport.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transport.serverChannelType())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new BrokerInitializer(options, registry, metrics, sslContext));
-        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+                .childHandler(pipelineTap.apply(new BrokerInitializer(options, registry, metrics, budget, sslContext)));
+        ChannelFuture bound = bootstrap.bind(address);
+        if (!bound.awaitUninterruptibly(BIND_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+            throw new IllegalStateException("cannot listen on " + describe(address) + ": no answer from the event loop"
+                    + " within " + BIND_WAIT_SECONDS + " s");
+        }
         if (!bound.isSuccess()) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
             throw new IllegalStateException("cannot listen on " + describe(address) + ": "
                     + bound.cause().getMessage(), bound.cause());
         }
@@ -81,11 +100,20 @@ public final class Broker implements AutoCloseable {
         return metrics.snapshot();
     }
 
-    /** Stops listening, closes every connection and stops the event loops; waits for that. */
+    /**
+     * Stops listening, closes every connection and stops the event loops; waits for that, but never longer
+     * than {@value #CLOSE_WAIT_SECONDS} s for each (a loop that is stuck or died must not hold the shutdown).
+     */
     @Override
     public void close() {
-        server.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        closeWithin();
+    }
+
+    /** {@link #close()}; returns whether everything stopped in time. */
+    boolean closeWithin() {
+        boolean closed = server.close().awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        return group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS) && closed;
     }
 
     /** {@code 0.0.0.0:1986} for all addresses, else the address as bound. */

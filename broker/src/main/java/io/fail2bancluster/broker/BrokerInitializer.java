@@ -15,8 +15,10 @@ import io.netty.util.concurrent.Ticker;
  * Every accepted connection's pipeline, in order:
  * <pre>
  *   tls        (with --tls-cert) SslHandler, then tls-log: one line per failed handshake, rate-limited
- *   slow       closes the client once its pending output passes the outbound bound
- *   framer     LineFraming, CarriageReturn.KEEP: lines end at "\n" only, a "\r" stays in the line as in fanout;
+ *   slow       marks the client behind while its pending output is past the outbound bound (announcers
+ *              are held back meanwhile), closes it as a slow consumer when it stays behind past the write deadline
+ *   framer     LineFraming, CarriageReturn.KEEP: lines end at "
+" only, a "" stays in the line as in fanout;
  *              fail-fast, so a line longer than max-line is never buffered
  *   overlong   counts and (rate-limited) logs the dropped over-long lines; the connection stays
  *   commands   line -> Request
@@ -36,12 +38,15 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
     private final BrokerOptions options;
     private final ChannelRegistry registry;
     private final BrokerMetrics metrics;
+    private final DeliveryBudget budget;
     private final SslContext sslContext;
     private final HandshakeFailureLogger handshakeFailures = new HandshakeFailureLogger(Ticker.systemTicker());
 
     /** @param sslContext the server-side TLS context, or null for plain TCP */
-    BrokerInitializer(BrokerOptions options, ChannelRegistry registry, BrokerMetrics metrics, SslContext sslContext) {
+    BrokerInitializer(BrokerOptions options, ChannelRegistry registry, BrokerMetrics metrics, DeliveryBudget budget,
+            SslContext sslContext) {
         this.options = options;
+        this.budget = budget;
         this.registry = registry;
         this.metrics = metrics;
         this.sslContext = sslContext;
@@ -66,9 +71,9 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         int bound = options.outboundLimitBytes();
         channel.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(bound / 2, bound));
-        pipeline.addLast(SLOW, new SlowClientGuard(bound, metrics));
+        pipeline.addLast(SLOW, new SlowClientGuard(options.writeDeadline(), budget, metrics));
         addLineHandlers(pipeline, options.maxLine());
-        pipeline.addLast(SESSION, new SessionHandler(registry, metrics));
+        pipeline.addLast(SESSION, new SessionHandler(registry, metrics, budget));
         BlockingCallGuard.plantIfRequested(pipeline);
     }
 

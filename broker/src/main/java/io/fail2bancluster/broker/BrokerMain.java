@@ -9,9 +9,15 @@ import io.fail2bancluster.util.BlockingCallGuard;
 import io.fail2bancluster.util.ProductVersion;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import sun.misc.Signal;
 
 /**
  * {@code fail2ban-cluster-broker}: runs a {@link Broker} until the process is stopped. Prints one line
@@ -22,6 +28,9 @@ import org.apache.logging.log4j.Logger;
 public final class BrokerMain {
     static final String NAME = "fail2ban-cluster-broker";
     private static final Logger LOG = LogManager.getLogger(BrokerMain.class);
+    private static final AtomicBoolean STOPPING = new AtomicBoolean();
+    private static final Pattern STRAY_WORD =
+            Pattern.compile("Was passed main parameter '(.*)' but no main parameter was defined.*");
 
     /** The command line; {@code --opt value} and {@code --opt=value} both work. */
     @Parameters(separators = "=")
@@ -40,8 +49,19 @@ public final class BrokerMain {
                 description = "Longest command line in bytes; longer lines are dropped and counted")
         int maxLine = Wire.DEFAULT_MAX_LINE;
 
-        @Parameter(names = "--threads", description = "Event loop threads (default: number of cores)")
-        int threads = Runtime.getRuntime().availableProcessors();
+        // Integer and Boolean below, not int and boolean: JCommander prints the default of a field that has one,
+        // which here would be this machine's core count, or "Default: false" under a flag
+        @Parameter(names = "--threads", description = "Event loop threads (default: the number of cores)")
+        Integer threads;
+
+        @Parameter(names = "--delivery-budget",
+                description = "MiB that lines waiting for subscribers may take in all; past it announcers are not"
+                        + " read until subscribers catch up. Keep it well under the heap (-Xmx, 64m by default)")
+        int deliveryBudgetMib = (int) (BrokerOptions.DEFAULT_DELIVERY_BUDGET_BYTES >> 20);
+
+        @Parameter(names = "--write-deadline",
+                description = "Seconds a subscriber may stay behind (holding announcers back) before it is closed")
+        double writeDeadlineSeconds = BrokerOptions.DEFAULT_WRITE_DEADLINE.toMillis() / 1000.0;
 
         @Parameter(names = "--tls-cert", description = "Serve TLS with this PEM certificate (chain); needs --tls-key")
         Path tlsCert;
@@ -57,7 +77,7 @@ public final class BrokerMain {
         boolean help;
 
         @Parameter(names = "--version", description = "Show the version and exit")
-        boolean version;
+        Boolean version;
 
         BrokerOptions toOptions() {
             BrokerOptions options = BrokerOptions.defaults()
@@ -65,7 +85,9 @@ public final class BrokerMain {
                     .withPort(port)
                     .withClientLimit(clientLimit)
                     .withMaxLine(maxLine)
-                    .withThreads(threads);
+                    .withThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
+                    .withDeliveryBudgetBytes((long) deliveryBudgetMib << 20)
+                    .withWriteDeadline(Duration.ofMillis(Math.round(writeDeadlineSeconds * 1000)));
             if ((tlsCert == null) != (tlsKey == null)) {
                 throw new IllegalArgumentException("--tls-cert and --tls-key go together");
             }
@@ -90,7 +112,7 @@ public final class BrokerMain {
         if (!BlockingCallGuard.installIfRequested(NAME)) {
             System.exit(1);
         }
-        int status = run(argv, System.out, System.err);
+        int status = run(argv, System.out, System.err, options -> stopOnSignals(Broker.start(options)));
         if (status >= 0) {
             System.exit(status);
         }
@@ -101,6 +123,11 @@ public final class BrokerMain {
      * when the broker runs (its event loop threads keep the JVM alive; a shutdown hook stops it).
      */
     static int run(String[] argv, PrintStream out, PrintStream err) {
+        return run(argv, out, err, Broker::start);
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream)}, starting the broker with {@code starter} (tests). */
+    static int run(String[] argv, PrintStream out, PrintStream err, Function<BrokerOptions, Broker> starter) {
         Args args = new Args();
         JCommander commander = commander(args);
         BrokerOptions options;
@@ -108,32 +135,62 @@ public final class BrokerMain {
             options = parse(commander, args, argv);
         } catch (UsageException e) {
             err.println(NAME + ": " + e.getMessage());
-            err.print(usage(commander));
+            err.println("Try '" + NAME + " --help' for more information.");
             return 2;
         }
         if (args.help) {
             out.print(usage(commander));
             return 0;
         }
-        if (args.version) {
+        if (Boolean.TRUE.equals(args.version)) {
             out.println(NAME + " " + ProductVersion.current());
             return 0;
         }
         Broker broker;
         try {
-            broker = Broker.start(options);
+            broker = starter.apply(options);
         } catch (IllegalArgumentException | IllegalStateException e) {
             LOG.error("{}", e.getMessage());
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(broker::close, NAME + "-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(broker), NAME + "-shutdown"));
         out.println(NAME + " listening on " + Broker.describe(broker.localAddress()));
         out.flush();
-        LOG.info("listening on {}{} ({} event loop thread(s), {}, client limit {}, max line {} bytes)",
+        LOG.info("listening on {}{} ({} event loop thread(s), {}, client limit {}, max line {} bytes, delivery budget"
+                        + " {} MiB, {} KiB behind per subscriber, write deadline {} ms)",
                 Broker.describe(broker.localAddress()), tlsDescription(options), options.threads(),
                 Transport.nativeEpoll() ? "epoll" : "nio",
-                options.clientLimit() == 0 ? "none" : options.clientLimit(), options.maxLine());
+                options.clientLimit() == 0 ? "none" : options.clientLimit(), options.maxLine(),
+                options.deliveryBudgetBytes() >> 20, options.outboundLimitBytes() >> 10,
+                options.writeDeadline().toMillis());
         return -1;
+    }
+
+    /**
+     * SIGTERM and SIGINT stop the broker and exit 0 (a JVM ended by the default handler exits 143, which
+     * systemd records as a failure). {@code sun.misc.Signal} is the JDK's only way to catch a signal; the
+     * handler runs on the JVM's signal thread, so the stop gets a thread of its own.
+     */
+    private static Broker stopOnSignals(Broker broker) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> new Thread(() -> {
+                stop(broker);
+                System.exit(0);
+            }, NAME + "-stop").start());
+        }
+        return broker;
+    }
+
+    /** Every wait in it is bounded, so the process ends even when a loop is stuck. */
+    private static void stop(Broker broker) {
+        if (!STOPPING.compareAndSet(false, true)) {
+            // the signal's stop runs System.exit, which runs the shutdown hook: once is enough
+            return;
+        }
+        LOG.info("stopping");
+        if (!broker.closeWithin()) {
+            LOG.warn("stopped without waiting any longer for the event loops");
+        }
     }
 
     private static String tlsDescription(BrokerOptions options) {
@@ -150,9 +207,21 @@ public final class BrokerMain {
         try {
             commander.parse(argv);
             return args.toOptions();
-        } catch (ParameterException | IllegalArgumentException e) {
+        } catch (ParameterException e) {
+            throw new UsageException(plain(e.getMessage()));
+        } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /** JCommander's words for a stray word, as an operator would put it. */
+    private static String plain(String message) {
+        Matcher stray = STRAY_WORD.matcher(message);
+        if (!stray.matches()) {
+            return message;
+        }
+        String word = stray.group(1);
+        return (word.startsWith("-") ? "unknown option " : "unexpected argument ") + word;
     }
 
     private static JCommander commander(Args args) {

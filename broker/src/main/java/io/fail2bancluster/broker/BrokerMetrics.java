@@ -16,6 +16,7 @@ final class BrokerMetrics {
     private final int clientLimit;
     private final OpenFilesLimit openFiles;
     private final ChannelRegistry registry;
+    private final DeliveryBudget budget;
 
     private final AtomicInteger currentConnections = new AtomicInteger();
     private final AtomicInteger maxConnections = new AtomicInteger();
@@ -28,7 +29,9 @@ final class BrokerMetrics {
     private final LongAdder pings = new LongAdder();
     private final LongAdder slowClientsClosed = new LongAdder();
 
-    BrokerMetrics(Ticker ticker, int clientLimit, OpenFilesLimit openFiles, ChannelRegistry registry) {
+    BrokerMetrics(Ticker ticker, int clientLimit, OpenFilesLimit openFiles, ChannelRegistry registry,
+            DeliveryBudget budget) {
+        this.budget = budget;
         this.ticker = ticker;
         this.startedNanos = ticker.nanoTime();
         this.clientLimit = clientLimit;
@@ -60,10 +63,10 @@ final class BrokerMetrics {
         currentConnections.decrementAndGet();
     }
 
-    /** One announce that reached {@code subscribers} (fanout counts neither when nobody got it). */
-    void announced(int subscribers) {
-        announcements.increment();
-        messages.add(subscribers);
+    /** {@code announces} that each reached {@code subscribers} (fanout counts neither when nobody got it). */
+    void announced(int announces, int subscribers) {
+        announcements.add(announces);
+        messages.add((long) announces * subscribers);
     }
 
     void subscribed() {
@@ -102,6 +105,9 @@ final class BrokerMetrics {
                 subscribes.sum(),
                 unsubscribes.sum(),
                 pings.sum(),
-                slowClientsClosed.sum());
+                slowClientsClosed.sum(),
+                budget.pauses(),
+                budget.reservedBytes(),
+                budget.bytes());
     }
 }

@@ -21,12 +21,16 @@ import java.time.Duration;
  * @param totalSubscribes       subscriptions made, the automatic {@code all} included, duplicates not
  * @param totalUnsubscribes     subscriptions ended, by unsubscribe or by disconnecting
  * @param totalPings            pings answered
- * @param slowClientsClosed     clients closed because they let too much output pile up
+ * @param slowClientsClosed     slow consumers closed: clients that stayed behind for longer than the write deadline
+ * @param announcerPauses       times an announcer was not read because the fan-out was behind (back-pressure)
+ * @param pendingDeliveryBytes  what the lines now waiting for subscribers cost (see DeliveryBudget)
+ * @param deliveryBudgetBytes   what they may cost before announcers are paused
  */
 public record BrokerStats(Duration uptime, long clientLimit, long rejectedConnections, long openFilesSoft,
         long openFilesHard, int maxConnections, int currentConnections, int currentChannels,
         int currentSubscriptions, long totalConnections, long totalAnnouncements, long totalMessages,
-        long totalSubscribes, long totalUnsubscribes, long totalPings, long slowClientsClosed) {
+        long totalSubscribes, long totalUnsubscribes, long totalPings, long slowClientsClosed, long announcerPauses,
+        long pendingDeliveryBytes, long deliveryBudgetBytes) {
 
     /** Subscriptions beyond every client's automatic {@code all}, as fanout computes it. */
     public int userRequestedSubscriptions() {
@@ -35,7 +39,8 @@ public record BrokerStats(Duration uptime, long clientLimit, long rejectedConnec
 
     /**
      * The {@code info} reply, key for key and in the order of the reference server, each line ending
-     * in {@code \n}.
+     * in {@code \n}. This broker's own keys come before {@code total pings}, so that a client reading up to
+     * fanout's last key reads all of it.
      */
     public String infoReply() {
         long seconds = uptime.toSeconds();
@@ -54,6 +59,9 @@ public record BrokerStats(Duration uptime, long clientLimit, long rejectedConnec
                 + "total messages: " + totalMessages + "\n"
                 + "total subscribes: " + totalSubscribes + "\n"
                 + "total unsubscribes: " + totalUnsubscribes + "\n"
+                + "slow consumers closed: " + slowClientsClosed + "\n"
+                + "announcer pauses: " + announcerPauses + "\n"
+                + "pending delivery bytes: " + pendingDeliveryBytes + " of " + deliveryBudgetBytes + "\n"
                 + "total pings: " + totalPings + "\n";
     }
 }

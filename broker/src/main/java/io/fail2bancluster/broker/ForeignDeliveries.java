@@ -1,7 +1,9 @@
 package io.fail2bancluster.broker;
 
+import io.fail2bancluster.util.FatalErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
@@ -28,9 +30,12 @@ import java.util.concurrent.RejectedExecutionException;
 final class ForeignDeliveries {
     private final Map<EventLoop, Batch> batches = new HashMap<>(4);
 
-    /** Queues {@code line} (whose reference this takes) for {@code subscriber}, on the subscriber's loop. */
-    void add(Channel subscriber, ByteBuf line) {
-        batches.computeIfAbsent(subscriber.eventLoop(), loop -> new Batch()).add(subscriber, line);
+    /**
+     * Queues {@code line} (whose reference this takes) for {@code subscriber}, to be written with
+     * {@code promise} on the subscriber's loop; the promise fails if that loop no longer runs tasks.
+     */
+    void add(Channel subscriber, ByteBuf line, ChannelPromise promise) {
+        batches.computeIfAbsent(subscriber.eventLoop(), loop -> new Batch()).add(subscriber, line, promise);
     }
 
     /** Hands every gathered batch to its loop. A loop that is shutting down gets nothing; its lines are released. */
@@ -55,23 +60,34 @@ final class ForeignDeliveries {
         batches.clear();
     }
 
-    /** One loop's share: subscribers and lines side by side, in announce order. */
+    /** One loop's share: subscribers, lines and promises side by side, in announce order. */
     private static final class Batch implements Runnable {
         private final List<Channel> subscribers = new ArrayList<>();
         private final List<ByteBuf> lines = new ArrayList<>();
+        private final List<ChannelPromise> promises = new ArrayList<>();
 
-        void add(Channel subscriber, ByteBuf line) {
+        void add(Channel subscriber, ByteBuf line, ChannelPromise promise) {
             subscribers.add(subscriber);
             lines.add(line);
+            promises.add(promise);
         }
 
         @Override
         public void run() {
+            try {
+                writeAll();
+            } catch (Error e) {
+                // Netty would only log what a task throws
+                FatalErrors.exit(BrokerMain.NAME, e);
+            }
+        }
+
+        private void writeAll() {
             Set<Channel> written = new LinkedHashSet<>();
             for (int i = 0; i < lines.size(); i++) {
                 Channel subscriber = subscribers.get(i);
                 // a closed subscriber's write fails and releases the line
-                subscriber.write(lines.get(i), subscriber.voidPromise());
+                subscriber.write(lines.get(i), promises.get(i));
                 written.add(subscriber);
             }
             written.forEach(Channel::flush);
@@ -79,6 +95,8 @@ final class ForeignDeliveries {
 
         void release() {
             lines.forEach(ReferenceCountUtil::safeRelease);
+            RejectedExecutionException notSent = new RejectedExecutionException("the subscriber's event loop stopped");
+            promises.forEach(promise -> promise.tryFailure(notSent));
         }
     }
 }

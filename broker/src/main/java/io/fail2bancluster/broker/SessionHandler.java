@@ -1,5 +1,6 @@
 package io.fail2bancluster.broker;
 
+import io.fail2bancluster.util.FatalErrors;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -7,6 +8,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.AsciiString;
 import java.io.IOException;
@@ -22,11 +24,17 @@ import org.apache.logging.log4j.Logger;
  * One client's session: greets it, keeps it in {@code all}, carries out its requests against the
  * shared {@link ChannelRegistry}, and forgets its subscriptions when it goes away.
  *
- * <p>Writes are not flushed one by one: every client touched while handling one read batch (the
- * subscribers of its announces, or this client for {@code ping}/{@code info}) is flushed once in
- * {@link #channelReadComplete}, so a burst of announces costs each subscriber one syscall, not one
- * per line. Subscribers on other event loops get theirs through {@link ForeignDeliveries}: one task per
- * loop per read batch, which writes in order and flushes each subscriber once.
+ * <p>Writes are not made one by one: consecutive announces to one channel in a read batch go out as one
+ * {@link DeliveryBatch}, one shared buffer of which each subscriber gets a duplicate, and every client
+ * touched while handling the read batch (the subscribers of its announces, or this client for
+ * {@code ping}/{@code info}) is flushed once in {@link #channelReadComplete}: a burst of announces costs each
+ * subscriber one queue entry and one syscall, not one per line. Subscribers on other event loops get theirs
+ * through {@link ForeignDeliveries}: one task per loop per read batch, which writes in order and flushes
+ * each subscriber once.
+ *
+ * <p>After each read batch with an announce the announcer is paused while the {@link DeliveryBudget} is
+ * exhausted, so what a publisher sends waits in its own socket, not in the broker's memory. A client that only
+ * pings, subscribes or asks for info is read on.
  *
  * <p>State here (subscriptions, clients to flush) is confined to this client's event loop.
  */
@@ -37,13 +45,19 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
 
     private final ChannelRegistry registry;
     private final BrokerMetrics metrics;
+    private final DeliveryBudget budget;
     private final Set<AsciiString> subscriptions = new HashSet<>();
     private final Set<Channel> toFlush = new LinkedHashSet<>();
     private final ForeignDeliveries foreign = new ForeignDeliveries();
+    /** The announces read so far to one channel, not yet handed to its subscribers. */
+    private DeliveryBatch open;
+    /** Whether this read batch had an announce for someone: only announcers are held back, not pings. */
+    private boolean announcedInBatch;
 
-    SessionHandler(ChannelRegistry registry, BrokerMetrics metrics) {
+    SessionHandler(ChannelRegistry registry, BrokerMetrics metrics, DeliveryBudget budget) {
         this.registry = registry;
         this.metrics = metrics;
+        this.budget = budget;
     }
 
     @Override
@@ -62,8 +76,9 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
             metrics.unsubscribed();
         }
         subscriptions.clear();
-        toFlush.clear();
         // announces read before the close were accepted: they still go out
+        deliver();
+        flushTouched();
         foreign.dispatch();
         ctx.fireChannelInactive();
     }
@@ -72,7 +87,11 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     protected void channelRead0(ChannelHandlerContext ctx, Request request) {
         if (request instanceof Request.Announce announce) {
             announce(ctx.alloc(), announce);
-        } else if (request instanceof Request.Subscribe subscribe) {
+            return;
+        }
+        // anything else ends a run of announces: what was announced goes out before it is answered
+        deliver();
+        if (request instanceof Request.Subscribe subscribe) {
             subscribe(ctx.channel(), subscribe.channel());
         } else if (request instanceof Request.Unsubscribe unsubscribe) {
             unsubscribe(ctx.channel(), unsubscribe.channel());
@@ -86,21 +105,38 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        deliver();
+        flushTouched();
+        foreign.dispatch();
+        if (announcedInBatch) {
+            announcedInBatch = false;
+            budget.pauseIfExhausted(ctx.channel());
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void flushTouched() {
         for (Channel channel : toFlush) {
             channel.flush();
         }
         toFlush.clear();
-        foreign.dispatch();
-        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (open != null) {
+            open.release();
+            open = null;
+        }
         foreign.discard();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (FatalErrors.exitIfFatal(BrokerMain.NAME, cause)) {
+            // an OutOfMemoryError or the like: the process ends, systemd starts a whole one
+            return;
+        }
         if (cause instanceof ClosedChannelException || cause instanceof IOException) {
             // a peer that resets or vanishes is normal life for a server
             LOG.debug("{}: {}", ctx.channel().remoteAddress(), cause.toString());
@@ -125,43 +161,51 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     }
 
     /**
-     * Builds {@code <channel>!<message>\n} once, in a buffer of exactly its size, and gives each
-     * subscriber a retained duplicate. Copying instead of slicing the input keeps a slow subscriber
-     * from pinning the whole read buffer the line came in, so its outbound bound counts real memory.
+     * Adds the announce's line to the open batch, which goes out first when it is for another channel or
+     * full. The line is copied, not sliced from the input, so a slow subscriber does not pin the whole read
+     * buffer it came in and the budget counts real memory.
      */
     private void announce(ByteBufAllocator alloc, Request.Announce announce) {
-        Set<Channel> subscribers = registry.subscribersOf(announce.channel());
-        if (subscribers.isEmpty()) {
+        if (registry.subscribersOf(announce.channel()).isEmpty()) {
             return;
         }
-        ByteBuf line = deliveryLine(alloc, announce.channel(), announce.message());
+        if (open != null && (!open.channel().equals(announce.channel()) || !open.fits(announce.message()))) {
+            deliver();
+        }
+        if (open == null) {
+            open = new DeliveryBatch(alloc, announce.channel(), budget);
+        }
+        open.add(announce.message());
+        announcedInBatch = true;
+    }
+
+    /** Hands the open batch to every subscriber of its channel, each a duplicate of its one buffer. */
+    private void deliver() {
+        DeliveryBatch batch = open;
+        if (batch == null) {
+            return;
+        }
+        open = null;
+        batch.seal();
         try {
             int delivered = 0;
-            for (Channel subscriber : subscribers) {
+            for (Channel subscriber : registry.subscribersOf(batch.channel())) {
+                ByteBuf share = batch.shareFor();
+                ChannelPromise sent = subscriber.newPromise().addListener(batch);
                 if (subscriber.eventLoop().inEventLoop()) {
-                    subscriber.write(line.retainedDuplicate(), subscriber.voidPromise());
+                    subscriber.write(share, sent);
                     toFlush.add(subscriber);
                 } else {
-                    foreign.add(subscriber, line.retainedDuplicate());
+                    foreign.add(subscriber, share, sent);
                 }
                 delivered++;
             }
             if (delivered > 0) {
-                metrics.announced(delivered);
+                metrics.announced(batch.lineCount(), delivered);
             }
         } finally {
-            line.release();
+            batch.release();
         }
-    }
-
-    static ByteBuf deliveryLine(ByteBufAllocator alloc, AsciiString channel, ByteBuf message) {
-        int length = channel.length() + 1 + message.readableBytes() + 1;
-        ByteBuf line = alloc.buffer(length, length);
-        line.writeBytes(channel.array(), channel.arrayOffset(), channel.length())
-                .writeByte('!')
-                .writeBytes(message, message.readerIndex(), message.readableBytes())
-                .writeByte('\n');
-        return line;
     }
 
     private void reply(ChannelHandlerContext ctx, String text) {

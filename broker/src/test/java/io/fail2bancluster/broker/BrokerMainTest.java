@@ -1,6 +1,7 @@
 package io.fail2bancluster.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,19 +50,32 @@ class BrokerMainTest {
     @ParameterizedTest
     @ValueSource(strings = {"--port=x", "--port=70000", "--client-limit=-1", "--max-line=0", "--threads=0",
             "--nope", "extra", "--port", "--tls-cert=c.pem", "--tls-key=k.pem", "--tls-ca=ca.pem"})
-    void usageErrorsExitTwoWithTheUsage(String arg) {
+    void usageErrorsExitTwoWithTheErrorAndAPointerToHelp(String arg) {
         assertEquals(2, run(arg));
         String text = err.toString(StandardCharsets.UTF_8);
         assertTrue(text.startsWith("fail2ban-cluster-broker: "), text);
-        assertTrue(text.contains("Usage: fail2ban-cluster-broker"), text);
-        assertTrue(text.contains("--client-limit"), text);
+        assertTrue(text.endsWith("\nTry 'fail2ban-cluster-broker --help' for more information.\n"), text);
+        assertEquals(2, text.lines().count(), text);
         assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aStrayWordIsNamedPlainly() {
+        assertEquals(2, run("--bogus"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("fail2ban-cluster-broker: unknown option --bogus\n"));
+        err.reset();
+        assertEquals(2, run("extra"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("fail2ban-cluster-broker: unexpected argument extra\n"));
     }
 
     @Test
     void helpAndVersionExitZero() {
         assertEquals(0, run("--help"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--max-line"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.contains("--max-line"), help);
+        // a default the description states, or a flag's "false", is not repeated as this machine's value
+        assertTrue(help.contains("--threads\n      Event loop threads (default: the number of cores)\n    --tls-ca"), help);
+        assertFalse(help.contains("Default: false"), help);
         out.reset();
         assertEquals(0, run("--version"));
         assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("fail2ban-cluster-broker "));

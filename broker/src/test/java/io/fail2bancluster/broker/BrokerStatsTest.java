@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class BrokerStatsTest {
 
     private static BrokerStats stats(Duration uptime) {
-        return new BrokerStats(uptime, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new BrokerStats(uptime, 0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     @Test

@@ -49,9 +49,9 @@ class ForeignDeliveriesTest {
         FlushCounter aFlushes = new FlushCounter();
         EmbeddedChannel a = new EmbeddedChannel(aFlushes);
         EmbeddedChannel b = new EmbeddedChannel();
-        deliveries.add(a, line("F!1\n"));
-        deliveries.add(b, line("F!x\n"));
-        deliveries.add(a, line("F!2\n"));
+        deliveries.add(a, line("F!1\n"), a.newPromise());
+        deliveries.add(b, line("F!x\n"), b.newPromise());
+        deliveries.add(a, line("F!2\n"), a.newPromise());
         deliveries.dispatch();
         assertNull(next(a), "nothing is written before the subscriber's loop runs the task");
 
@@ -68,7 +68,7 @@ class ForeignDeliveriesTest {
     @Test
     void aDispatchedBatchIsNotSentTwice() {
         EmbeddedChannel a = new EmbeddedChannel();
-        deliveries.add(a, line("F!1\n"));
+        deliveries.add(a, line("F!1\n"), a.newPromise());
         deliveries.dispatch();
         deliveries.dispatch();
         a.runPendingTasks();
@@ -81,7 +81,7 @@ class ForeignDeliveriesTest {
     void linesForAClosedSubscriberOrADiscardedBatchAreReleased() {
         EmbeddedChannel closed = new EmbeddedChannel();
         ByteBuf late = line("F!late\n");
-        deliveries.add(closed, late);
+        deliveries.add(closed, late, closed.newPromise());
         closed.close();
         deliveries.dispatch();
         closed.runPendingTasks();
@@ -89,11 +89,13 @@ class ForeignDeliveriesTest {
 
         EmbeddedChannel open = new EmbeddedChannel();
         ByteBuf never = line("F!never\n");
-        deliveries.add(open, never);
+        io.netty.channel.ChannelPromise notSent = open.newPromise();
+        deliveries.add(open, never, notSent);
         deliveries.discard();
         deliveries.dispatch();
         open.runPendingTasks();
         assertEquals(0, never.refCnt());
+        assertFalse(notSent.isSuccess() || !notSent.isDone(), "its promise failed, so its cost is given back");
         assertNull(next(open));
         assertFalse(open.finish());
     }

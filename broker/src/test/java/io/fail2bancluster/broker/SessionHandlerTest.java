@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 class SessionHandlerTest {
     private final ChannelRegistry registry = new ChannelRegistry();
     private final MockTicker ticker = Ticker.newMockTicker();
+    private final DeliveryBudget budget = new DeliveryBudget(128 * 1024);
     private final BrokerMetrics metrics =
-            new BrokerMetrics(ticker, 3, new OpenFilesLimit(20000, 20000), registry);
+            new BrokerMetrics(ticker, 3, new OpenFilesLimit(20000, 20000), registry, budget);
     private final List<EmbeddedChannel> clients = new ArrayList<>();
 
     @AfterEach
@@ -42,7 +43,7 @@ class SessionHandlerTest {
     private EmbeddedChannel connect() {
         assertTrue(metrics.tryOpenConnection());
         EmbeddedChannel client = new EmbeddedChannel(DefaultChannelId.newInstance(),
-                CommandDecoder.INSTANCE, new SessionHandler(registry, metrics));
+                CommandDecoder.INSTANCE, new SessionHandler(registry, metrics, budget));
         clients.add(client);
         assertEquals("debug!connected...\n", next(client));
         return client;
@@ -51,6 +52,14 @@ class SessionHandlerTest {
     /** One read of one line (without its "\n", as the framer hands it on), then read-complete. */
     private static void send(EmbeddedChannel client, String line) {
         client.writeInbound(Unpooled.copiedBuffer(line, StandardCharsets.ISO_8859_1));
+    }
+
+    /** One read of several lines, then read-complete. */
+    private static void oneRead(EmbeddedChannel client, List<String> lines) {
+        for (String line : lines) {
+            client.pipeline().fireChannelRead(Unpooled.copiedBuffer(line, StandardCharsets.ISO_8859_1));
+        }
+        client.pipeline().fireChannelReadComplete();
     }
 
     private static String next(EmbeddedChannel client) {
@@ -133,9 +142,89 @@ class SessionHandlerTest {
         publisher.pipeline().fireChannelReadComplete();
 
         assertEquals(1, flushes[0]);
+        assertEquals("F!1\nF!2\nF!3\n", next(subscriber), "one buffer for the run of announces");
+        assertNull(next(subscriber));
+    }
+
+    @Test
+    void aRunOfAnnouncesEndsAtAnotherChannelOrCommandAndKeepsItsOrder() {
+        EmbeddedChannel subscriber = connect();
+        EmbeddedChannel publisher = connect();
+        send(subscriber, "subscribe F");
+        send(subscriber, "subscribe G");
+        oneRead(publisher, List.of("announce F 1", "announce G 2", "announce F 3", "ping", "announce F 4"));
+
         assertEquals("F!1\n", next(subscriber));
-        assertEquals("F!2\n", next(subscriber));
+        assertEquals("G!2\n", next(subscriber));
         assertEquals("F!3\n", next(subscriber));
+        assertEquals("F!4\n", next(subscriber));
+        assertTrue(next(publisher).matches("\\d+\n"), "the ping is answered");
+        assertEquals(4, metrics.snapshot().totalAnnouncements());
+        assertEquals(4, metrics.snapshot().totalMessages());
+    }
+
+    @Test
+    void whatWaitsForSubscribersIsAccountedUntilWrittenAndPausesTheAnnouncer() {
+        EmbeddedChannel subscriber = connect();
+        EmbeddedChannel publisher = connect();
+        send(subscriber, "subscribe F");
+        subscriber.pipeline().addFirst(new HoldWrites());
+        String message = "x".repeat(1000);
+        List<String> announces = java.util.Collections.nCopies(40, "announce F " + message);
+        oneRead(publisher, announces);
+        assertTrue(budget.reservedBytes() >= 40 * 1003 + DeliveryBatch.PER_SUBSCRIBER_BYTES,
+                "the shared buffers and the subscriber's entries: " + budget.reservedBytes());
+        assertTrue(publisher.config().isAutoRead(), "under the budget");
+
+        oneRead(publisher, announces);
+        assertFalse(publisher.config().isAutoRead(), "past the budget the announcer is not read");
+        assertEquals(1, metrics.snapshot().announcerPauses());
+        EmbeddedChannel pinger = connect();
+        send(pinger, "ping");
+        assertTrue(next(pinger).matches("\\d+\n"));
+        assertTrue(pinger.config().isAutoRead(), "a client that does not announce is read on");
+
+        subscriber.pipeline().remove(HoldWrites.class).release();
+        assertTrue(publisher.config().isAutoRead(), "read again once the subscriber got it");
+        assertEquals(0, budget.reservedBytes(), "everything given back");
+        String received = "";
+        for (String part = next(subscriber); part != null; part = next(subscriber)) {
+            received += part;
+        }
+        assertEquals(("F!" + message + "\n").repeat(80), received);
+    }
+
+    /** Keeps writes (as a subscriber whose socket is full would) until released, then lets them through. */
+    private static final class HoldWrites extends ChannelOutboundHandlerAdapter {
+        private final List<Object> held = new ArrayList<>();
+        private final List<io.netty.channel.ChannelPromise> promises = new ArrayList<>();
+        private ChannelHandlerContext ctx;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+            held.add(msg);
+            promises.add(promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            // held
+        }
+
+        HoldWrites release() {
+            for (int i = 0; i < held.size(); i++) {
+                ctx.write(held.get(i), promises.get(i));
+            }
+            ctx.flush();
+            held.clear();
+            promises.clear();
+            return this;
+        }
     }
 
     @Test
@@ -223,7 +312,10 @@ class SessionHandlerTest {
                 total messages: 5
                 total subscribes: 3
                 total unsubscribes: 1
+                slow consumers closed: 0
+                announcer pauses: 0
+                pending delivery bytes: 0 of 131072
                 total pings: 1
-                """, info.toString(), "the transcript's info block, figure for figure");
+                """, info.toString(), "the transcript's info block, figure for figure, and this broker's own");
     }
 }

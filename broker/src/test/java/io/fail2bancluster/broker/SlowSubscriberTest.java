@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * A subscriber that never reads must not make the broker hold every announce: once more than the
- * outbound bound waits for it, it is closed, and the broker goes on serving everyone else.
+ * A subscriber that never reads must not make the broker hold every announce, nor hold the others back for
+ * long: while it is behind the publisher is not read (back-pressure), once it stayed behind for the write
+ * deadline it is closed, and the broker goes on serving everyone else.
  */
 class SlowSubscriberTest {
     private static final int BOUND = 64 * 1024;
@@ -27,7 +28,8 @@ class SlowSubscriberTest {
 
     @Test
     void subscriberThatNeverReadsIsClosedAndOthersAreServed() throws Exception {
-        BrokerOptions options = BrokerOptions.defaults().withPort(0).withThreads(2).withOutboundLimitBytes(BOUND);
+        BrokerOptions options = BrokerOptions.defaults().withPort(0).withThreads(2).withOutboundLimitBytes(BOUND)
+                .withWriteDeadline(Duration.ofSeconds(1));
         try (LogCapture log = LogCapture.of(SlowClientGuard.class);
                 Broker broker = Broker.start(options);
                 Socket subscriber = new Socket();
@@ -53,6 +55,7 @@ class SlowSubscriberTest {
             // the subscriber gets what was already in the kernel's buffers, then the close
             long received = drain(subscriber.getInputStream());
             assertTrue(published.get() > 4L * BOUND, "the publisher went well past the bound: " + published);
+            assertTrue(broker.stats().announcerPauses() >= 1, "the publisher was held back meanwhile");
             assertTrue(received < published.get(), "received " + received + " of " + published
                     + ": the broker did not keep everything for the subscriber");
             assertEquals(1, broker.stats().currentConnections(), "only the publisher is left");
@@ -65,8 +68,8 @@ class SlowSubscriberTest {
             assertTrue(reply.matches("\\d+\n"), "the publisher is still served: " + reply);
 
             assertEquals(1, log.messages().size(), log.messages().toString());
-            assertTrue(log.messages().get(0).contains("more than " + BOUND + " bytes wait to be sent"),
-                    log.messages().get(0));
+            assertTrue(log.messages().get(0).contains("closing a slow consumer: its output has been more than "
+                    + BOUND + " bytes behind for 1000 ms"), log.messages().get(0));
         }
     }
 

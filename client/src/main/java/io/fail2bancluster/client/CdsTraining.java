@@ -21,11 +21,13 @@ import java.util.stream.Stream;
  * publishes through {@link ClientMain#run} as fail2ban would, with a config file (snakeyaml, the config
  * records and their validation), signed and unsigned, and with {@code --host}, to a fanout stand-in it
  * serves itself on loopback: building the archive needs no network and no server, so the package can do
- * it at install time. Exit 0 when every publish was accepted.
+ * it at install time. The NATS path runs too, against {@link NatsStandIn}, so the archive holds jnats's classes
+ * for a site that publishes to NATS. Exit 0 when every publish was accepted.
  */
 public final class CdsTraining {
     static final String CHANNEL = "Fail2ban";
     static final String MESSAGE = "jail=sshd, action=banip, ip=192.0.2.7";
+    static final String UNBAN = "jail=sshd, action=unbanip, ip=192.0.2.7";
 
     private CdsTraining() {
     }
@@ -36,7 +38,8 @@ public final class CdsTraining {
 
     static int train(PrintStream out, PrintStream err) throws IOException {
         Path dir = Files.createTempDirectory("fail2ban-cluster-cds");
-        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             NatsStandIn nats = new NatsStandIn()) {
             Thread acceptor = new Thread(() -> serve(server), "cds-training-fanout");
             acceptor.setDaemon(true);
             acceptor.start();
@@ -47,12 +50,18 @@ public final class CdsTraining {
             Files.writeString(key, "cds-training-key-0123456789abcdef\n");
             Path config = dir.resolve("fail2ban-cluster.yml");
             Files.writeString(config, config(port, key));
+            Path natsConfig = dir.resolve("fail2ban-cluster-nats.yml");
+            Files.writeString(natsConfig, natsConfig(port, nats.url()));
 
             int status = 0;
             for (String[] args : new String[][] {
                     {"publish", "--config", config.toString(), "-c", CHANNEL, "-m", MESSAGE},
                     {"--config", config.toString(), "-c", "Signed", "-m", MESSAGE, "-v"},
-                    {"--host", "127.0.0.1", "-p", port, "-c", CHANNEL, "-m", MESSAGE}}) {
+                    {"--host", "127.0.0.1", "-p", port, "-c", CHANNEL, "-m", MESSAGE},
+                    // the NATS path: a config listing both kinds, a ban and an unban, and --nats
+                    {"publish", "--config", natsConfig.toString(), "-c", CHANNEL, "-m", MESSAGE + ", bantime=600", "-v"},
+                    {"publish", "--config", natsConfig.toString(), "-c", CHANNEL, "-m", UNBAN},
+                    {"publish", "--nats", nats.url(), "-c", CHANNEL, "-m", MESSAGE + ", bantime=600"}}) {
                 status = Math.max(status, ClientMain.run(args, out, err, new ClientMain.ConfigFile(), new Publisher()));
             }
             return status;
@@ -83,6 +92,19 @@ public final class CdsTraining {
                 + "        action: \"fail2ban-client set %jail% %action% %ip%\"\n"
                 + "        secret_files: [\"" + key + "\"]\n"
                 + "log_level: 2\n";
+    }
+
+    /** A fanout server and a NATS cluster carrying the channel, as a site migrating to NATS lists them. */
+    private static String natsConfig(String port, String natsUrl) {
+        return "servers:\n"
+                + "  - host: 127.0.0.1\n"
+                + "    port: " + port + "\n"
+                + "    channels:\n"
+                + "      - name: " + CHANNEL + "\n"
+                + "  - nats: [" + natsUrl + "]\n"
+                + "    channels:\n"
+                + "      - name: " + CHANNEL + "\n"
+                + "        action: \"fail2ban-client set %jail% %action% %ip%\"\n";
     }
 
     /** fanout as far as a publish needs it: the greeting, then a timestamp line for every {@code ping}. */

@@ -1,11 +1,18 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.NatsAuth;
+import io.fail2bancluster.config.NatsServerConfig;
+import io.fail2bancluster.config.NatsUrls;
 import io.fail2bancluster.config.TlsConfig;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The command line of {@code fail2ban-cluster-client}, parsed and checked. Accepts
@@ -39,11 +46,18 @@ final class ClientArgs {
      * @param config the config file to read when there is no {@code --host}
      * @param secretFile the key to sign with, or null for the channel's first {@code secret_files} entry in
      *                   the config (and no signature with {@code --host} or on an unsigned channel)
+     * @param nats       the single {@code --nats} cluster, or null (then {@code target} or the config decide)
+     * @param quiet      no warnings on stderr (errors still are)
      */
     record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
-                   Path secretFile) implements Request {
+                   Path secretFile, NatsServerConfig nats, boolean quiet) implements Request {
         Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose) {
-            this(channel, message, target, config, timeout, verbose, null);
+            this(channel, message, target, config, timeout, verbose, null, null, false);
+        }
+
+        Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
+                Path secretFile) {
+            this(channel, message, target, config, timeout, verbose, secretFile, null, false);
         }
     }
 
@@ -53,6 +67,7 @@ final class ClientArgs {
     private String message;
     private String config;
     private String host;
+    private String nats;
     private String port;
     private String timeout;
     private boolean tls;
@@ -62,6 +77,7 @@ final class ClientArgs {
     private String serverName;
     private String secretFile;
     private boolean verbose;
+    private boolean quiet;
     private boolean help;
     private boolean version;
 
@@ -92,6 +108,7 @@ final class ClientArgs {
                 case "-m", "--message" -> message = value(name, inline, message);
                 case "--config" -> config = value(name, inline, config);
                 case "--host" -> host = value(name, inline, host);
+                case "--nats" -> nats = value(name, inline, nats);
                 case "-p", "--port" -> port = value(name, inline, port);
                 case "--timeout" -> timeout = value(name, inline, timeout);
                 case "--tls" -> tls = flag(name, inline);
@@ -101,6 +118,7 @@ final class ClientArgs {
                 case "--server-name" -> serverName = value(name, inline, serverName);
                 case "--secret-file" -> secretFile = value(name, inline, secretFile);
                 case "-v", "--verbose" -> verbose = flag(name, inline);
+                case "-q", "--quiet" -> quiet = flag(name, inline);
                 case "-h", "--help" -> help = flag(name, inline);
                 case "--version" -> version = flag(name, inline);
                 default -> throw new UsageException(arg.startsWith("-") && arg.length() > 1
@@ -144,7 +162,17 @@ final class ClientArgs {
             throw new UsageException("-m MESSAGE is required");
         }
         Target target = null;
-        if (host != null) {
+        NatsServerConfig natsCluster = null;
+        if (nats != null) {
+            if (host != null) {
+                throw new UsageException("--nats and --host are two different servers; give one of them");
+            }
+            if (port != null || tls || caFile != null || certFile != null || keyFile != null || serverName != null) {
+                throw new UsageException("-p and the TLS options go with --host; with --nats, a tls:// URL uses TLS "
+                        + "against the JDK's trust store, and the config's nats: entry takes the other settings");
+            }
+            natsCluster = natsCluster(nats);
+        } else if (host != null) {
             try {
                 target = new Target(host, port == null ? DEFAULT_PORT : parsePort(), tlsConfig());
             } catch (IllegalArgumentException e) {
@@ -162,7 +190,30 @@ final class ClientArgs {
         }
         return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
                 timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose,
-                secretFile == null ? null : Path.of(secretFile));
+                secretFile == null ? null : Path.of(secretFile), natsCluster, quiet);
+    }
+
+    /** {@code --nats URL[,URL...]}: one cluster, the default stream and retention, no auth. */
+    private NatsServerConfig natsCluster(String urls) {
+        List<URI> parsed = new ArrayList<>();
+        for (String url : urls.split(",", -1)) {
+            try {
+                URI uri = NatsUrls.parse(url);
+                if (!parsed.contains(uri)) {
+                    parsed.add(uri);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--nats: " + e.getMessage());
+            }
+        }
+        if (!NatsUrls.isSubjectToken(channel)) {
+            throw new UsageException("a channel published to NATS is letters, digits, '_' and '-' (it is a subject "
+                    + "token), got " + channel);
+        }
+        boolean tlsUrl = parsed.stream().anyMatch(NatsUrls::isTls);
+        return new NatsServerConfig("--nats", parsed, NatsServerConfig.DEFAULT_STREAM, OptionalInt.empty(),
+                NatsServerConfig.DEFAULT_RETENTION, NatsAuth.NONE,
+                tlsUrl ? Optional.of(TlsConfig.verifying(parsed.get(0).getHost())) : Optional.empty(), List.of());
     }
 
     /** What --tls and its options ask for; empty without --tls. */

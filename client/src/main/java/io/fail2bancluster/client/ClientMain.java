@@ -3,6 +3,7 @@ package io.fail2bancluster.client;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigException;
 import io.fail2bancluster.config.ConfigLoader;
+import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.Command;
@@ -22,7 +23,7 @@ import java.util.function.Function;
  * start-up is part of ban latency: no event loop, no logging framework, errors go straight to stderr.
  *
  * <p>Exit status: 0 every target accepted the announce; 1 at least one did not (one line per failed
- * target on stderr); 2 nothing was sent: a malformed command line (with the usage text), a channel or
+ * target on stderr); 2 nothing was sent: a malformed command line (with a pointer to --help), a channel or
  * message the protocol cannot carry, an unreadable or invalid config, or no configured server that
  * carries the channel.
  */
@@ -36,15 +37,20 @@ public final class ClientMain {
             Usage: fail2ban-cluster-client [publish] -c CHANNEL -m MESSAGE [options]
 
             Announces MESSAGE on CHANNEL to every server in the config that has a channel of that
-            name (all at once), or to --host only. A server accepted the announce when it answered
-            a ping sent right after it. Exit 0 when every server accepted, 1 when any did not (one
+            name (all at once), or to --host or --nats only. A fanout server accepted the announce
+            when it answered a ping sent right after it; a NATS cluster when JetStream acknowledged
+            that its stream stored it. Exit 0 when every server accepted, 1 when any did not (one
             line per failed server on stderr), 2 when nothing was sent (bad arguments or config).
+            A publish that every server accepted prints nothing, as fail2ban logs what an action
+            prints on stderr; -v reports each server that accepted.
 
               -c, --channel CHANNEL   channel to announce on (no space, '!', CR, LF)
               -m, --message MESSAGE   e.g. "jail=sshd, action=banip, ip=192.0.2.7" (no CR, LF, NUL)
                   --config FILE       servers to announce to (default /etc/fail2ban-cluster.yml)
                   --host HOST         announce to this server only; the config is not read
               -p, --port PORT         port of --host (default 1986)
+                  --nats URL,...      publish to this NATS cluster only (nats://host:port, tls:// for
+                                      TLS), stream FAIL2BAN_CLUSTER; the config is not read
                   --tls               use TLS with --host; hostname verification is always on
                   --ca-file FILE      PEM CA certificates to trust (default: the JDK's trust store)
                   --cert-file FILE    PEM client certificate, for servers that require one
@@ -54,11 +60,12 @@ public final class ClientMain {
                   --secret-file FILE  sign the message with this key (default: the channel's first
                                       secret_files entry in the config, if any)
               -v, --verbose           also report the servers that accepted
+              -q, --quiet             no warnings (errors are still reported)
               -h, --help              this text
                   --version           print the version
 
             With a config, a server with tls: true uses TLS with its ca_file, cert_file, key_file and
-            server_name.
+            server_name; a nats: entry uses its stream, auth and TLS keys (see docs/nats.md).
 
             fail2ban-cluster-client resync --help: announce a jail's current bans again.
             fail2ban-cluster-client --build-cds: (re)build the start-up archive lib/client.jsa (the
@@ -88,8 +95,7 @@ public final class ClientMain {
             request = ClientArgs.parse(args);
         } catch (UsageException e) {
             err.println(NAME + ": " + e.getMessage());
-            err.println();
-            err.print(USAGE);
+            err.println("Try '" + NAME + " --help' for more information.");
             return EXIT_USAGE;
         }
         if (request instanceof ClientArgs.Help) {
@@ -110,10 +116,20 @@ public final class ClientMain {
             return EXIT_USAGE;
         }
 
+        if (!publish.quiet() && publish.message().indexOf('=') < 0) {
+            // the original accepted any text, so it is still sent; but no action can take a value from it
+            err.println(NAME + ": warning: the message has no key=value pair, so no action can use it"
+                    + " (e.g. -m \"jail=sshd, action=banip, ip=192.0.2.7\"); sending it anyway");
+        }
+
         List<Target> targets;
+        List<NatsServerConfig> natsTargets = List.of();
         ClusterConfig config = null;
         if (publish.target() != null) {
             targets = List.of(publish.target());
+        } else if (publish.nats() != null) {
+            targets = List.of();
+            natsTargets = List.of(publish.nats());
         } else {
             try {
                 config = loadConfig.apply(publish.config());
@@ -122,7 +138,8 @@ public final class ClientMain {
                 return EXIT_USAGE;
             }
             targets = ConfigTargets.forChannel(config, publish.channel());
-            if (targets.isEmpty()) {
+            natsTargets = ConfigTargets.natsForChannel(config, publish.channel());
+            if (targets.isEmpty() && natsTargets.isEmpty()) {
                 err.println(NAME + ": no server in " + publish.config() + " has a channel named "
                         + Wire.quote(publish.channel()) + channelHint(config) + "; nothing sent");
                 return EXIT_USAGE;
@@ -140,18 +157,35 @@ public final class ClientMain {
             return EXIT_USAGE;
         }
 
-        List<PublishResult> results = publisher.publish(targets, announce, publish.timeout());
+        // the NATS clusters publish on their own threads meanwhile; jnats is loaded only when there is one
+        NatsPublisher.Pending nats = natsTargets.isEmpty() ? null
+                : NatsPublisher.start(natsTargets, announce.channel(), announce.message(), publish.timeout());
         int status = EXIT_OK;
-        for (PublishResult result : results) {
-            if (!result.accepted()) {
-                err.println(NAME + ": " + result);
-                status = EXIT_FAILED;
-            } else if (publish.verbose()) {
-                err.println(NAME + ": " + result.target() + ": accepted in "
-                        + Deadlines.format(result.elapsed()));
+        if (!targets.isEmpty()) {
+            for (PublishResult result : publisher.publish(targets, announce, publish.timeout())) {
+                status = Math.max(status, report(result.accepted(), result.toString(),
+                        result.target() + ": accepted in " + Deadlines.format(result.elapsed()), publish.verbose(), err));
+            }
+        }
+        if (nats != null) {
+            for (NatsPublishResult result : nats.await()) {
+                status = Math.max(status, report(result.accepted(), result.toString(),
+                        result + " in " + Deadlines.format(result.elapsed()), publish.verbose(), err));
             }
         }
         return status;
+    }
+
+    /** A failed target's line always, an accepted one's with -v; the exit status this result asks for. */
+    private static int report(boolean accepted, String failure, String success, boolean verbose, PrintStream err) {
+        if (!accepted) {
+            err.println(NAME + ": " + failure);
+            return EXIT_FAILED;
+        }
+        if (verbose) {
+            err.println(NAME + ": " + success);
+        }
+        return EXIT_OK;
     }
 
     /** {@code --secret-file}, else the channel's first key in the config, else null (unsigned). */
@@ -163,6 +197,12 @@ public final class ClientMain {
             return null;
         }
         for (ServerConfig server : config.serversWithChannel(publish.channel())) {
+            List<SigningKey> secrets = server.channel(publish.channel()).orElseThrow().secrets();
+            if (!secrets.isEmpty()) {
+                return secrets.get(0);
+            }
+        }
+        for (NatsServerConfig server : config.natsServersWithChannel(publish.channel())) {
             List<SigningKey> secrets = server.channel(publish.channel()).orElseThrow().secrets();
             if (!secrets.isEmpty()) {
                 return secrets.get(0);

@@ -2,7 +2,10 @@ package io.fail2bancluster.client;
 
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.ServerConfig;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -25,10 +28,30 @@ final class ConfigTargets {
         return List.copyOf(targets);
     }
 
+    /**
+     * Every NATS cluster that carries {@code channel}, in file order; an entry naming the same URLs and stream
+     * as an earlier one is left out (the stream would store the publish once anyway, by its message id).
+     */
+    static List<NatsServerConfig> natsForChannel(ClusterConfig config, String channel) {
+        List<NatsServerConfig> clusters = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (NatsServerConfig server : config.natsServersWithChannel(channel)) {
+            if (seen.add(server.address() + " " + server.stream())) {
+                clusters.add(server);
+            }
+        }
+        return clusters;
+    }
+
     /** The channel names the config does carry, for the "no server has channel X" message. */
     static Set<String> channelNames(ClusterConfig config) {
         Set<String> names = new TreeSet<>();
         for (ServerConfig server : config.servers()) {
+            for (ChannelConfig channel : server.channels()) {
+                names.add(channel.name());
+            }
+        }
+        for (NatsServerConfig server : config.natsServers()) {
             for (ChannelConfig channel : server.channels()) {
                 names.add(channel.name());
             }

@@ -56,8 +56,7 @@ final class Resync {
             options = Options.parse(args);
         } catch (UsageException e) {
             err.println(ClientMain.NAME + " resync: " + e.getMessage());
-            err.println();
-            err.print(USAGE);
+            err.println("Try '" + ClientMain.NAME + " resync --help' for more information.");
             return ClientMain.EXIT_USAGE;
         }
         ClusterConfig config;

@@ -22,5 +22,7 @@ class CdsTrainingTest {
         assertEquals(0, status, errors);
         // the signed channel runs with -v, so its acceptance is reported: the config path ran to the end
         assertTrue(errors.contains("127.0.0.1:") && errors.contains("accepted in"), errors);
+        // and the NATS path ran to JetStream's acknowledgement
+        assertTrue(errors.contains(": stored in FAIL2BAN_CLUSTER as sequence 1"), errors);
     }
 }

@@ -62,6 +62,17 @@ class ClientArgsTest {
     }
 
     @Test
+    void natsTakesOneClusterOfUrlsWithTheDefaultStream() {
+        ClientArgs.Publish p = publish(List.of("--nats", "nats://n1,nats://n2:4223,tls://n3", "-c", "Fail2ban", "-m", BAN));
+        assertNull(p.target());
+        assertEquals(List.of(java.net.URI.create("nats://n1:4222"), java.net.URI.create("nats://n2:4223"),
+                java.net.URI.create("tls://n3:4222")), p.nats().urls());
+        assertEquals("FAIL2BAN_CLUSTER", p.nats().stream());
+        assertEquals(Optional.of(TlsConfig.verifying("n1")), p.nats().tls(), "a tls:// URL turns TLS on");
+        assertNull(publish(List.of("-c", "Fail2ban", "-m", BAN)).nats());
+    }
+
+    @Test
     void hostWithoutPortUsesFanoutsDefaultPort() {
         assertEquals(new Target("h", 1986), publish(List.of("--host", "h", "-c", "x", "-m", "y")).target());
     }
@@ -115,6 +126,12 @@ class ClientArgsTest {
         "-c x -m y --host h --tls --key-file k.pem",
         "-c x -m y --server-name n",
         "-c x -m y --host h --tls=yes",
+        "-c x -m y --nats nats://h --host h",
+        "-c x -m y --nats nats://h -p 4222",
+        "-c x -m y --nats nats://h --tls",
+        "-c x -m y --nats http://h",
+        "-c x -m y --nats nats://h,",
+        "-c a.b -m y --nats nats://h",
     })
     void malformedCommandLinesAreUsageErrors(String line) {
         assertThrows(UsageException.class, () -> ClientArgs.parse(line.split(" ")));

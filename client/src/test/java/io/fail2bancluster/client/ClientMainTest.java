@@ -151,6 +151,24 @@ class ClientMainTest {
     }
 
     @Test
+    void aMessageWithoutAnyPairIsSentWithAWarningThatQuietHides() throws IOException {
+        try (FakeFanoutServer server = new FakeFanoutServer(Behaviour.NORMAL)) {
+            String port = String.valueOf(server.port());
+            assertEquals(0, run(noConfig(), "--host", "127.0.0.1", "-p", port, "-c", "Fail2ban", "-m", "hello world"));
+
+            awaitClosedByClient(server);
+            assertEquals("announce Fail2ban hello world\nping\n", server.received(0), "sent as the original would");
+            assertEquals("fail2ban-cluster-client: warning: the message has no key=value pair, so no action can use it"
+                    + " (e.g. -m \"jail=sshd, action=banip, ip=192.0.2.7\"); sending it anyway\n", stderr());
+            err.reset();
+
+            assertEquals(0, run(noConfig(), "--host", "127.0.0.1", "-p", port, "-q", "-c", "Fail2ban", "-m", "hello"));
+            assertEquals("", stderr());
+            assertEquals("", stdout());
+        }
+    }
+
+    @Test
     void newlineInTheMessageIsRefusedAndNothingIsSent() throws IOException {
         try (FakeFanoutServer server = new FakeFanoutServer(Behaviour.NORMAL)) {
             int status = run(noConfig(), neverPublish(), "--host", "127.0.0.1", "-p", String.valueOf(server.port()),
@@ -188,11 +206,30 @@ class ClientMainTest {
     }
 
     @Test
-    void usageErrorExitsTwoWithTheUsageText() {
+    void aNatsEntryCarryingTheChannelIsATargetAndItsFailureNamesTheCluster() throws IOException {
+        int port;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            port = closed.getLocalPort();
+        }
+        ClusterConfig config = ConfigLoader.parse("servers:\n  - host: 127.0.0.1\n    channels: [{name: Other}]\n"
+                + "  - nats: [nats://127.0.0.1:" + port + "]\n    channels: [{name: Fail2ban}]\n", CONFIG.toString());
+
+        int status = run(path -> config, neverPublish(), "--config", CONFIG.toString(), "-c", "Fail2ban", "-m", BAN,
+                "--timeout", "0.5");
+
+        assertEquals(1, status);
+        assertTrue(stderr().startsWith("fail2ban-cluster-client: nats://127.0.0.1:" + port
+                + ": not reachable within the timeout"), stderr());
+        assertEquals(1, stderr().lines().count(), stderr());
+    }
+
+    @Test
+    void usageErrorExitsTwoWithTheErrorAndAPointerToHelp() {
         int status = run(noConfig(), neverPublish(), "-c", "Fail2ban");
 
         assertEquals(2, status);
-        assertTrue(stderr().startsWith("fail2ban-cluster-client: -m MESSAGE is required\n\nUsage: "), stderr());
+        assertEquals("fail2ban-cluster-client: -m MESSAGE is required\n"
+                + "Try 'fail2ban-cluster-client --help' for more information.\n", stderr());
         assertEquals("", stdout());
     }
 

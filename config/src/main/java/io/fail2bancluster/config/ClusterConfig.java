@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,6 +36,9 @@ import java.util.Set;
  * @param signatureWindow how far a signed message's {@code ts} may be from the agent's clock (default 300 s)
  * @param limits          bounds on what one line from a server may carry
  * @param metrics         where the agent serves Prometheus metrics; empty (the default) means it does not
+ * @param natsServers     NATS JetStream clusters ({@code nats:} server entries), in file order
+ * @param stateDir        where the agent keeps what must survive a restart: its stream positions
+ *                        (default /var/lib/fail2ban-cluster)
  */
 public record ClusterConfig(
         Optional<Path> source,
@@ -53,7 +57,9 @@ public record ClusterConfig(
         boolean strict,
         Duration signatureWindow,
         Limits limits,
-        Optional<ListenAddress> metrics) {
+        Optional<ListenAddress> metrics,
+        List<NatsServerConfig> natsServers,
+        Path stateDir) {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/fail2ban-cluster.yml");
     public static final int DEFAULT_LOG_LEVEL = 2;
@@ -65,9 +71,23 @@ public record ClusterConfig(
     public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(60);
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/fail2ban-cluster/control.sock");
     public static final Duration DEFAULT_SIGNATURE_WINDOW = Duration.ofSeconds(300);
+    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/fail2ban-cluster");
 
     public ClusterConfig {
         servers = List.copyOf(servers);
+        natsServers = List.copyOf(natsServers);
+        Objects.requireNonNull(stateDir, "stateDir");
+    }
+
+    /** A config with fanout servers only and the default state_dir. */
+    public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
+                         Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
+                         int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket,
+                         Optional<String> configuredHostname, boolean strict, Duration signatureWindow, Limits limits,
+                         Optional<ListenAddress> metrics) {
+        this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
+                execQueue, execTimeout, controlSocket, configuredHostname, strict, signatureWindow, limits, metrics,
+                List.of(), DEFAULT_STATE_DIR);
     }
 
     /** A config without a metrics listener. */
@@ -144,21 +164,10 @@ public record ClusterConfig(
                 warnings.add(server.path() + " (" + server.address() + "): same address as " + first.path()
                         + ", so every message arrives twice");
             }
-            for (ChannelConfig channel : server.channels()) {
-                String where = channel.path() + " (" + channel.name() + "): ";
-                if (channel.name().equals(Wire.DEBUG_CHANNEL)) {
-                    warnings.add(where + "this is the server's own channel; its lines never run an action");
-                } else if (channel.action().isEmpty()) {
-                    warnings.add(where + "no action, messages on this channel run nothing");
-                } else if (channel.filters().isEmpty()) {
-                    warnings.add(where + "no filter, every message on this channel runs the action");
-                }
-                if (channel.action().isPresent() && !channel.name().equals(Wire.DEBUG_CHANNEL)) {
-                    for (String placeholder : channel.unconstrainedPlaceholders()) {
-                        warnings.add(where + unconstrained(placeholder) + " (strict: true makes this an error)");
-                    }
-                }
-            }
+            channelWarnings(server.channels(), warnings);
+        }
+        for (NatsServerConfig server : natsServers) {
+            channelWarnings(server.channels(), warnings);
         }
         if (dedupeWindow.isZero()) {
             for (String channel : channelsOnSeveralServers()) {
@@ -167,6 +176,24 @@ public record ClusterConfig(
             }
         }
         return warnings;
+    }
+
+    private static void channelWarnings(List<ChannelConfig> channels, List<String> warnings) {
+        for (ChannelConfig channel : channels) {
+            String where = channel.path() + " (" + channel.name() + "): ";
+            if (channel.name().equals(Wire.DEBUG_CHANNEL)) {
+                warnings.add(where + "this is the server's own channel; its lines never run an action");
+            } else if (channel.action().isEmpty()) {
+                warnings.add(where + "no action, messages on this channel run nothing");
+            } else if (channel.filters().isEmpty()) {
+                warnings.add(where + "no filter, every message on this channel runs the action");
+            }
+            if (channel.action().isPresent() && !channel.name().equals(Wire.DEBUG_CHANNEL)) {
+                for (String placeholder : channel.unconstrainedPlaceholders()) {
+                    warnings.add(where + unconstrained(placeholder) + " (strict: true makes this an error)");
+                }
+            }
+        }
     }
 
     /** Why an unconstrained placeholder is a risk, for the warning and for strict's error. */
@@ -181,8 +208,11 @@ public record ClusterConfig(
     private Set<String> channelsOnSeveralServers() {
         Set<String> seen = new HashSet<>();
         Set<String> repeated = new LinkedHashSet<>();
-        for (ServerConfig server : servers) {
-            for (ChannelConfig channel : server.channels()) {
+        List<List<ChannelConfig>> all = new ArrayList<>();
+        servers.forEach(s -> all.add(s.channels()));
+        natsServers.forEach(s -> all.add(s.channels()));
+        for (List<ChannelConfig> channels : all) {
+            for (ChannelConfig channel : channels) {
                 if (channel.action().isPresent() && !seen.add(channel.name())) {
                     repeated.add(channel.name());
                 }
@@ -191,7 +221,12 @@ public record ClusterConfig(
         return repeated;
     }
 
-    /** Servers that carry a channel of this name, in file order. */
+    /** NATS clusters that carry a channel of this name, in file order. */
+    public List<NatsServerConfig> natsServersWithChannel(String channel) {
+        return natsServers.stream().filter(s -> s.channel(channel).isPresent()).toList();
+    }
+
+    /** Fanout servers that carry a channel of this name, in file order. */
     public List<ServerConfig> serversWithChannel(String channel) {
         return servers.stream().filter(s -> s.channel(channel).isPresent()).toList();
     }

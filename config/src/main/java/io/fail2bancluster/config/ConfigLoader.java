@@ -105,7 +105,7 @@ public final class ConfigLoader {
         ConfigMapping top = ConfigNode.root(source, root).mapping();
         // Read before the servers: it decides whether an unconstrained placeholder is an error there.
         boolean strict = top.flag("strict", false);
-        List<ServerConfig> servers = ServerReader.servers(top.required("servers"), strict);
+        ServerReader.Servers servers = ServerReader.servers(top.required("servers"), strict);
         int logLevel = top.integer("log_level", ClusterConfig.DEFAULT_LOG_LEVEL, 0, 3);
         Optional<Path> logFile = top.filePath("log_file");
         Optional<Path> pidFile = top.filePath("pid_file");
@@ -123,6 +123,7 @@ public final class ConfigLoader {
                 top.integer("max_pairs", ClusterConfig.Limits.DEFAULT_MAX_PAIRS, 1, 1024),
                 top.integer("max_value_length", ClusterConfig.Limits.DEFAULT_MAX_VALUE_LENGTH, 1, MAX_MAX_LINE));
         Optional<ListenAddress> metrics = top.optional("metrics").map(ConfigLoader::listenAddress);
+        Path stateDir = top.filePath("state_dir", ClusterConfig.DEFAULT_STATE_DIR);
         top.finish();
 
         if (reconnectMin.compareTo(reconnectMax) > 0) {
@@ -131,9 +132,9 @@ public final class ConfigLoader {
             throw top.error(key, "reconnect_min (" + Seconds.format(reconnectMin)
                     + ") must not exceed reconnect_max (" + Seconds.format(reconnectMax) + ")");
         }
-        return new ClusterConfig(file, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax,
+        return new ClusterConfig(file, servers.fanout(), logLevel, logFile, pidFile, reconnectMin, reconnectMax,
                 dedupeWindow, execConcurrency, execQueue, execTimeout, controlSocket, hostname, strict, signatureWindow,
-                limits, metrics);
+                limits, metrics, servers.nats(), stateDir);
     }
 
     /** Compared with a message's {@code source=} value, so it must be something a message can carry. */
@@ -153,7 +154,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static Node compose(Reader reader, String source) {
+    static Node compose(Reader reader, String source) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(MAX_ALIASES);

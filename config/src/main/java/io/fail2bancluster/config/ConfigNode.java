@@ -67,6 +67,11 @@ final class ConfigNode {
         return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
     }
 
+    /** A plain value (not a list or mapping, not null). */
+    boolean isScalar() {
+        return node instanceof ScalarNode && !isNull();
+    }
+
     ConfigMapping mapping() {
         if (!(node instanceof MappingNode mapping)) {
             throw error("expected a mapping");

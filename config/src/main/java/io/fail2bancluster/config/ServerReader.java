@@ -19,18 +19,31 @@ final class ServerReader {
     private ServerReader() {
     }
 
-    static List<ServerConfig> servers(ConfigNode node, boolean strict) {
-        return node.nonEmptyList("needs at least one server").stream().map(s -> server(s, strict)).toList();
+    /** The {@code servers} list split by kind, each kind in file order; paths keep the entry's own index. */
+    record Servers(List<ServerConfig> fanout, List<NatsServerConfig> nats) {
     }
 
-    private static ServerConfig server(ConfigNode node, boolean strict) {
-        ConfigMapping server = node.mapping();
+    static Servers servers(ConfigNode node, boolean strict) {
+        List<ServerConfig> fanout = new ArrayList<>();
+        List<NatsServerConfig> nats = new ArrayList<>();
+        for (ConfigNode item : node.nonEmptyList("needs at least one server")) {
+            ConfigMapping server = item.mapping();
+            if (server.contains("nats")) {
+                nats.add(NatsReader.server(item, server, strict));
+            } else {
+                fanout.add(server(item, server, strict));
+            }
+        }
+        return new Servers(List.copyOf(fanout), List.copyOf(nats));
+    }
+
+    private static ServerConfig server(ConfigNode node, ConfigMapping server, boolean strict) {
         String host = host(server.required("host"));
         int port = server.integer("port", ServerConfig.DEFAULT_PORT, 1, 65535);
         Duration pingTimeout = server.seconds("ping_timeout", ServerConfig.DEFAULT_PING_TIMEOUT);
         Duration pingInterval = server.seconds("ping_interval", pingTimeout.dividedBy(3));
         List<ChannelConfig> channels = channels(server.required("channels"), strict);
-        Optional<TlsConfig> tls = tls(server, host);
+        Optional<TlsConfig> tls = tls(server, host, false);
         server.finish();
 
         if (pingInterval.compareTo(pingTimeout) >= 0) {
@@ -48,8 +61,8 @@ final class ServerReader {
      * a wrong path or a broken file stops the start-up with the key's line instead of failing every
      * connection later.
      */
-    private static Optional<TlsConfig> tls(ConfigMapping server, String host) {
-        boolean enabled = server.flag("tls", false);
+    static Optional<TlsConfig> tls(ConfigMapping server, String host, boolean enabledByDefault) {
+        boolean enabled = server.flag("tls", enabledByDefault);
         Optional<Path> caFile = server.filePath("ca_file");
         Optional<Path> certFile = server.filePath("cert_file");
         Optional<Path> keyFile = server.filePath("key_file");
@@ -87,7 +100,7 @@ final class ServerReader {
         }
     }
 
-    private static String host(ConfigNode node) {
+    static String host(ConfigNode node) {
         String host = node.nonBlankString().trim();
         // [2001:db8::1] as in a URL; the record keeps the bare address.
         if (host.length() > 2 && host.startsWith("[") && host.endsWith("]")) {
@@ -101,7 +114,7 @@ final class ServerReader {
         return host;
     }
 
-    private static List<ChannelConfig> channels(ConfigNode node, boolean strict) {
+    static List<ChannelConfig> channels(ConfigNode node, boolean strict) {
         List<ChannelConfig> channels = new ArrayList<>();
         Map<String, ConfigNode> names = new HashMap<>();
         for (ConfigNode item : node.nonEmptyList("a server needs at least one channel")) {

@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,24 +26,76 @@ import java.util.stream.Stream;
  * {@code fail2ban-cluster-demo}: the whole product on one machine with nothing installed. A broker on
  * 127.0.0.1, an agent whose action creates one file per ban (so the effect is visible), and three
  * publishes through the client's publish code: one that runs, one the filter stops, and one whose hostile
- * value stays a single literal argument.
+ * value stays a single literal argument. It ends with the commands that do the same by hand, and removes
+ * its folder on exit unless told to keep it.
  */
 public final class Demo {
+    static final String NAME = "fail2ban-cluster-demo";
+    static final String USAGE = """
+            Usage: fail2ban-cluster-demo [--keep]
+
+            Runs a broker, an agent and three publishes on 127.0.0.1 in this one process, with nothing
+            installed or configured: one ban runs its action (which creates a file named after the ban),
+            one is stopped by the agent's filter, and one with a hostile value stays one literal argument.
+            It ends with the three commands that do the same by hand with real processes.
+
+              --keep      keep the demo's folder (its config and the files the action created), which
+                          the commands at the end use; without it the folder is removed on exit
+              -h, --help  this text
+            """;
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private Demo() {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(run(System.out));
+        System.exit(run(args, System.out, System.err));
     }
 
-    static int run(PrintStream out) throws IOException, InterruptedException {
+    static int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        boolean keep = false;
+        for (String arg : args) {
+            switch (arg) {
+                case "-h", "--help" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "--keep" -> keep = true;
+                default -> {
+                    err.println(NAME + ": " + (arg.startsWith("-") ? "unknown option " : "unexpected argument ") + arg);
+                    err.println("Try '" + NAME + " --help' for more information.");
+                    return 2;
+                }
+            }
+        }
         Logging.configure(new Logging.Settings(2, Optional.empty(), true));
-        Path dir = Files.createTempDirectory("fail2ban-cluster-demo");
+        Path dir = Files.createTempDirectory(NAME);
+        // also on Ctrl-C; the normal way out removes it in the finally below, before the commands are shown
+        Thread removal = new Thread(() -> removeQuietly(dir), NAME + "-cleanup");
+        if (!keep) {
+            Runtime.getRuntime().addShutdownHook(removal);
+        }
+        try {
+            int status = run(dir, out);
+            out.println(keep ? "== kept " + dir + " for them; rm -r " + shellWord(dir.toString()) + " when done."
+                    : "== " + dir + " is removed now; run " + NAME + " --keep to keep it for them.");
+            return status;
+        } finally {
+            if (!keep) {
+                removeQuietly(dir);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(removal);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C while it ran: the hook removes it too, harmlessly
+                }
+            }
+        }
+    }
+
+    private static int run(Path dir, PrintStream out) throws IOException, InterruptedException {
         Path bans = Files.createDirectory(dir.resolve("bans"));
         try (Broker broker = Broker.start(BrokerOptions.defaults().withBindAddress("127.0.0.1").withPort(0))) {
-            String yaml = demoConfig(broker.port(), bans);
+            String yaml = demoConfig(broker.port(), bans, dir.resolve("control.sock"));
             out.println("== fail2ban-cluster demo: broker on 127.0.0.1:" + broker.port() + ", agent config:");
             out.println(yaml.indent(4));
             Path configFile = Files.writeString(dir.resolve("demo.yml"), yaml);
@@ -74,13 +127,43 @@ public final class Demo {
                             .forEach(name -> out.println("    '" + name + "'"));
                 }
                 out.println("== nginx was filtered out; the hostile value became one file name, nothing else ran.");
-                out.println("== The same with real processes: see README.md, \"Commands\".");
+                out.println();
+                byHand(out, broker.port(), configFile, bans);
                 return counter(agent, "executed") == 2 && counter(agent, "filtered_out") == 1 ? 0 : 1;
             }
         }
     }
 
-    private static String demoConfig(int port, Path bans) {
+    /** The demo again with real processes: a broker, the agent on the config the demo ran, one publish. */
+    private static void byHand(PrintStream out, int port, Path config, Path bans) {
+        String configWord = shellWord(config.toString());
+        out.println("== The same by hand with real processes, each in its own terminal:");
+        out.println("    fail2ban-cluster-broker --bind=127.0.0.1 --port=" + port);
+        out.println("    fail2ban-clusterd --config=" + configWord + " run");
+        out.println("    fail2ban-cluster-client --config=" + configWord
+                + " -c Fail2ban -m \"jail=sshd, action=banip, ip=192.0.2.9\"");
+        out.println("== then the agent logs the action it ran, and: ls " + shellWord(bans.toString()));
+    }
+
+    /** {@code word} as one shell word: unquoted when that is safe, else in single quotes. */
+    static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_./=:@%+-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    private static void removeQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.err.println(NAME + ": cannot remove " + dir + ": " + e);
+        }
+    }
+
+    private static String demoConfig(int port, Path bans, Path controlSocket) {
         return """
                 servers:
                   - host: 127.0.0.1
@@ -98,7 +181,9 @@ public final class Demo {
                 log_level: 2
                 reconnect_min: 0.2
                 reconnect_max: 2
-                """.formatted(port, bans);
+                # by hand, so that it needs no root and leaves an agent installed on this host alone
+                control_socket: %s
+                """.formatted(port, bans, controlSocket);
     }
 
     private static AgentStatus.ServerStatus server(Agent agent) {

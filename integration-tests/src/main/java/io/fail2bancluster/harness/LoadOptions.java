@@ -44,8 +44,9 @@ final class LoadOptions {
     @Parameter(names = "--settle", description = "Seconds to wait for the counts after the last change before giving up")
     int settleSeconds = 10;
 
+    // Boolean, not boolean: JCommander prints the default of a field that has one ("Default: false")
     @Parameter(names = "--json", description = "Print the report as one JSON object on the last line of stdout")
-    boolean json;
+    Boolean json;
 
     @Parameter(names = "--help", help = true, description = "Show this help and exit")
     boolean help;
@@ -91,6 +92,10 @@ final class LoadOptions {
     /** Bans published during the warm-up: its seconds at the measured rate. */
     int warmupBans() {
         return (int) Math.min(1 << 24, (long) warmupSeconds * rate);
+    }
+
+    boolean json() {
+        return Boolean.TRUE.equals(json);
     }
 
     boolean realExec() {

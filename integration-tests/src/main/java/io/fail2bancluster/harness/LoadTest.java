@@ -41,7 +41,7 @@ public final class LoadTest {
             options = LoadOptions.parse(args);
         } catch (IllegalArgumentException e) {
             err.println(LoadOptions.NAME + ": " + e.getMessage());
-            err.print(LoadOptions.usage());
+            err.println("Try '" + LoadOptions.NAME + " --help' for more information.");
             return 2;
         }
         if (options.help) {
@@ -51,7 +51,7 @@ public final class LoadTest {
         Logging.configure(new Logging.Settings(1, Optional.empty(), true));
         LoadReport report = new LoadTest(options, err).execute();
         out.print(report.text());
-        if (options.json) {
+        if (options.json()) {
             out.println(report.json());
         }
         out.flush();

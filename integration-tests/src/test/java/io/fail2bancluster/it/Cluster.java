@@ -10,11 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * The end-to-end fixture: a folder for configs and records, and servers, agents and client runs as real
@@ -25,11 +27,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * time so the recorded order is the order the agent started them; and hold dedupe entries for a
  * minute, so every publish of a test falls inside one window however slow the machine is.
  */
-final class Cluster implements BeforeEachCallback, AfterEachCallback {
+final class Cluster implements BeforeEachCallback, AfterEachCallback, TestExecutionExceptionHandler {
     /** Generous: the processes share two cores with other builds; the assertions are about outcomes. */
     static final Duration WAIT = Duration.ofSeconds(60);
     static final String CHANNEL = "Fail2ban";
     static final int PING_TIMEOUT_SECONDS = 2;
+    private static final int LOG_TAIL_LINES = 40;
 
     private Resources resources = new Resources();
     private Path dir;
@@ -51,6 +54,38 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback {
                 }
             }
         }
+    }
+
+    /**
+     * A failing test's message ends with the tail of every log file in the test folder: an agent with a
+     * log_file says nothing on its output, and its log is deleted after the test.
+     */
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable thrown) throws Throwable {
+        String tails = logTails();
+        if (tails.isEmpty()) {
+            throw thrown;
+        }
+        AssertionError withLogs = new AssertionError(thrown + "\n" + tails, thrown);
+        withLogs.setStackTrace(thrown.getStackTrace());
+        throw withLogs;
+    }
+
+    private String logTails() {
+        StringBuilder tails = new StringBuilder();
+        try (Stream<Path> files = Files.walk(dir, 3)) {
+            List<Path> logs = files.filter(p -> p.getFileName().toString().matches(".*\\.log(\\.\\d+)?")).sorted().toList();
+            for (Path log : logs) {
+                List<String> lines = new ArrayList<>(Files.readAllLines(log));
+                tails.append("--- last ").append(Math.min(LOG_TAIL_LINES, lines.size())).append(" lines of ")
+                        .append(log).append(" ---\n");
+                lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())
+                        .forEach(l -> tails.append(l).append('\n'));
+            }
+        } catch (IOException e) {
+            tails.append("(cannot read the logs in ").append(dir).append(": ").append(e).append(")\n");
+        }
+        return tails.toString();
     }
 
     Path dir() {

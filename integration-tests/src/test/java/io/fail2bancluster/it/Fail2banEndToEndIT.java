@@ -42,6 +42,8 @@ class Fail2banEndToEndIT {
     private static final String IP = "192.0.2.77";
     /** Banned on A while B's agent is down; resync brings it to B. */
     private static final String MISSED = "198.51.100.78";
+    /** The sshd jail's bantime (fail2ban's default, 10m), as fail2ban hands it to actionban: in seconds. */
+    private static final String BANTIME = "600";
     private static final Duration WITHIN = Duration.ofSeconds(30);
 
     @TempDir
@@ -84,7 +86,7 @@ class Fail2banEndToEndIT {
                 + " (includes fail2ban's 1 s log polling)%n", (System.nanoTime() - banStart) / 1_000_000);
 
         assertEquals(List.of(IP), a.banned("sshd"));
-        assertEquals("Fail2ban!jail=sshd, action=banip, ip=" + IP + ", source=hostA\n",
+        assertEquals("Fail2ban!jail=sshd, action=banip, ip=" + IP + ", source=hostA, bantime=" + BANTIME + "\n",
                 recorder.receivedUntilPingReply(), "exactly one announce, and no received ban announced again");
         String ranOnB = agentB.awaitLine(l -> l.contains(": ran ") && l.contains(" banip " + IP), WITHIN);
         System.out.println("fail2ban end to end: B's agent " + ranOnB.substring(ranOnB.indexOf("ran ")));
@@ -113,7 +115,7 @@ class Fail2banEndToEndIT {
         agentB.terminate();
         agentB.awaitExit(WITHIN);
         a.client("set", "sshd", "banip", MISSED);
-        assertEquals("Fail2ban!jail=sshd, action=banip, ip=" + MISSED + ", source=hostA\n",
+        assertEquals("Fail2ban!jail=sshd, action=banip, ip=" + MISSED + ", source=hostA, bantime=" + BANTIME + "\n",
                 recorder.receivedUntilPingReply());
         JavaProcess agentB2 = agent("hostB");
         agentB2.awaitLine(l -> l.endsWith(": connected"), WITHIN);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,14 +25,27 @@ class FanoutInteropIT {
 
     private Path binary;
 
+    /** Why these tests cannot run here, if they cannot; said on the console too: failsafe keeps it in the XML. */
+    private static Optional<String> skipReason;
+
+    @BeforeAll
+    static void findTheReferenceServer() {
+        String path = System.getProperty(PROPERTY, "").trim();
+        if (path.isEmpty()) {
+            skipReason = Optional.of("no reference fanout server; run with -D" + PROPERTY
+                    + "=/path/to/fanout (built from travisghansen/fanout) to test interoperation with it");
+        } else if (!Files.isRegularFile(Path.of(path)) || !Files.isExecutable(Path.of(path))) {
+            skipReason = Optional.of("-D" + PROPERTY + "=" + path + " is not an executable file");
+        } else {
+            skipReason = Optional.empty();
+        }
+        skipReason.ifPresent(why -> System.out.println("FanoutInteropIT skipped: " + why));
+    }
+
     @BeforeEach
     void needsTheReferenceServer() {
-        String path = System.getProperty(PROPERTY, "").trim();
-        assumeTrue(!path.isEmpty(), "skipped: no reference fanout server; run with -D" + PROPERTY
-                + "=/path/to/fanout (built from travisghansen/fanout) to test interoperation with it");
-        binary = Path.of(path);
-        assumeTrue(Files.isRegularFile(binary) && Files.isExecutable(binary),
-                "skipped: -D" + PROPERTY + "=" + path + " is not an executable file");
+        assumeTrue(skipReason.isEmpty(), () -> "skipped: " + skipReason.orElseThrow());
+        binary = Path.of(System.getProperty(PROPERTY).trim());
     }
 
     @Test

@@ -27,6 +27,12 @@ public final class JavaProcess implements AutoCloseable {
     /** The mains that install BlockHound when {@link BlockingCallGuard#ENV} is set. */
     private static final Set<String> GUARDED_MAINS = Set.of(
             "io.fail2bancluster.agent.AgentMain", "io.fail2bancluster.broker.BrokerMain");
+    /**
+     * Every process starts with SIGHUP, SIGINT and SIGTERM at their defaults, as systemd and the launchers
+     * start it: a build run under {@code nohup} (or from a script's {@code &}) must not hand its ignored
+     * SIGHUP down to the agents it tests. IgnoredSignalsIT ignores them on purpose.
+     */
+    private static final List<String> DEFAULT_SIGNALS = List.of("env", "--default-signal=HUP,INT,TERM");
     private final String name;
     private final Process process;
     private final List<String> stdout = new CopyOnWriteArrayList<>();
@@ -49,6 +55,11 @@ public final class JavaProcess implements AutoCloseable {
 
     public static JavaProcess start(String name, List<String> jvmArgs, Path workDir, Class<?> mainClass,
             String... args) {
+        return startCommand(name, javaCommand(jvmArgs, mainClass, args), workDir);
+    }
+
+    /** The command line {@link #start} runs: this JVM's java on the test class path. */
+    public static List<String> javaCommand(List<String> jvmArgs, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx64m");
@@ -62,12 +73,14 @@ public final class JavaProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
-        return startCommand(name, command, workDir);
+        return command;
     }
 
     /** Starts any program with the same output collection, e.g. a C server that no one here wrote. */
     public static JavaProcess startCommand(String name, List<String> command, Path workDir) {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        List<String> withDefaultSignals = new ArrayList<>(DEFAULT_SIGNALS);
+        withDefaultSignals.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(withDefaultSignals);
         // agent and broker processes run with BlockHound on; close() fails on its exit status. Set for every
         // process, so the load test's own brokers inherit it.
         builder.environment().put(BlockingCallGuard.ENV, "1");

@@ -90,7 +90,7 @@ class StatusMetricsIT {
     }
 
     /** GET /metrics as a scraper does; the answer must be 200 in the text format. */
-    private static String scrape(int port) throws IOException, InterruptedException {
+    static String scrape(int port) throws IOException, InterruptedException {
         HttpResponse<String> page = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -113,11 +113,16 @@ public final class BackgroundStarter {
     /**
      * The same java, class path and JVM options as this process, running {@code run --daemon}; under
      * {@code setsid} when there is one, so the agent has no controlling terminal and a Ctrl-C or a closed
-     * ssh session does not reach it.
+     * ssh session does not reach it. Signals this process ignores (started under {@code nohup}, or with
+     * {@code java} rather than bin/fail2ban-clusterd) would stay ignored in the child, so they are reset
+     * there (see {@link IgnoredSignals}).
      */
     List<String> childCommand(Path configFile) {
         List<String> command = new ArrayList<>();
         onPath("setsid").ifPresent(command::add);
+        if (!IgnoredSignals.ofThisProcess().isEmpty()) {
+            command.addAll(IgnoredSignals.resetCommand());
+        }
         command.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()

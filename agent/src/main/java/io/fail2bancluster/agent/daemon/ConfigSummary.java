@@ -4,10 +4,12 @@ import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.FilterEntry;
+import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.config.TlsConfig;
 import io.fail2bancluster.protocol.Message;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** What {@code check} prints: where the agent would connect, what it would run, and what looks wrong. */
@@ -25,32 +27,55 @@ public final class ConfigSummary {
         out.append("pid_file ").append(config.pidFile().map(Path::toString).orElse("(none)"))
                 .append(", control_socket ").append(config.controlSocket()).append('\n');
         config.metrics().ifPresent(m -> out.append("metrics on http://").append(m).append("/metrics\n"));
+        out.append("state_dir ").append(config.stateDir()).append(config.natsServers().isEmpty()
+                ? " (stream positions; unused without a NATS server)\n" : " (stream positions)\n");
         for (ServerConfig server : config.servers()) {
             out.append("server ").append(server.address())
                     .append(" (ping every ").append(server.pingInterval().toSeconds())
                     .append(" s, timeout ").append(server.pingTimeout().toSeconds()).append(" s")
                     .append(server.tls().map(ConfigSummary::tls).orElse("")).append(")\n");
-            for (ChannelConfig channel : server.channels()) {
-                out.append("  channel ").append(channel.name()).append('\n');
-                channel.action().ifPresentOrElse(
-                        a -> out.append("    action ").append(argv(channel.name(), a)).append('\n'),
-                        () -> out.append("    action (none)\n"));
-                if (channel.batch() > 1) {
-                    out.append("    batch ").append(channel.batch())
-                            .append(" (waiting actions that differ only in their last argument run as one)\n");
-                }
-                for (FilterEntry f : channel.filters()) {
-                    out.append("    filter ").append(f.key()).append(" in ").append(f.values()).append('\n');
-                }
-                if (channel.filters().isEmpty()) {
-                    out.append("    filter (none: every message passes)\n");
-                }
-            }
+            channels(server.channels(), out);
+        }
+        for (NatsServerConfig server : config.natsServers()) {
+            out.append("nats ").append(server.address()).append(" (stream ").append(server.stream())
+                    .append(", replicas ").append(server.replicas().isPresent()
+                            ? Integer.toString(server.replicas().getAsInt()) : "3 on a cluster of 3 or more, else 1")
+                    .append(", retention ").append(server.retention().toSeconds()).append(" s, auth ")
+                    .append(server.auth().describe())
+                    .append(server.tls().map(ConfigSummary::natsTls).orElse("")).append(")\n");
+            channels(server.channels(), out);
         }
         for (String w : config.warnings()) {
             out.append("warning: ").append(w).append('\n');
         }
+        NatsNotReceived.refusal(config).ifPresent(w -> out.append("warning: ").append(w)
+                .append("; run and start refuse this config\n"));
         return out.toString();
+    }
+
+    private static void channels(List<ChannelConfig> channels, StringBuilder out) {
+        for (ChannelConfig channel : channels) {
+            out.append("  channel ").append(channel.name()).append('\n');
+            channel.action().ifPresentOrElse(
+                    a -> out.append("    action ").append(argv(channel.name(), a)).append('\n'),
+                    () -> out.append("    action (none)\n"));
+            if (channel.batch() > 1) {
+                out.append("    batch ").append(channel.batch())
+                        .append(" (waiting actions that differ only in their last argument run as one)\n");
+            }
+            for (FilterEntry f : channel.filters()) {
+                out.append("    filter ").append(filter(f)).append('\n');
+            }
+            if (channel.filters().isEmpty()) {
+                out.append("    filter (none: every message passes)\n");
+            }
+        }
+    }
+
+    /** TLS to a NATS cluster: each URL's host is verified against its certificate. */
+    private static String natsTls(TlsConfig tls) {
+        return ", TLS verifying each URL's host against " + tls.caFile().map(Path::toString).orElse("the JDK trust store")
+                + tls.certFile().map(cert -> ", client certificate " + cert).orElse("");
     }
 
     /**
@@ -70,6 +95,16 @@ public final class ConfigSummary {
             return a.argv().stream().map(s -> "[" + s + "]").collect(Collectors.joining(" "));
         }
         return action.text();
+    }
+
+    /** {@code ip in [a, b]}, {@code ip matches /regex/} or both: an entry with only a pattern accepts no fixed list. */
+    static String filter(FilterEntry f) {
+        String values = f.values().isEmpty() ? null : f.key() + " in " + f.values();
+        String pattern = f.pattern().map(p -> "matches /" + p.pattern() + "/").orElse(null);
+        if (values == null) {
+            return f.key() + " " + pattern;
+        }
+        return pattern == null ? values : values + " and " + pattern;
     }
 
     /** {@code , TLS verifying NAME against CA} and the client certificate, so {@code check} shows whom it trusts. */

@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
@@ -34,6 +35,7 @@ public final class ControlServer implements AutoCloseable {
     /** {@code S_IFMT} and {@code S_IFSOCK} from stat(2). */
     private static final int FILE_TYPE_MASK = 0170000;
     private static final int SOCKET_TYPE = 0140000;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
     private final Path path;
     private final ServerSocketChannel server;
@@ -155,7 +157,8 @@ public final class ControlServer implements AutoCloseable {
     public void close() {
         try {
             server.close();
-            thread.join(ControlProtocol.EXCHANGE_TIMEOUT.toMillis() * 2);
+            // a daemon thread: a peer that stalls an exchange must not hold the agent's exit for its timeout
+            thread.join(CLOSE_WAIT.toMillis());
             Files.deleteIfExists(path);
         } catch (IOException e) {
             LOG.warn("cannot remove control socket {}: {}", path, e.toString());

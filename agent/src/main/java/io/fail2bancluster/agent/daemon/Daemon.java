@@ -2,11 +2,13 @@ package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigException;
+import io.fail2bancluster.config.ConfigLines;
 import io.fail2bancluster.util.ProductVersion;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +45,7 @@ public final class Daemon {
             args = DaemonArgs.parse(argv);
         } catch (DaemonArgs.UsageException e) {
             err.println("fail2ban-clusterd: " + e.getMessage());
-            err.print(DaemonArgs.usage());
+            err.println("Try 'fail2ban-clusterd --help' for more information.");
             return ExitCode.CONFIG_ERROR;
         }
         if (args.help()) {
@@ -66,6 +68,11 @@ public final class Daemon {
                 default -> ExitCode.CONFIG_ERROR;
             };
         }
+        Optional<String> natsRefusal = NatsNotReceived.refusal(config);
+        if (natsRefusal.isPresent() && args.command().startsAnAgent()) {
+            err.println("fail2ban-clusterd " + args.command().word() + ": " + natsRefusal.get());
+            return ExitCode.CONFIG_ERROR;
+        }
         try {
             return switch (args.command()) {
                 case CHECK -> check(config);
@@ -82,8 +89,16 @@ public final class Daemon {
         }
     }
 
+    /** Also looks at the host: a log_file start would refuse fails the check, a missing program warns. */
     private int check(ClusterConfig config) {
+        ConfigLines lines = ConfigLines.of(config);
+        List<String> errors = HostChecks.errors(config, lines);
+        if (!errors.isEmpty()) {
+            errors.forEach(err::println);
+            return ExitCode.CONFIG_ERROR;
+        }
         out.print(ConfigSummary.describe(config));
+        HostChecks.warnings(config, lines).forEach(w -> out.println("warning: " + w));
         return ExitCode.OK;
     }
 

@@ -27,13 +27,19 @@ public final class DaemonArgs {
         String word() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        /** Whether the command runs an agent on the config it loaded (reload asks the running one). */
+        boolean startsAnAgent() {
+            return this == RUN || this == START || this == RESTART;
+        }
     }
 
     @Parameter(names = {"--config", "-c"}, description = "configuration file", order = 0)
     private Path config = ClusterConfig.DEFAULT_PATH;
 
+    // Boolean, not boolean: JCommander prints the default of a field that has one ("Default: false")
     @Parameter(names = "--version", description = "print the version and exit", order = 1)
-    private boolean version;
+    private Boolean version;
 
     @Parameter(names = {"--help", "-h"}, help = true, description = "print this help and exit", order = 2)
     private boolean help;
@@ -103,7 +109,7 @@ public final class DaemonArgs {
     }
 
     public boolean version() {
-        return version;
+        return Boolean.TRUE.equals(version);
     }
 
     public boolean help() {
@@ -118,7 +124,7 @@ public final class DaemonArgs {
         return command;
     }
 
-    /** A command line that JCommander or we could not make sense of; printed with the usage. */
+    /** A command line that JCommander or we could not make sense of; printed with a pointer to --help. */
     public static final class UsageException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

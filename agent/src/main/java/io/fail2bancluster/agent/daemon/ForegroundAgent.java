@@ -27,7 +27,10 @@ import org.apache.logging.log4j.Logger;
 public final class ForegroundAgent {
     private static final Logger LOG = LogManager.getLogger(ForegroundAgent.class);
     /** How long running actions may finish after a stop; the agent kills what is left. */
-    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** With the kill that may follow it and the loops' own stop, a SIGTERM ends the agent within 10 s. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+    /** The most the stop waits for the agent: grace, the kill's wait, the loops' 2 s, and a margin. */
+    private static final Duration STOP_WAIT = SHUTDOWN_GRACE.plusSeconds(3);
 
     private final ClusterConfig config;
     private final RunningAgent.Starter starter;
@@ -100,10 +103,11 @@ public final class ForegroundAgent {
             closeQuietly(control);
             return ExitCode.FAILED;
         }
+        // "running" once SIGHUP reloads: a SIGHUP before the trap would end the agent (the JVM's default)
+        SignalTrap.Restorer hangups = SignalTrap.on("HUP", this::reloadOnSignal);
         LOG.info("fail2ban-clusterd {} running (pid {}) with {} server(s) from {}", ProductVersion.current(), pid,
                 config.servers().size(), config.source().map(Path::toString).orElse("(embedded config)"));
-
-        SignalTrap.Restorer hangups = SignalTrap.on("HUP", this::reloadOnSignal);
+        IgnoredSignals.ofThisProcess().forEach(signal -> LOG.warn(IgnoredSignals.consequence(signal)));
         try {
             stop.awaitRequest();
         } finally {
@@ -151,9 +155,9 @@ public final class ForegroundAgent {
 
     private void stopAgent() {
         try {
-            agent.shutdown(SHUTDOWN_GRACE).get(SHUTDOWN_GRACE.toSeconds() + 5, TimeUnit.SECONDS);
+            agent.shutdown(SHUTDOWN_GRACE).get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            LOG.warn("the agent did not stop within {} s; exiting anyway", SHUTDOWN_GRACE.toSeconds() + 5);
+            LOG.warn("the agent did not stop within {} s; exiting anyway", STOP_WAIT.toSeconds());
         } catch (ExecutionException e) {
             LOG.warn("the agent failed while stopping", e.getCause());
         } catch (InterruptedException e) {

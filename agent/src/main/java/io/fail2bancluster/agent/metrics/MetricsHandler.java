@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.metrics;
 
+import io.fail2bancluster.util.FatalErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -88,6 +89,9 @@ final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (FatalErrors.exitIfFatal("fail2ban-clusterd", cause)) {
+            return;
+        }
         // an idle timeout, a reset by the peer: nothing the operator must hear about
         LOG.debug("metrics connection {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();

@@ -32,4 +32,31 @@ class ConfigSummaryTest {
         assertTrue(summary.contains("\nmetrics on http://127.0.0.1:9100/metrics\n"), summary);
         assertFalse(ConfigSummary.describe(ConfigLoader.parse(minimal, "summary.yml")).contains("metrics"));
     }
+
+    @Test
+    void checkShowsWhatANatsEntryWouldConnectToAndWarnsThatTheAgentRefusesIt() {
+        String summary = ConfigSummary.describe(ConfigLoader.parse("""
+                state_dir: /srv/f2bc
+                servers:
+                  - nats: [nats://n1.example:4222, nats://n2.example]
+                    retention: 86400
+                    channels:
+                      - name: Fail2ban
+                """, "summary.yml"));
+        assertTrue(summary.contains("\nstate_dir /srv/f2bc (stream positions)\n"), summary);
+        assertTrue(summary.contains("\nnats nats://n1.example:4222,nats://n2.example:4222 (stream FAIL2BAN_CLUSTER, "
+                + "replicas 3 on a cluster of 3 or more, else 1, retention 86400 s, auth none)\n  channel Fail2ban\n"),
+                summary);
+        assertTrue(summary.contains("\nwarning: servers[0] (nats nats://n1.example:4222,nats://n2.example:4222):"
+                + " this agent cannot receive from NATS servers yet"), summary);
+    }
+
+    @Test
+    void checkSaysWhereStateDirIsWithoutNatsToo() {
+        String summary = ConfigSummary.describe(ConfigLoader.parse("servers:\n  - host: h\n    channels:\n      - name: c\n",
+                "summary.yml"));
+        assertTrue(summary.contains("\nstate_dir /var/lib/fail2ban-cluster (stream positions; unused without a NATS server)\n"),
+                summary);
+        assertFalse(summary.contains("NATS servers yet"), summary);
+    }
 }

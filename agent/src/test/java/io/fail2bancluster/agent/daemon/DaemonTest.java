@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -141,6 +142,33 @@ class DaemonTest {
     }
 
     @Test
+    void aNatsServerEntryIsRefusedByEveryCommandThatRunsAnAgentAndWarnedAboutByCheck() throws Exception {
+        Path file = dir.resolve("nats.yml");
+        ClusterConfig nats = io.fail2bancluster.config.ConfigLoader.parse("""
+                servers:
+                  - host: 127.0.0.1
+                    channels: [{name: Fail2ban}]
+                  - nats: [nats://127.0.0.1:4222]
+                    channels: [{name: Fail2ban}]
+                """, file.toString());
+        ClusterConfig withSource = new ClusterConfig(Optional.of(file), nats.servers(), nats.logLevel(), nats.logFile(),
+                Optional.of(dir.resolve("agent.pid")), nats.reconnectMin(), nats.reconnectMax(), nats.dedupeWindow(),
+                nats.execConcurrency(), nats.execQueue(), nats.execTimeout(), dir.resolve("run/control.sock"),
+                nats.configuredHostname(), nats.strict(), nats.signatureWindow(), nats.limits(), nats.metrics(),
+                nats.natsServers(), nats.stateDir());
+        for (String command : List.of("run", "start", "restart")) {
+            assertEquals(ExitCode.CONFIG_ERROR, daemon(f -> withSource).execute(command), command);
+            assertTrue(err().contains("fail2ban-clusterd " + command + ": " + file + ": servers[1] (nats "
+                    + "nats://127.0.0.1:4222): this agent cannot receive from NATS servers yet"), err());
+        }
+        assertTrue(shutdowns.isEmpty());
+        assertFalse(Files.exists(dir.resolve("agent.pid")));
+        assertEquals(ExitCode.OK, daemon(f -> withSource).execute("check"));
+        assertTrue(out().contains("warning: " + file + ": servers[1] (nats nats://127.0.0.1:4222): this agent cannot "
+                + "receive from NATS servers yet"), out());
+    }
+
+    @Test
     void statusFollowsLsb() throws Exception {
         assertEquals(ExitCode.STATUS_STOPPED, daemon().execute("status"));
         assertTrue(out().contains("stopped"), out());
@@ -196,6 +224,60 @@ class DaemonTest {
     }
 
     @Test
+    void checkPrintsAPatternOnlyFilterAndWarnsOfAMissingProgramWithItsLine() throws Exception {
+        Path file = Files.writeString(dir.resolve("cluster.yml"), """
+                servers:
+                  - host: 127.0.0.1
+                    channels:
+                      - name: Fail2ban
+                        action: "/nonexistent/fail2ban-client set sshd banip %ip%"
+                        filter:
+                          - key: ip
+                            pattern: '[0-9.]+'
+                          - key: jail
+                            values: [sshd]
+                            pattern: 'ss.*'
+                      - name: OnPath
+                        action: "true %ip%"
+                      - name: Absolute
+                        action: "/bin/true %ip%"
+                """);
+
+        assertEquals(ExitCode.OK, daemon(ConfigSource.FILES).execute("--config", file.toString(), "check"), err());
+
+        String text = out();
+        assertTrue(text.contains("    filter ip matches /[0-9.]+/\n    filter jail in [sshd] and matches /ss.*/\n"), text);
+        assertTrue(text.contains("\nwarning: servers[0].channels[0].action: program /nonexistent/fail2ban-client does"
+                + " not exist; the action fails until it is installed, line 5\n"), text);
+        assertEquals(1, text.lines().filter(l -> l.contains("program")).count(), text);
+    }
+
+    @Test
+    void checkRefusesALogFileStartWouldRefuse() throws Exception {
+        Path logDir = Files.createDirectories(dir.resolve("logs"));
+        Path notAFolder = Files.writeString(dir.resolve("plain"), "");
+        for (Path logFile : List.of(logDir, notAFolder.resolve("agent.log"))) {
+            Path file = Files.writeString(dir.resolve("cluster.yml"), """
+                    servers:
+                      - host: 127.0.0.1
+                        channels:
+                          - name: Fail2ban
+                    log_file: %s
+                    """.formatted(logFile));
+            out.reset();
+            err.reset();
+
+            assertEquals(ExitCode.CONFIG_ERROR, daemon(ConfigSource.FILES).execute("--config", file.toString(), "check"));
+
+            assertEquals("", out());
+            String expected = logFile.equals(logDir)
+                    ? file + ": log_file: " + logDir + " is a directory; the agent appends its log to a file, line 5\n"
+                    : file + ": log_file: cannot create " + logFile + ": " + notAFolder + " is not a directory, line 5\n";
+            assertEquals(expected, err());
+        }
+    }
+
+    @Test
     void versionAndHelpNeedNoConfig() throws Exception {
         ConfigSource none = file -> {
             throw new AssertionError("no config needed");
@@ -204,8 +286,10 @@ class DaemonTest {
         assertTrue(out().startsWith("fail2ban-clusterd "), out());
         assertEquals(ExitCode.OK, daemon(none).execute("--help"));
         assertTrue(out().contains("Commands (no command means start)"), out());
+        assertFalse(out().contains("Default: false"), out());
         assertEquals(ExitCode.CONFIG_ERROR, daemon(none).execute("frobnicate"));
-        assertTrue(err().contains("unknown command 'frobnicate'"), err());
+        assertEquals("fail2ban-clusterd: unknown command 'frobnicate'; expected start, stop, restart, status, reload,"
+                + " run or check\nTry 'fail2ban-clusterd --help' for more information.\n", err());
     }
 
     private static long deadPid() throws Exception {

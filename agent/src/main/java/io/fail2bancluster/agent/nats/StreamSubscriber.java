@@ -1,0 +1,138 @@
+package io.fail2bancluster.agent.nats;
+
+import io.fail2bancluster.nats.BanSubjects;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.Message;
+import io.nats.client.MessageConsumer;
+import io.nats.client.MessageHandler;
+import io.nats.client.OrderedConsumerContext;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.OrderedConsumerConfiguration;
+import io.nats.client.impl.NatsJetStreamMetaData;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Reads a stream from a start sequence with an ordered consumer (jnats re-creates it from the last sequence it
+ * delivered after a reconnect or a gap, so messages arrive in stream order, each once) and hands every message
+ * to a callback on the agent's event loop, never on a jnats thread: jnats's threads never call into a Netty
+ * handler.
+ *
+ * <p>The hand-over is bounded: at most {@code maxInFlight} messages wait on the loop. When they do, the jnats
+ * delivery thread waits (its own thread, never the loop), and jnats's flow control holds the server back, so a
+ * catch-up of ten thousand bans arrives in slices between the loop's other work instead of as one queue that
+ * starves live traffic.
+ */
+public final class StreamSubscriber implements AutoCloseable {
+    private final MessageConsumer consumer;
+    private final Gate gate;
+
+    private StreamSubscriber(MessageConsumer consumer, Gate gate) {
+        this.consumer = consumer;
+        this.gate = gate;
+    }
+
+    /**
+     * @param startSequence the first sequence to deliver; 0 or 1 for the whole stream (a host without state)
+     * @param onLoop        called on {@code loop}, in stream order, with each message of one of our channels
+     */
+    public static StreamSubscriber start(Connection connection, String stream, long startSequence, EventLoop loop,
+            int maxInFlight, Consumer<StoredMessage> onLoop) throws IOException, JetStreamApiException {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(onLoop, "onLoop");
+        OrderedConsumerConfiguration configuration = new OrderedConsumerConfiguration()
+                .filterSubject(BanSubjects.streamSubjects(stream));
+        if (startSequence > 1) {
+            configuration.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(startSequence);
+        } else {
+            configuration.deliverPolicy(DeliverPolicy.All);
+        }
+        OrderedConsumerContext context = connection.getStreamContext(stream).createOrderedConsumer(configuration);
+        Gate gate = new Gate(stream, loop, maxInFlight, onLoop);
+        return new StreamSubscriber(context.consume(gate), gate);
+    }
+
+    /** Stops the deliveries; a message already handed to the loop still runs there. */
+    @Override
+    public void close() {
+        gate.closed = true;
+        consumer.stop();
+    }
+
+    /** The jnats side: converts, waits for room on the loop, hands over. */
+    private static final class Gate implements MessageHandler {
+        private static final long WAIT_SLICE_MILLIS = 500;
+
+        private final String stream;
+        private final EventLoop loop;
+        private final Semaphore room;
+        private final Consumer<StoredMessage> onLoop;
+        private volatile boolean closed;
+
+        Gate(String stream, EventLoop loop, int maxInFlight, Consumer<StoredMessage> onLoop) {
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
+            }
+            this.stream = stream;
+            this.loop = loop;
+            this.room = new Semaphore(maxInFlight);
+            this.onLoop = onLoop;
+        }
+
+        @Override
+        public void onMessage(Message message) throws InterruptedException {
+            StoredMessage stored = convert(message);
+            if (stored == null) {
+                return;
+            }
+            // a bounded wait in slices, so close() is noticed even while the loop is behind
+            while (!room.tryAcquire(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+                if (closed || loop.isShuttingDown()) {
+                    return;
+                }
+            }
+            try {
+                loop.execute(() -> {
+                    try {
+                        onLoop.accept(stored);
+                    } finally {
+                        room.release();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                room.release(); // the loop is shutting down: nothing will run anything any more
+            }
+        }
+
+        /** A delivered message as the catch-up sees it; null for a subject that is none of ours. */
+        private StoredMessage convert(Message message) {
+            String channel = BanSubjects.channelOf(stream, message.getSubject());
+            if (channel == null) {
+                return null;
+            }
+            NatsJetStreamMetaData meta = message.metaData();
+            OptionalLong replaced = OptionalLong.empty();
+            if (message.getHeaders() != null) {
+                String value = message.getHeaders().getFirst(BanSubjects.REPLACES_HEADER);
+                if (value != null) {
+                    try {
+                        replaced = OptionalLong.of(Long.parseLong(value.trim()));
+                    } catch (NumberFormatException e) {
+                        // a header we did not write: as if absent (the unban then runs, which is harmless)
+                    }
+                }
+            }
+            byte[] data = message.getData();
+            return new StoredMessage(meta.streamSequence(), meta.timestamp().toInstant(), channel,
+                    data == null ? "" : new String(data, StandardCharsets.UTF_8), replaced);
+        }
+    }
+}

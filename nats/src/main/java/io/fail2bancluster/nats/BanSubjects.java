@@ -1,0 +1,77 @@
+package io.fail2bancluster.nats;
+
+import io.fail2bancluster.protocol.Message;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+/**
+ * The subject a message is stored under: {@code <stream>.<channel>.<key>}, three tokens.
+ *
+ * <ul>
+ * <li>{@code <stream>} is the stream's name, so two streams on one cluster never claim the same subjects;
+ * <li>{@code <channel>} is the channel as configured (letters, digits, {@code _}, {@code -}: one token);
+ * <li>{@code <key>} stands for the ban key: the message's {@code jail} and {@code ip} when it has both, else
+ *     the whole message. It is the first 128 bits of a SHA-256 over the key, in base64url without padding (22
+ *     characters of {@code A-Z a-z 0-9 - _}): one token whatever the address looks like ({@code .} in IPv4,
+ *     {@code :} in IPv6, anything at all in a jail name), and of fixed length, so no message makes a subject
+ *     too long for a NATS control line.
+ * </ul>
+ * The stream keeps one message per subject, so a ban and its later unban (same jail, same ip) share a
+ * subject and the unban replaces the ban. The readable jail and ip stay in the stored message itself.
+ */
+public final class BanSubjects {
+    /**
+     * On an unban, the sequence of the message it replaces on its subject (the ban, usually): a host catching
+     * up runs the unban only if it had processed that message. See the agent's CatchUp.
+     */
+    public static final String REPLACES_HEADER = "F2bc-Replaces-Seq";
+    static final int KEY_BYTES = 16;
+
+    private BanSubjects() {
+    }
+
+    /** Everything the stream holds: {@code <stream>.>}. */
+    public static String streamSubjects(String stream) {
+        return stream + ".>";
+    }
+
+    /** Every key of one channel: {@code <stream>.<channel>.*}. */
+    public static String channelSubjects(String stream, String channel) {
+        return stream + "." + channel + ".*";
+    }
+
+    public static String subject(String stream, String channel, String message) {
+        return stream + "." + channel + "." + keyToken(Message.parse(message));
+    }
+
+    /** The channel token of a stored message's subject, or null when it is not one of ours. */
+    public static String channelOf(String stream, String subject) {
+        int start = stream.length() + 1;
+        if (!subject.startsWith(stream) || subject.length() <= start || subject.charAt(stream.length()) != '.') {
+            return null;
+        }
+        int dot = subject.indexOf('.', start);
+        return dot <= start ? null : subject.substring(start, dot);
+    }
+
+    static String keyToken(Message message) {
+        String jail = message.get("jail");
+        String ip = message.get("ip");
+        // 'k' and 'm' keep a (jail, ip) key from ever hashing like a whole message that happens to match it
+        String key = jail != null && ip != null ? "k" + jail + '\u0000' + ip : "m" + message.raw();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(key, KEY_BYTES));
+    }
+
+    static byte[] sha256(String text, int bytes) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            byte[] prefix = new byte[bytes];
+            System.arraycopy(digest, 0, prefix, 0, bytes);
+            return prefix;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
