@@ -2,7 +2,6 @@ package io.fail2bancluster.broker;
 
 import io.fail2bancluster.protocol.LineFraming;
 import io.fail2bancluster.protocol.OverlongLineHandler;
-import io.fail2bancluster.util.BlockingCallGuard;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -18,7 +17,8 @@ import io.netty.util.concurrent.Ticker;
  *   slow       marks the client behind while its pending output is past the outbound bound (announcers
  *              are held back meanwhile), closes it as a slow consumer when it stays behind past the write deadline
  *   framer     LineFraming, CarriageReturn.KEEP: lines end at "
-" only, a "" stays in the line as in fanout;
+" only, a "
+" stays in the line as in fanout;
  *              fail-fast, so a line longer than max-line is never buffered
  *   overlong   counts and (rate-limited) logs the dropped over-long lines; the connection stays
  *   commands   line -> Request
@@ -74,7 +74,6 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast(SLOW, new SlowClientGuard(options.writeDeadline(), budget, metrics));
         addLineHandlers(pipeline, options.maxLine());
         pipeline.addLast(SESSION, new SessionHandler(registry, metrics, budget));
-        BlockingCallGuard.plantIfRequested(pipeline);
     }
 
     /** Bytes to {@link Request}s: framer, overlong, commands. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.AgentMain;
 import io.fail2bancluster.broker.BrokerMain;
+import io.fail2bancluster.broker.PlantedSleepBroker;
 import io.fail2bancluster.client.PublishResult;
 import io.fail2bancluster.client.Publisher;
 import io.fail2bancluster.client.Target;
@@ -34,8 +35,8 @@ class BlockHoundIT {
 
     @Test
     void aSleepPlantedOnTheBrokerLoopEndsItWithStatus70AndTheStack() throws IOException {
-        try (JavaProcess broker = JavaProcess.start("broker", List.of("-D" + BlockingCallGuard.PLANT_PROPERTY + "=true"),
-                BrokerMain.class, "--bind=127.0.0.1", "--port=0").expectBlockingCallExit()) {
+        try (JavaProcess broker = JavaProcess.start("broker", PlantedSleepBroker.class, "--bind=127.0.0.1", "--port=0")
+                .expectBlockingCallExit()) {
             int port = FanoutServer.awaitListeningPort(broker, WITHIN);
             try (Socket connection = new Socket("127.0.0.1", port)) {
                 assertEquals(BlockingCallGuard.EXIT_STATUS, broker.awaitExit(WITHIN), broker.output());

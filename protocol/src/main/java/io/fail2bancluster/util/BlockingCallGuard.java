@@ -1,8 +1,5 @@
 package io.fail2bancluster.util;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingMethod;
 import reactor.blockhound.BlockingOperationError;
@@ -32,8 +29,6 @@ public final class BlockingCallGuard {
     public static final String JVM_FLAG = "-XX:+AllowRedefinitionToAddDeleteMethods";
     /** Exit status after a blocking call on an event loop (EX_SOFTWARE: an internal error). */
     public static final int EXIT_STATUS = 70;
-    /** Test-only: the broker sleeps on its loop in every new connection, to prove the guard catches it. */
-    public static final String PLANT_PROPERTY = "f2bc.blockhound.plant";
 
     private BlockingCallGuard() {
     }
@@ -83,20 +78,5 @@ public final class BlockingCallGuard {
         }, "blocking-call-report");
         reporter.start();
         throw error;
-    }
-
-    /** Test-only: when {@link #PLANT_PROPERTY} is set, adds a handler that sleeps on the loop as a connection opens. */
-    public static void plantIfRequested(ChannelPipeline pipeline) {
-        if (Boolean.getBoolean(PLANT_PROPERTY)) {
-            pipeline.addFirst(new SleepOnTheLoop());
-        }
-    }
-
-    private static final class SleepOnTheLoop extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) throws Exception {
-            Thread.sleep(1);
-            super.channelActive(ctx);
-        }
     }
 }
