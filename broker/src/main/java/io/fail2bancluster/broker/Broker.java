@@ -1,6 +1,8 @@
 package io.fail2bancluster.broker;
 
+import io.fail2bancluster.metrics.MetricsServer;
 import io.fail2bancluster.util.FatalErrors;
+import io.fail2bancluster.util.ProductVersion;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -30,6 +32,7 @@ public final class Broker implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel server;
     private final BrokerMetrics metrics;
+    private volatile MetricsServer metricsServer;
 
     private Broker(EventLoopGroup group, Channel server, BrokerMetrics metrics) {
         this.group = group;
@@ -101,6 +104,22 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * Serves the counters as a Prometheus page on {@code host:port}, on one of the broker's loops, until
+     * {@link #close}. Blocks until bound: call it from a starting thread, never from a loop.
+     *
+     * @throws MetricsServer.BindFailure when the address cannot be bound
+     */
+    public InetSocketAddress serveMetrics(String host, int port) {
+        if (metricsServer != null) {
+            throw new IllegalStateException("metrics are served already, on " + metricsServer.localAddress());
+        }
+        String version = ProductVersion.current();
+        metricsServer = MetricsServer.start(host, port, group.next(), Transport.serverChannelType(),
+                () -> BrokerPrometheusPage.render(metrics.snapshot(), version), BrokerMain.NAME);
+        return metricsServer.localAddress();
+    }
+
+    /**
      * Stops listening, closes every connection and stops the event loops; waits for that, but never longer
      * than {@value #CLOSE_WAIT_SECONDS} s for each (a loop that is stuck or died must not hold the shutdown).
      */
@@ -111,6 +130,9 @@ public final class Broker implements AutoCloseable {
 
     /** {@link #close()}; returns whether everything stopped in time. */
     boolean closeWithin() {
+        if (metricsServer != null) {
+            metricsServer.stop();
+        }
         boolean closed = server.close().awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
         return group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                 .awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS) && closed;

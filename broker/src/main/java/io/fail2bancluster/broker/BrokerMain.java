@@ -4,6 +4,8 @@ import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.Parameters;
+import io.fail2bancluster.config.ListenAddress;
+import io.fail2bancluster.metrics.MetricsServer;
 import io.fail2bancluster.protocol.Wire;
 import io.fail2bancluster.util.BlockingCallGuard;
 import io.fail2bancluster.util.ProductVersion;
@@ -62,6 +64,10 @@ public final class BrokerMain {
         @Parameter(names = "--write-deadline",
                 description = "Seconds a subscriber may stay behind (holding announcers back) before it is closed")
         double writeDeadlineSeconds = BrokerOptions.DEFAULT_WRITE_DEADLINE.toMillis() / 1000.0;
+
+        @Parameter(names = "--metrics", description = "Serve Prometheus metrics on PORT (loopback), HOST:PORT or"
+                + " [IPv6]:PORT at /metrics (default: off)")
+        String metrics;
 
         @Parameter(names = "--tls-cert", description = "Serve TLS with this PEM certificate (chain); needs --tls-key")
         Path tlsCert;
@@ -146,12 +152,32 @@ public final class BrokerMain {
             out.println(NAME + " " + ProductVersion.current());
             return 0;
         }
+        ListenAddress metricsAddress = null;
+        if (args.metrics != null) {
+            try {
+                metricsAddress = ListenAddress.parse(args.metrics);
+            } catch (IllegalArgumentException e) {
+                err.println(NAME + ": --metrics: " + e.getMessage());
+                err.println("Try '" + NAME + " --help' for more information.");
+                return 2;
+            }
+        }
         Broker broker;
         try {
             broker = starter.apply(options);
         } catch (IllegalArgumentException | IllegalStateException e) {
             LOG.error("{}", e.getMessage());
             return 1;
+        }
+        if (metricsAddress != null) {
+            try {
+                broker.serveMetrics(metricsAddress.host(), metricsAddress.port());
+            } catch (MetricsServer.BindFailure e) {
+                LOG.error("cannot serve metrics on {} (--metrics): {}", metricsAddress, e.getMessage());
+                broker.close();
+                return 1;
+            }
+            LOG.info("serving metrics on http://{}{}", metricsAddress, MetricsServer.PATH);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(broker), NAME + "-shutdown"));
         out.println(NAME + " listening on " + Broker.describe(broker.localAddress()));

@@ -107,6 +107,10 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback, TestExecut
         return brokers;
     }
 
+    FanoutServer brokerWith(String... options) {
+        return keep(FanoutServer.brokerWith(options));
+    }
+
     FanoutServer brokerOn(int port) {
         return keep(FanoutServer.brokerOn(port));
     }

@@ -47,6 +47,13 @@ final class FanoutServer implements AutoCloseable {
         return listening(startBroker(port));
     }
 
+    /** Our broker on a port the kernel picks, with more options, e.g. {@code --metrics=PORT}. */
+    static FanoutServer brokerWith(String... options) {
+        List<String> args = new ArrayList<>(List.of("--bind=127.0.0.1", "--port=0", "--threads=1"));
+        args.addAll(List.of(options));
+        return listening(JavaProcess.start("broker", BrokerMain.class, args.toArray(String[]::new)));
+    }
+
     /** {@code count} brokers on ports the kernel picks, started side by side (JVM start-up is the slow part). */
     static List<FanoutServer> brokers(int count) {
         List<JavaProcess> started = new ArrayList<>();

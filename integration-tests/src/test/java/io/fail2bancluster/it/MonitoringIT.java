@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * etc/monitoring/, the alert rules and the Grafana dashboard an operator imports: every metric name and
- * every {@code outcome} they use is one a real agent serves on its page, promtool accepts the rules and
+ * every {@code outcome} they use is one a real agent or broker serves on its page, promtool accepts the rules and
  * their unit tests pass, and every dashboard query is valid PromQL.
  */
 class MonitoringIT {
@@ -46,8 +46,9 @@ class MonitoringIT {
     final Cluster cluster = new Cluster();
 
     @Test
-    void everyMetricAndOutcomeTheRulesAndTheDashboardUseIsOneTheAgentServes() throws Exception {
-        FanoutServer broker = cluster.broker();
+    void everyMetricAndOutcomeTheRulesAndTheDashboardUseIsOneTheAgentOrTheBrokerServes() throws Exception {
+        int brokerMetricsPort = Cluster.unusedPort();
+        FanoutServer broker = cluster.brokerWith("--metrics=" + brokerMetricsPort);
         int metricsPort = Cluster.unusedPort();
         Path config = cluster.agentConfig("/bin/true %action% %ip%", broker.port());
         Files.writeString(config, "metrics: " + metricsPort + "\n", StandardOpenOption.APPEND);
@@ -57,6 +58,11 @@ class MonitoringIT {
         String page = await().atMost(Cluster.WAIT).ignoreExceptions()
                 .until(() -> StatusMetricsIT.scrape(metricsPort), p -> p.contains("fail2ban_cluster_server_last_line_timestamp_seconds{"));
         Set<String> served = matches(FAMILY, page);
+        String brokerPage = StatusMetricsIT.scrape(brokerMetricsPort);
+        // the agent's connection, and its subscription beside the automatic all
+        assertTrue(brokerPage.contains("\nfail2ban_cluster_broker_connections 1\n"), brokerPage);
+        assertTrue(brokerPage.contains("\nfail2ban_cluster_broker_subscriptions 2\n"), brokerPage);
+        served.addAll(matches(FAMILY, brokerPage));
         Set<String> outcomes = matches(Pattern.compile("outcome=\"([a-z_]+)\""), page);
         assertTrue(served.size() >= 5 && outcomes.contains("executed"), page + "\n" + agent.output());
 
@@ -65,7 +71,8 @@ class MonitoringIT {
             Set<String> used = matches(METRIC, text);
             assertFalse(used.isEmpty(), file + " uses no fail2ban-cluster metric");
             for (String name : used) {
-                assertTrue(served.contains(name), file + " uses " + name + ", which the agent does not serve: " + served);
+                assertTrue(served.contains(name), file + " uses " + name + ", which neither the agent nor the broker serves: "
+                        + served);
             }
             for (String alternatives : matches(OUTCOME, text)) {
                 for (String outcome : alternatives.split("\\|")) {

@@ -1,18 +1,11 @@
 package io.fail2bancluster.agent.metrics;
 
-import io.fail2bancluster.agent.StartFailure;
-
 import io.fail2bancluster.agent.AgentStatus;
+import io.fail2bancluster.agent.StartFailure;
 import io.fail2bancluster.config.ListenAddress;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
+import io.fail2bancluster.metrics.MetricsServer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.unix.Errors;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -24,13 +17,11 @@ import java.util.function.Supplier;
  */
 public final class MetricsListener {
     private final ListenAddress address;
-    private final Channel server;
-    private final ChannelGroup open;
+    private final MetricsServer server;
 
-    private MetricsListener(ListenAddress address, Channel server, ChannelGroup open) {
+    private MetricsListener(ListenAddress address, MetricsServer server) {
         this.address = address;
         this.server = server;
-        this.open = open;
     }
 
     /**
@@ -43,34 +34,13 @@ public final class MetricsListener {
      */
     public static MetricsListener start(ListenAddress address, EventLoop loop, Class<? extends ServerChannel> channelType,
                                         Supplier<AgentStatus> snapshot, String version) {
-        InetSocketAddress socket = new InetSocketAddress(address.host(), address.port());
-        if (socket.isUnresolved()) {
-            throw cannotListen(address, "cannot resolve " + address.host());
+        try {
+            return new MetricsListener(address, MetricsServer.start(address.host(), address.port(), loop, channelType,
+                    () -> PrometheusPage.render(snapshot.get(), version), "fail2ban-clusterd"));
+        } catch (MetricsServer.BindFailure e) {
+            throw new StartFailure("cannot serve metrics on " + address + " (metrics: in the config): " + e.getMessage(),
+                    null);
         }
-        ChannelGroup open = new DefaultChannelGroup("metrics", loop);
-        ChannelFuture bound = new ServerBootstrap()
-                .group(loop)
-                .channel(channelType)
-                // a restart binds again at once, whatever connections of the last run are in TIME_WAIT
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childHandler(new MetricsInitializer(open, () -> PrometheusPage.render(snapshot.get(), version)))
-                .bind(socket)
-                .awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            throw cannotListen(address, reason(bound.cause()));
-        }
-        return new MetricsListener(address, bound.channel(), open);
-    }
-
-    /** The system's words: epoll wraps them as {@code bind(..) failed with error(-98): Address already in use}. */
-    private static String reason(Throwable cause) {
-        String message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
-        int wrapped = message.indexOf("): ");
-        return cause instanceof Errors.NativeIoException && wrapped >= 0 ? message.substring(wrapped + 3) : message;
-    }
-
-    private static StartFailure cannotListen(ListenAddress address, String why) {
-        return new StartFailure("cannot serve metrics on " + address + " (metrics: in the config): " + why, null);
     }
 
     public ListenAddress address() {
@@ -79,13 +49,11 @@ public final class MetricsListener {
 
     /** Where it is bound: the port is the configured one. */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) server.localAddress();
+        return server.localAddress();
     }
 
     /** Stops accepting and closes the open connections; completes when all are closed. Any thread. */
     public CompletableFuture<Void> stop() {
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        server.close().addListener(closed -> open.close().addListener(all -> stopped.complete(null)));
-        return stopped;
+        return server.stop();
     }
 }

@@ -14,7 +14,6 @@ import java.util.Map;
  * snapshot {@code fail2ban-clusterd status} prints, so the two never disagree. Pure: text in, text out.
  */
 public final class PrometheusPage {
-    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final String PREFIX = "fail2ban_cluster_";
 
     private PrometheusPage() {

@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent.metrics;
+package io.fail2bancluster.metrics;
 
 import io.fail2bancluster.util.FatalErrors;
 import io.netty.buffer.ByteBuf;
@@ -23,7 +23,7 @@ import org.apache.logging.log4j.Logger;
 /**
  * Answers one aggregated request: {@code GET} (or {@code HEAD}) {@code /metrics} with the page, any other
  * path 404, any other method 405, a request the decoder could not read 400 and close. The page is
- * rendered here, on the agent's loop, from the same snapshot {@code status} uses.
+ * rendered here, on the server's event loop, by the process's own page supplier.
  *
  * <p>A client that keeps sending requests without reading the answers would make the answers pile up in
  * memory; when the outbound buffer is past its high-water mark at the next request, it is cut off.
@@ -34,10 +34,15 @@ final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
 
     private final Supplier<String> page;
+    private final String processName;
 
-    /** @param page renders the page; called on the channel's loop, once per request */
-    MetricsHandler(Supplier<String> page) {
+    /**
+     * @param page        renders the page; called on the channel's loop, once per request
+     * @param processName names the process in the message of a fatal error
+     */
+    MetricsHandler(Supplier<String> page, String processName) {
         this.page = page;
+        this.processName = processName;
     }
 
     @Override
@@ -65,7 +70,7 @@ final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return;
         }
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), page.get());
-        FullHttpResponse response = response(request, HttpResponseStatus.OK, PrometheusPage.CONTENT_TYPE, body);
+        FullHttpResponse response = response(request, HttpResponseStatus.OK, MetricsServer.CONTENT_TYPE, body);
         ctx.writeAndFlush(response);
     }
 
@@ -89,7 +94,7 @@ final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (FatalErrors.exitIfFatal("fail2ban-clusterd", cause)) {
+        if (FatalErrors.exitIfFatal(processName, cause)) {
             return;
         }
         // an idle timeout, a reset by the peer: nothing the operator must hear about

@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent.metrics;
+package io.fail2bancluster.metrics;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -40,14 +40,17 @@ final class MetricsInitializer extends ChannelInitializer<Channel> {
 
     private final ChannelGroup open;
     private final Supplier<String> page;
+    private final String processName;
 
     /**
-     * @param open the connections open now; a new one joins it, or is closed when it is full
-     * @param page renders the page on the loop
+     * @param open        the connections open now; a new one joins it, or is closed when it is full
+     * @param page        renders the page on the loop
+     * @param processName names the process in the message of a fatal error
      */
-    MetricsInitializer(ChannelGroup open, Supplier<String> page) {
+    MetricsInitializer(ChannelGroup open, Supplier<String> page, String processName) {
         this.open = open;
         this.page = page;
+        this.processName = processName;
     }
 
     @Override
@@ -65,6 +68,6 @@ final class MetricsInitializer extends ChannelInitializer<Channel> {
                         .setMaxChunkSize(MAX_BODY)))
                 .addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler())
                 .addLast(AGGREGATE, new HttpObjectAggregator(MAX_BODY))
-                .addLast(METRICS, new MetricsHandler(page));
+                .addLast(METRICS, new MetricsHandler(page, processName));
     }
 }

@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent.metrics;
+package io.fail2bancluster.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,7 +44,7 @@ class MetricsInitializerTest {
         ch.pipeline().addLast(new MetricsInitializer(open, () -> {
             renders.incrementAndGet();
             return PAGE;
-        }));
+        }, "test"));
         return ch;
     }
 
