@@ -47,11 +47,16 @@ class NatsAgentIT {
     }
 
     private static void publish(String urls, String message) {
+        NatsPublishResult result = tryPublish(urls, message);
+        assertTrue(result.accepted(), result.toString());
+    }
+
+    /** As fail2ban's action does: accepted only on the stream's acknowledgement. */
+    private static NatsPublishResult tryPublish(String urls, String message) {
         NatsServerConfig server = new NatsServerConfig("test",
                 List.of(urls.split(",")).stream().map(NatsUrls::parse).toList(), NatsServerConfig.DEFAULT_STREAM,
                 OptionalInt.empty(), NatsServerConfig.DEFAULT_RETENTION, NatsAuth.NONE, Optional.empty(), List.of());
-        NatsPublishResult result = NatsPublisher.publish(List.of(server), CHANNEL, message, Duration.ofSeconds(10)).get(0);
-        assertTrue(result.accepted(), result.toString());
+        return NatsPublisher.publish(List.of(server), CHANNEL, message, Duration.ofSeconds(10)).get(0);
     }
 
     private static void stop(AgentProcess agent) {
@@ -134,5 +139,30 @@ class NatsAgentIT {
         awaitLive(agent);
         publish(node.url(), "jail=sshd, action=banip, ip=192.0.2.9, bantime=600");
         assertEquals(List.of(List.of("banip", "192.0.2.9")), action.awaitRuns(1, agent.process()));
+    }
+
+    @Test
+    void aNodeKilledMidStreamLosesNoAcknowledgedBanAndRunsNoneTwice() throws Exception {
+        List<NatsServers.Node> nodes = nats.cluster(3);
+        String urls = NatsServers.urls(nodes);
+        action = cluster.recordingAction();
+        AgentProcess agent = agent("a", urls, cluster.dir().resolve("state"));
+        awaitLive(agent);
+        String via = agent.server0("nats.url");
+        List<String> acknowledged = new java.util.ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            if (i == 8) {
+                // the node the agent reads from: jnats must move it to another, the consumer resume after it
+                nodes.stream().filter(n -> n.url().equals(via)).findFirst().orElseThrow().kill();
+            }
+            String ip = "192.0.2." + i;
+            if (tryPublish(urls, "jail=sshd, action=banip, ip=" + ip + ", bantime=600").accepted()) {
+                acknowledged.add("banip " + ip);
+            }
+        }
+        assertTrue(acknowledged.size() >= 15, acknowledged.toString());
+        await().atMost(Cluster.WAIT).until(() -> asSet(action.runs()).containsAll(acknowledged));
+        List<String> runs = action.runs().stream().map(r -> String.join(" ", r)).toList();
+        assertEquals(Set.copyOf(runs).size(), runs.size(), "a ban ran twice: " + runs + "\n" + agent.output());
     }
 }
