@@ -39,6 +39,8 @@ import java.util.Set;
  * @param natsServers     NATS JetStream clusters ({@code nats:} server entries), in file order
  * @param stateDir        where the agent keeps what must survive a restart: its stream positions
  *                        (default /var/lib/fail2ban-cluster)
+ * @param outboxMax       entries the agent's outbox (under {@code stateDir}) holds before it refuses more
+ *                        (default 100000)
  */
 public record ClusterConfig(
         Optional<Path> source,
@@ -59,7 +61,8 @@ public record ClusterConfig(
         Limits limits,
         Optional<ListenAddress> metrics,
         List<NatsServerConfig> natsServers,
-        Path stateDir) {
+        Path stateDir,
+        int outboxMax) {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/fail2ban-cluster.yml");
     public static final int DEFAULT_LOG_LEVEL = 2;
@@ -72,11 +75,26 @@ public record ClusterConfig(
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/fail2ban-cluster/control.sock");
     public static final Duration DEFAULT_SIGNATURE_WINDOW = Duration.ofSeconds(300);
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/fail2ban-cluster");
+    public static final int DEFAULT_OUTBOX_MAX = 100_000;
 
     public ClusterConfig {
         servers = List.copyOf(servers);
         natsServers = List.copyOf(natsServers);
         Objects.requireNonNull(stateDir, "stateDir");
+        if (outboxMax < 1) {
+            throw new IllegalArgumentException("outboxMax must be at least 1, got " + outboxMax);
+        }
+    }
+
+    /** A config with the default outbox_max. */
+    public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
+                         Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
+                         int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket,
+                         Optional<String> configuredHostname, boolean strict, Duration signatureWindow, Limits limits,
+                         Optional<ListenAddress> metrics, List<NatsServerConfig> natsServers, Path stateDir) {
+        this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
+                execQueue, execTimeout, controlSocket, configuredHostname, strict, signatureWindow, limits, metrics,
+                natsServers, stateDir, DEFAULT_OUTBOX_MAX);
     }
 
     /** A config with fanout servers only and the default state_dir. */

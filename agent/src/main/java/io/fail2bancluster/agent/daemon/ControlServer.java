@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -40,12 +41,17 @@ public final class ControlServer implements AutoCloseable {
     private final Path path;
     private final ServerSocketChannel server;
     private final Map<String, Supplier<ControlReply>> commands;
+    private final Map<String, Function<String, ControlReply>> withArguments;
+    private final int maxRequestBytes;
     private final Thread thread;
 
-    private ControlServer(Path path, ServerSocketChannel server, Map<String, Supplier<ControlReply>> commands) {
+    private ControlServer(Path path, ServerSocketChannel server, Map<String, Supplier<ControlReply>> commands,
+            Map<String, Function<String, ControlReply>> withArguments, int maxRequestBytes) {
         this.path = path;
         this.server = server;
         this.commands = Map.copyOf(commands);
+        this.withArguments = Map.copyOf(withArguments);
+        this.maxRequestBytes = maxRequestBytes;
         this.thread = new Thread(this::serve, "control-socket");
         this.thread.setDaemon(true);
     }
@@ -58,6 +64,15 @@ public final class ControlServer implements AutoCloseable {
      * @throws IOException            when the socket cannot be made; the agent then runs without it
      */
     public static ControlServer open(Path path, Map<String, Supplier<ControlReply>> commands) throws IOException {
+        return open(path, commands, Map.of(), ControlProtocol.MAX_REQUEST_BYTES);
+    }
+
+    /**
+     * As {@link #open(Path, Map)}, with commands that take the rest of the request line as their argument
+     * ({@code publish CHANNEL MESSAGE}), and requests of up to {@code maxRequestBytes}.
+     */
+    public static ControlServer open(Path path, Map<String, Supplier<ControlReply>> commands,
+            Map<String, Function<String, ControlReply>> withArguments, int maxRequestBytes) throws IOException {
         Path socket = path.toAbsolutePath();
         Path dir = socket.getParent();
         if (!Files.isDirectory(dir)) {
@@ -75,7 +90,7 @@ public final class ControlServer implements AutoCloseable {
             Files.deleteIfExists(bound);
             throw e;
         }
-        ControlServer control = new ControlServer(socket, server, commands);
+        ControlServer control = new ControlServer(socket, server, commands, withArguments, maxRequestBytes);
         control.thread.start();
         return control;
     }
@@ -128,7 +143,7 @@ public final class ControlServer implements AutoCloseable {
         try {
             String request;
             try {
-                request = ControlProtocol.readUntil(peer, "\n", ControlProtocol.MAX_REQUEST_BYTES).strip();
+                request = ControlProtocol.readUntil(peer, "\n", maxRequestBytes).strip();
             } catch (IOException tooLong) {
                 ControlProtocol.writeAll(peer, ControlReply.error("request too long").encode());
                 return;
@@ -141,11 +156,16 @@ public final class ControlServer implements AutoCloseable {
 
     private ControlReply reply(String request) {
         Supplier<ControlReply> command = commands.get(request);
-        if (command == null) {
-            return ControlReply.error("unknown command '" + request + "'; known: " + String.join(", ", commands.keySet()));
+        int space = request.indexOf(' ');
+        String word = space < 0 ? request : request.substring(0, space);
+        Function<String, ControlReply> withArgument = withArguments.get(word);
+        if (command == null && withArgument == null) {
+            java.util.TreeSet<String> known = new java.util.TreeSet<>(commands.keySet());
+            known.addAll(withArguments.keySet());
+            return ControlReply.error("unknown command '" + request + "'; known: " + String.join(", ", known));
         }
         try {
-            return command.get();
+            return command != null ? command.get() : withArgument.apply(space < 0 ? "" : request.substring(space + 1));
         } catch (RuntimeException e) {
             LOG.warn("control command '{}' failed", request, e);
             return ControlReply.error(request + " failed: " + e);

@@ -104,6 +104,20 @@ class ControlServerTest {
     }
 
     @Test
+    void aCommandWithAnArgumentGetsTheRestOfTheLineAndLongerRequestsWhenAllowed() throws IOException {
+        Path socket = dir.resolve("control.sock");
+        String longMessage = "x".repeat(4000);
+        try (ControlServer server = ControlServer.open(socket, STATUS,
+                Map.of("publish", rest -> ControlReply.ok(Map.of("got", rest))), 8192)) {
+            assertEquals(Optional.of("Fail2ban " + longMessage),
+                    ControlClient.request(socket, "publish Fail2ban " + longMessage).field("got"));
+            assertEquals(Optional.of("unknown command 'reboot now'; known: publish, status"),
+                    ControlClient.request(socket, "reboot now").error());
+            assertEquals(Optional.of("99"), ControlClient.request(socket, "status").field("pid"));
+        }
+    }
+
+    @Test
     void neverReplacesAFileThatIsNotASocket() throws IOException {
         Path notASocket = dir.resolve("hosts");
         Files.writeString(notASocket, "127.0.0.1 localhost\n");

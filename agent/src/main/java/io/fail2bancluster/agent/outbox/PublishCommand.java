@@ -1,0 +1,72 @@
+package io.fail2bancluster.agent.outbox;
+
+import io.fail2bancluster.agent.daemon.ControlReply;
+import io.fail2bancluster.protocol.Wire;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The control socket's {@code publish CHANNEL MESSAGE}: checks the request, writes it to the outbox (synced)
+ * on the control socket's thread and answers {@code ok} with the entry's {@code sequence} only once it is on
+ * disk; then hands the entry on for delivery. A full outbox, a bad channel or message, or a channel no
+ * configured server carries is an {@code error} reply, and nothing is kept.
+ */
+public final class PublishCommand implements Function<String, ControlReply> {
+    private final OutboxStore store;
+    private final Predicate<String> carried;
+    private final Consumer<OutboxStore.Entry> deliver;
+    private final Clock clock;
+    private final AtomicLong refusedFull = new AtomicLong();
+
+    /**
+     * @param carried whether some configured server carries a channel
+     * @param deliver takes each entry once it is on disk (it must not block: it hands over to the loop)
+     */
+    public PublishCommand(OutboxStore store, Predicate<String> carried, Consumer<OutboxStore.Entry> deliver, Clock clock) {
+        this.store = store;
+        this.carried = carried;
+        this.deliver = deliver;
+        this.clock = clock;
+    }
+
+    @Override
+    public ControlReply apply(String argument) {
+        int space = argument.indexOf(' ');
+        if (space < 0) {
+            return ControlReply.error("usage: publish CHANNEL MESSAGE");
+        }
+        String channel = argument.substring(0, space);
+        String message = argument.substring(space + 1).strip();
+        try {
+            Wire.requireChannel(channel);
+            Wire.requireMessage(message);
+        } catch (IllegalArgumentException e) {
+            return ControlReply.error(e.getMessage());
+        }
+        if (!carried.test(channel)) {
+            return ControlReply.error("no configured fanout server carries channel " + Wire.quote(channel)
+                    + "; nothing kept");
+        }
+        OutboxStore.Entry entry;
+        try {
+            entry = store.append(channel, message, clock.instant());
+        } catch (OutboxStore.FullException full) {
+            refusedFull.incrementAndGet();
+            return ControlReply.error(full.getMessage() + "; nothing kept");
+        } catch (IOException e) {
+            return ControlReply.error("cannot write the outbox: " + e.getMessage() + "; nothing kept");
+        }
+        deliver.accept(entry);
+        return ControlReply.ok(Map.of("sequence", Long.toString(entry.sequence())));
+    }
+
+    /** Requests refused because the outbox was full, since start. */
+    public long refusedFull() {
+        return refusedFull.get();
+    }
+}
