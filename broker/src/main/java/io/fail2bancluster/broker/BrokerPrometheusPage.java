@@ -1,5 +1,7 @@
 package io.fail2bancluster.broker;
 
+import io.fail2bancluster.metrics.PrometheusText;
+
 /**
  * The broker's {@link BrokerStats} in Prometheus' text exposition format (version 0.0.4): the same
  * counters fanout's {@code info} answers with, so a scrape and an {@code info} agree. Pure: text in, text out.
@@ -13,8 +15,7 @@ final class BrokerPrometheusPage {
     static String render(BrokerStats stats, String version) {
         StringBuilder out = new StringBuilder(2048);
         family(out, "info", "gauge", "The running fail2ban-cluster-broker version (always 1).");
-        out.append(PREFIX).append("info{version=\"").append(version.replace("\\", "\\\\").replace("\"", "\\\""))
-                .append("\"} 1\n");
+        out.append(PREFIX).append("info{version=\"").append(PrometheusText.escape(version)).append("\"} 1\n");
         gauge(out, "uptime_seconds", "Seconds since the broker started.", stats.uptime().toSeconds());
         gauge(out, "connections", "Clients connected now.", stats.currentConnections());
         gauge(out, "connections_max", "The most clients connected at once since the start.", stats.maxConnections());
@@ -54,7 +55,6 @@ final class BrokerPrometheusPage {
     }
 
     private static void family(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ").append(PREFIX).append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(PREFIX).append(name).append(' ').append(type).append('\n');
+        PrometheusText.family(out, PREFIX + name, type, help);
     }
 }

@@ -3,6 +3,7 @@ package io.fail2bancluster.agent.metrics;
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.Counter;
+import io.fail2bancluster.metrics.PrometheusText;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +23,7 @@ public final class PrometheusPage {
     public static String render(AgentStatus status, String version) {
         StringBuilder out = new StringBuilder(256 + status.servers().size() * 1024);
         family(out, "info", "gauge", "The running fail2ban-clusterd version (always 1).");
-        out.append(PREFIX).append("info{version=\"").append(escape(version)).append("\"} 1\n");
+        out.append(PREFIX).append("info{version=\"").append(PrometheusText.escape(version)).append("\"} 1\n");
         family(out, "start_time_seconds", "gauge", "When the agent started, in seconds since the Unix epoch.");
         out.append(PREFIX).append("start_time_seconds ").append(seconds(status.startedAt())).append('\n');
 
@@ -79,8 +80,7 @@ public final class PrometheusPage {
     }
 
     private static void family(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ").append(PREFIX).append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(PREFIX).append(name).append(' ').append(type).append('\n');
+        PrometheusText.family(out, PREFIX + name, type, help);
     }
 
     private static void sample(StringBuilder out, String name, String server, String value) {
@@ -97,24 +97,9 @@ public final class PrometheusPage {
         List<String> labels = new ArrayList<>(servers.size());
         for (ServerStatus server : servers) {
             int n = seen.merge(server.address(), 1, Integer::sum);
-            labels.add(escape(n == 1 ? server.address() : server.address() + "#" + n));
+            labels.add(PrometheusText.escape(n == 1 ? server.address() : server.address() + "#" + n));
         }
         return labels;
-    }
-
-    /** A label value as the format wants it: backslash, double quote and line feed escaped. */
-    static String escape(String value) {
-        StringBuilder out = new StringBuilder(value.length());
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '"' -> out.append("\\\"");
-                case '\n' -> out.append("\\n");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
     }
 
     /** Seconds since the epoch with milliseconds, as Prometheus' own process_start_time_seconds. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.AgentStatus.ServerStatus;
+import io.fail2bancluster.metrics.PrometheusText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ class PrometheusPageTest {
 
     @Test
     void labelValuesAreEscaped() {
-        assertEquals("a\\\\b\\\"c\\nd", PrometheusPage.escape("a\\b\"c\nd"));
+        assertEquals("a\\\\b\\\"c\\nd", PrometheusText.escape("a\\b\"c\nd"));
         String page = PrometheusPage.render(new AgentStatus(STARTED, List.of()), "1.0 \"beta\"\n");
         assertEquals("fail2ban_cluster_info{version=\"1.0 \\\"beta\\\"\\n\"} 1", page.lines().toList().get(2));
     }
