@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.AgentMain;
-import io.fail2bancluster.util.BlockingCallGuard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,11 +148,8 @@ class DaemonLifecycleIT {
     void statusSaysDeadAfterKill9EvenWhileTheKilledAgentIsAnUnreapedZombie() throws IOException {
         // sh forks the agent, then becomes a sleep that never reaps it: after kill -9 the agent stays a
         // zombie, which the process table still lists with the pid file's pid and a socket file no one serves
-        List<String> command = new ArrayList<>(List.of("sh", "-c", "\"$@\" & echo $!; exec sleep 120", "sh",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
-                "-Dio.netty.jfr.enabled=false", BlockingCallGuard.JVM_FLAG,
-                "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(),
-                "--config", config.toString(), "run"));
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "\"$@\" & echo $!; exec sleep 120", "sh"));
+        command.addAll(JavaProcess.javaCommand(List.of(), AgentMain.class, "--config", config.toString(), "run"));
         try (JavaProcess parent = JavaProcess.startCommand("sh (agent's parent)", command, null)) {
             long pid = Long.parseLong(parent.awaitLine(line -> line.matches("\\d+"), COMMAND_TIMEOUT).trim());
             agents.add(pid);
