@@ -38,7 +38,8 @@ public final class BulkApplyBench {
         Bench.header("bulk apply: a real fail2ban holding " + bans + " bans that arrive in a burst, exec_concurrency 4");
         Path dir = Files.createTempDirectory("f2bc-bulkbench");
         try (PrivateFail2ban fail2ban = PrivateFail2ban.start(dir.resolve("fail2ban"));
-             Child broker = new Child(List.of("-Xmx64m", "-XX:+UseSerialGC", "-Xss512k"), BrokerMain.class.getName(), "--bind=127.0.0.1", "--port=0")) {
+             Child broker = new Child(FleetBench.SERVER_JVM, BrokerMain.class.getName(), "--bind=127.0.0.1",
+                     "--port=0")) {
             int port = Child.portOf(broker.await("listening on", 60));
             double off = secondsToHold(fail2ban, dir, port, bans, 1);
             double on = secondsToHold(fail2ban, dir, port, bans, BATCH);

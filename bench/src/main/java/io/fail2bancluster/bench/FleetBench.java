@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 public final class FleetBench {
     /** The broker launcher's defaults (dist/src/lib/launcher.sh), for both servers. */
-    private static final List<String> SERVER_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-Xss512k");
+    static final List<String> SERVER_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-Xss512k");
     /** The load test launcher's heap on the launcher's defaults. */
     private static final List<String> HARNESS_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-Xss512k");
     private static final int HOSTS = 300;
