@@ -48,6 +48,11 @@ public final class NatsPublisher {
     private static final long RETRY_PAUSE_MILLIS = 50;
     /** JetStream's "JetStream system temporarily unavailable", e.g. while its cluster has no meta leader. */
     static final int JETSTREAM_UNAVAILABLE = 10008;
+    /**
+     * JetStream's "no suitable peers for placement": the stream wants more servers than its meta leader
+     * counts as up, as in the first seconds of a cluster or while a node rejoins.
+     */
+    static final int NO_SUITABLE_PEERS = 10005;
     /** JetStream's "wrong last sequence": the subject's latest message is no longer the one expected. */
     static final int WRONG_LAST_SEQUENCE = 10071;
     /** JetStream's "no message found". */
@@ -280,9 +285,13 @@ public final class NatsPublisher {
             }
         }
 
-        /** A cluster electing a leader (no responders, JetStream temporarily unavailable): it will pass. */
+        /**
+         * A cluster electing a leader (no responders, JetStream temporarily unavailable) or still counting its
+         * peers in: it will pass, and the deadline bounds the wait.
+         */
         private static boolean isTransient(JetStreamApiException e) {
-            return e.getErrorCode() == 503 || e.getApiErrorCode() == JETSTREAM_UNAVAILABLE;
+            return e.getErrorCode() == 503 || e.getApiErrorCode() == JETSTREAM_UNAVAILABLE
+                    || e.getApiErrorCode() == NO_SUITABLE_PEERS;
         }
 
         private void finish(boolean accepted, String reason) {

@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +19,8 @@ import java.util.List;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import io.nats.client.support.JsonParser;
+import io.nats.client.support.JsonValue;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -29,6 +35,7 @@ final class NatsServers implements BeforeEachCallback, AfterEachCallback {
     static final Path BINARY = findBinary();
     private static final Duration READY_WITHIN = Duration.ofSeconds(30);
     private static final int LOG_TAIL_LINES = 40;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final List<Node> nodes = new ArrayList<>();
     private Path dir;
@@ -136,9 +143,11 @@ final class NatsServers implements BeforeEachCallback, AfterEachCallback {
     List<Node> cluster(int size) throws IOException {
         List<Integer> ports = new ArrayList<>();
         List<Integer> clusterPorts = new ArrayList<>();
+        List<Integer> monitorPorts = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             ports.add(Cluster.unusedPort());
             clusterPorts.add(Cluster.unusedPort());
+            monitorPorts.add(Cluster.unusedPort());
         }
         List<Node> started = new ArrayList<>();
         for (int i = 0; i < size; i++) {
@@ -152,7 +161,8 @@ final class NatsServers implements BeforeEachCallback, AfterEachCallback {
             Path store = Files.createDirectories(dir.resolve(name));
             Path log = dir.resolve(name + ".log");
             Node node = new Node(name, ports.get(i), clusterPorts.get(i), List.of(BINARY.toString(), "-js",
-                    "-a", "127.0.0.1", "-p", String.valueOf(ports.get(i)), "-n", name, "-sd", store.toString(),
+                    "-a", "127.0.0.1", "-p", String.valueOf(ports.get(i)), "-m", String.valueOf(monitorPorts.get(i)),
+                    "-n", name, "-sd", store.toString(),
                     "--cluster_name", "f2bc", "--cluster", "nats://127.0.0.1:" + clusterPorts.get(i),
                     "--routes", routes.toString(), "-l", log.toString()), store, log);
             nodes.add(node);
@@ -161,7 +171,37 @@ final class NatsServers implements BeforeEachCallback, AfterEachCallback {
         for (Node node : started) {
             node.start();
         }
+        await().atMost(READY_WITHIN).pollInterval(Duration.ofMillis(100))
+                .until(() -> monitorPorts.stream().anyMatch(port -> metaLeaderSeesAllPeers(port, size)));
         return started;
+    }
+
+    /**
+     * Whether the server monitored on {@code port} is the JetStream meta leader and counts the other
+     * {@code size - 1} servers as current peers: until then a stream with as many replicas as servers finds
+     * "no suitable peers for placement", which is the cluster still forming, not what a test is about.
+     */
+    private static boolean metaLeaderSeesAllPeers(int port, int size) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jsz?leader-only=true"))
+                .timeout(Duration.ofSeconds(2)).build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            JsonValue meta = JsonParser.parse(response.body()).map.get("meta_cluster");
+            JsonValue replicas = meta == null ? null : meta.map.get("replicas");
+            if (replicas == null || replicas.array == null || replicas.array.size() != size - 1) {
+                return false;
+            }
+            return replicas.array.stream().allMatch(r -> r.map.get("current") != null
+                    && Boolean.TRUE.equals(r.map.get("current").bool));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** {@code nats://127.0.0.1:a,nats://127.0.0.1:b,...}: the form --nats and the config take. */
