@@ -1,7 +1,9 @@
 package io.fail2bancluster.agent;
 
 import io.fail2bancluster.agent.metrics.MetricsListener;
+import io.fail2bancluster.agent.nats.PositionStore;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.util.ProductVersion;
 import io.netty.bootstrap.Bootstrap;
@@ -56,6 +58,9 @@ public final class Agent implements AutoCloseable {
     private ClusterConfig config;
     /** In the order of {@link #config}'s servers. The fields below live on the event loop. */
     private List<ServerLink> servers = new ArrayList<>();
+    /** One per {@code nats:} entry, in config order; on the event loop. */
+    private List<NatsLink> natsServers = new ArrayList<>();
+    private final PositionStore positions;
     /** Each server's identity in the {@link Deduplicator}: never reused, so a removed server's copies do not count for a new one. */
     private int nextServerIndex;
     private boolean stopping;
@@ -131,10 +136,16 @@ public final class Agent implements AutoCloseable {
         for (ServerConfig server : configured) {
             routes.add(ChannelRoutes.of(server, hostname));
         }
+        List<ChannelRoutes> natsRoutes = natsRoutes(config, hostname);
+        routes.addAll(natsRoutes);
+        this.positions = new PositionStore(config.stateDir());
         // set before the loop sees the deduplicator: the connects below are queued to it after this
         shared.deduplicator().redundantChannels(redundantChannels(routes));
         for (int i = 0; i < configured.size(); i++) {
             servers.add(open(configured.get(i), routes.get(i), tlsContexts.get(i)));
+        }
+        for (int i = 0; i < config.natsServers().size(); i++) {
+            natsServers.add(openNats(config.natsServers().get(i), natsRoutes.get(i)));
         }
         // Bound before anything connects: a port in use stops the start-up with nothing left running.
         try {
@@ -153,8 +164,12 @@ public final class Agent implements AutoCloseable {
         if (metrics != null) {
             LOG.info("metrics on http://{}/metrics", metrics.address());
         }
-        loop.execute(() -> servers.forEach(ServerLink::connect));
-        LOG.info("agent started: {} server(s), dedupe window {} ms, {} transport", configured.size(),
+        loop.execute(() -> {
+            servers.forEach(ServerLink::connect);
+            natsServers.forEach(NatsLink::connect);
+        });
+        LOG.info("agent started: {} server(s), {} NATS server(s), dedupe window {} ms, {} transport", configured.size(),
+                config.natsServers().size(),
                 config.dedupeWindow().toMillis(), Transport.isEpoll(loop) ? "epoll" : "nio");
     }
 
@@ -167,6 +182,20 @@ public final class Agent implements AutoCloseable {
                 new Backoff(reconnectMin, reconnectMax, random), ServerLink.stableAfter(reconnectMax));
         bootstrap.handler(new ServerPipeline(server, link, shared.limits().maxLine(), tls));
         return link;
+    }
+
+    private NatsLink openNats(NatsServerConfig server, ChannelRoutes routes) {
+        ServerState state = new ServerState(NatsLink.address(server));
+        return new NatsLink(server, state, new MessagePath(state, nextServerIndex++, routes, shared), routes, loop,
+                new Backoff(reconnectMin, reconnectMax, random), positions, reconnectMin);
+    }
+
+    private static List<ChannelRoutes> natsRoutes(ClusterConfig config, String hostname) {
+        List<ChannelRoutes> routes = new ArrayList<>();
+        for (NatsServerConfig server : config.natsServers()) {
+            routes.add(ChannelRoutes.of(server.channels(), hostname));
+        }
+        return routes;
     }
 
     /** This host's name when a channel needs it ({@code skip_own}), else null. May block: never on the loop. */
@@ -195,12 +224,20 @@ public final class Agent implements AutoCloseable {
             routes.add(ChannelRoutes.of(change.server(), hostname));
             tls.add(change instanceof ServerDiff.Added added ? tlsContext(added.server()) : null);
         }
-        List<String> changes = diff.describe(config.servers());
-        Set<String> redundant = redundantChannels(routes);
+        List<String> changes = new ArrayList<>(diff.describe(config.servers()));
+        NatsReload nats = NatsReload.between(config.natsServers(), next.natsServers());
+        List<ChannelRoutes> natsRoutes = natsRoutes(next, hostname);
+        changes.addAll(nats.describe());
+        List<ChannelRoutes> allRoutes = new ArrayList<>(routes);
+        allRoutes.addAll(natsRoutes);
+        Set<String> redundant = redundantChannels(allRoutes);
         CompletableFuture<List<String>> applied = new CompletableFuture<>();
         try {
             loop.execute(() -> {
                 apply(diff, routes, tls, redundant);
+                for (int i = 0; i < natsServers.size(); i++) {
+                    natsServers.get(i).routes(natsRoutes.get(i));
+                }
                 applied.complete(changes);
             });
         } catch (RejectedExecutionException stopped) {
@@ -311,7 +348,10 @@ public final class Agent implements AutoCloseable {
     private AgentStatus snapshot() {
         long nowNanos = loop.ticker().nanoTime();
         Instant now = Instant.now();
-        return new AgentStatus(startedAt, servers.stream().map(s -> s.state().snapshot(nowNanos, now)).toList());
+        List<AgentStatus.ServerStatus> all = new ArrayList<>();
+        servers.forEach(s -> all.add(s.state().snapshot(nowNanos, now)));
+        natsServers.forEach(s -> all.add(s.snapshot(nowNanos, now)));
+        return new AgentStatus(startedAt, all);
     }
 
     /**
@@ -327,6 +367,9 @@ public final class Agent implements AutoCloseable {
             stopping = true;
             List<CompletableFuture<Object>> closes = new ArrayList<>();
             for (ServerLink server : servers) {
+                closes.add(toCompletable(server.stop()));
+            }
+            for (NatsLink server : natsServers) {
                 closes.add(toCompletable(server.stop()));
             }
             if (metrics != null) {

@@ -24,6 +24,7 @@ public record AgentStatus(Instant startedAt, List<ServerStatus> servers) {
      * @param lastLineAt     when the last line arrived from this server
      * @param counters       message counters in a fixed order: received, filtered_out, deduplicated,
      *                       rejected, executed, failed, timed_out, dropped, errors
+     * @param nats           for a NATS server entry: where it reads the stream
      */
     public record ServerStatus(
             String address,
@@ -31,9 +32,26 @@ public record AgentStatus(Instant startedAt, List<ServerStatus> servers) {
             Optional<Instant> connectedSince,
             long reconnects,
             Optional<Instant> lastLineAt,
-            Map<String, Long> counters) {
+            Map<String, Long> counters,
+            Optional<NatsStatus> nats) {
         public ServerStatus {
             counters = Map.copyOf(counters);
+            java.util.Objects.requireNonNull(nats, "nats");
         }
+
+        /** A fanout server's status. */
+        public ServerStatus(String address, String state, Optional<Instant> connectedSince, long reconnects,
+                            Optional<Instant> lastLineAt, Map<String, Long> counters) {
+            this(address, state, connectedSince, reconnects, lastLineAt, counters, Optional.empty());
+        }
+    }
+
+    /**
+     * @param connectedUrl  the URL jnats is connected to, or empty
+     * @param position      the last stream sequence processed here (what the position file holds)
+     * @param catchUpLeft   messages of the catch-up still to come; 0 once live
+     * @param catchUpSkipped catch-up messages not run (expired bans, unbans of bans never run here, ...)
+     */
+    public record NatsStatus(Optional<String> connectedUrl, long position, long catchUpLeft, long catchUpSkipped) {
     }
 }

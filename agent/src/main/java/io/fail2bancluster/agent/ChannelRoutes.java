@@ -28,19 +28,28 @@ record ChannelRoutes(Map<String, Route> routes, Map<String, SignaturePolicy> sig
 
     /** @param hostname this host's name for {@code skip_own} channels; null when no channel has it */
     static ChannelRoutes of(ServerConfig server, String hostname) {
+        return of(server.channels(), hostname);
+    }
+
+    /** The routes of a server's {@code channels}, whatever carries them (fanout or NATS). */
+    static ChannelRoutes of(List<ChannelConfig> channels, String hostname) {
         Map<String, Route> routes = new LinkedHashMap<>();
-        for (ChannelConfig channel : server.channels()) {
+        for (ChannelConfig channel : channels) {
             if (channel.action().isPresent()) {
                 routes.put(channel.name(), Route.of(channel, hostname));
             }
         }
-        return of(server, routes);
+        return of(channels, routes);
     }
 
     /** {@code routes} as given, with the signature policies of {@code server}'s channels among them. */
     static ChannelRoutes of(ServerConfig server, Map<String, Route> routes) {
+        return of(server.channels(), routes);
+    }
+
+    private static ChannelRoutes of(List<ChannelConfig> channels, Map<String, Route> routes) {
         Map<String, SignaturePolicy> policies = new HashMap<>();
-        for (ChannelConfig channel : server.channels()) {
+        for (ChannelConfig channel : channels) {
             SignaturePolicy policy = SignaturePolicy.of(channel);
             if (policy != null && routes.containsKey(channel.name())) {
                 policies.put(channel.name(), policy);

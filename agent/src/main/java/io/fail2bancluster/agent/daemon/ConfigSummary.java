@@ -48,8 +48,6 @@ public final class ConfigSummary {
         for (String w : config.warnings()) {
             out.append("warning: ").append(w).append('\n');
         }
-        NatsNotReceived.refusal(config).ifPresent(w -> out.append("warning: ").append(w)
-                .append("; run and start refuse this config\n"));
         return out.toString();
     }
 

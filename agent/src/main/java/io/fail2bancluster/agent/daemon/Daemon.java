@@ -68,11 +68,6 @@ public final class Daemon {
                 default -> ExitCode.CONFIG_ERROR;
             };
         }
-        Optional<String> natsRefusal = NatsNotReceived.refusal(config);
-        if (natsRefusal.isPresent() && args.command().startsAnAgent()) {
-            err.println("fail2ban-clusterd " + args.command().word() + ": " + natsRefusal.get());
-            return ExitCode.CONFIG_ERROR;
-        }
         try {
             return switch (args.command()) {
                 case CHECK -> check(config);

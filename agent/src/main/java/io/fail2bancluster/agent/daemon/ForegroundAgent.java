@@ -106,7 +106,7 @@ public final class ForegroundAgent {
         // "running" once SIGHUP reloads: a SIGHUP before the trap would end the agent (the JVM's default)
         SignalTrap.Restorer hangups = SignalTrap.on("HUP", this::reloadOnSignal);
         LOG.info("fail2ban-clusterd {} running (pid {}) with {} server(s) from {}", ProductVersion.current(), pid,
-                config.servers().size(), config.source().map(Path::toString).orElse("(embedded config)"));
+                config.servers().size() + config.natsServers().size(), config.source().map(Path::toString).orElse("(embedded config)"));
         IgnoredSignals.ofThisProcess().forEach(signal -> LOG.warn(IgnoredSignals.consequence(signal)));
         try {
             stop.awaitRequest();

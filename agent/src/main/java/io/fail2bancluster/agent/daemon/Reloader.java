@@ -64,10 +64,6 @@ final class Reloader {
         } catch (ConfigException e) {
             return reject(e.getMessage());
         }
-        Optional<String> natsRefusal = NatsNotReceived.refusal(next);
-        if (natsRefusal.isPresent()) {
-            return reject(natsRefusal.get());
-        }
         if (next.logFile().isPresent()) {
             try {
                 Logging.checkWritable(next.logFile().get());

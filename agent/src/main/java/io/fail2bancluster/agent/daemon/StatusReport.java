@@ -40,6 +40,12 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             for (String counter : orderedCounters(s.counters())) {
                 f.put(p + counter, Long.toString(s.counters().get(counter)));
             }
+            s.nats().ifPresent(n -> {
+                f.put(p + "nats.url", n.connectedUrl().orElse(NONE));
+                f.put(p + "nats.position", Long.toString(n.position()));
+                f.put(p + "nats.catch_up_left", Long.toString(n.catchUpLeft()));
+                f.put(p + "nats.catch_up_skipped", Long.toString(n.catchUpSkipped()));
+            });
         }
         return f;
     }
@@ -65,9 +71,17 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                         counters.put(name, Long.parseLong(v));
                     }
                 });
+                Optional<AgentStatus.NatsStatus> nats = Optional.empty();
+                if (f.containsKey(p + "nats.position")) {
+                    String url = required(f, p + "nats.url");
+                    nats = Optional.of(new AgentStatus.NatsStatus(url.equals(NONE) ? Optional.empty() : Optional.of(url),
+                            Long.parseLong(required(f, p + "nats.position")),
+                            Long.parseLong(required(f, p + "nats.catch_up_left")),
+                            Long.parseLong(required(f, p + "nats.catch_up_skipped"))));
+                }
                 servers.add(new ServerStatus(required(f, p + "address"), required(f, p + "state"),
                         instant(required(f, p + "connected_since")), Long.parseLong(required(f, p + "reconnects")),
-                        instant(required(f, p + "last_line_at")), counters));
+                        instant(required(f, p + "last_line_at")), counters, nats));
             }
             return new StatusReport(Long.parseLong(required(f, "pid")), f.getOrDefault("version", "?"),
                     new AgentStatus(Instant.parse(required(f, "started_at")), servers));
@@ -102,6 +116,10 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             out.append("  connected since ").append(s.connectedSince().map(Instant::toString).orElse(NONE))
                     .append(", reconnects ").append(s.reconnects())
                     .append(", last line ").append(s.lastLineAt().map(Instant::toString).orElse(NONE)).append('\n');
+            s.nats().ifPresent(n -> out.append("  via ").append(n.connectedUrl().orElse(NONE))
+                    .append(", stream position ").append(n.position())
+                    .append(", left to catch up ").append(n.catchUpLeft())
+                    .append(", catch-up skipped ").append(n.catchUpSkipped()).append('\n'));
             List<String> parts = new ArrayList<>();
             for (String counter : orderedCounters(s.counters())) {
                 parts.add(counter + " " + s.counters().get(counter));

@@ -52,7 +52,31 @@ public final class PrometheusPage {
             status.servers().get(i).lastLineAt().ifPresent(
                     at -> sample(out, "server_last_line_timestamp_seconds", labels.get(server), seconds(at)));
         }
+        natsFamilies(out, status, labels);
         return out.toString();
+    }
+
+    /** Where each NATS server's stream stands; no samples without one. */
+    private static void natsFamilies(StringBuilder out, AgentStatus status, List<String> labels) {
+        List<Integer> nats = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) {
+            if (status.servers().get(i).nats().isPresent()) {
+                nats.add(i);
+            }
+        }
+        if (nats.isEmpty()) {
+            return;
+        }
+        family(out, "nats_stream_position", "gauge", "The last stream sequence processed from the NATS server's stream.");
+        nats.forEach(i -> sample(out, "nats_stream_position", labels.get(i),
+                Long.toString(status.servers().get(i).nats().get().position())));
+        family(out, "nats_catch_up_left", "gauge", "Messages of the catch-up still to come; 0 once live.");
+        nats.forEach(i -> sample(out, "nats_catch_up_left", labels.get(i),
+                Long.toString(status.servers().get(i).nats().get().catchUpLeft())));
+        family(out, "nats_catch_up_skipped_total", "counter",
+                "Catch-up messages not run: expired bans, unbans of bans never run here, and the like.");
+        nats.forEach(i -> sample(out, "nats_catch_up_skipped_total", labels.get(i),
+                Long.toString(status.servers().get(i).nats().get().catchUpSkipped())));
     }
 
     private static void family(StringBuilder out, String name, String type, String help) {

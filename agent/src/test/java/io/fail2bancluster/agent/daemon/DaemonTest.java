@@ -142,7 +142,7 @@ class DaemonTest {
     }
 
     @Test
-    void aNatsServerEntryIsRefusedByEveryCommandThatRunsAnAgentAndWarnedAboutByCheck() throws Exception {
+    void checkAcceptsANatsServerEntryWithoutAWarning() throws Exception {
         Path file = dir.resolve("nats.yml");
         ClusterConfig nats = io.fail2bancluster.config.ConfigLoader.parse("""
                 servers:
@@ -156,16 +156,9 @@ class DaemonTest {
                 nats.execConcurrency(), nats.execQueue(), nats.execTimeout(), dir.resolve("run/control.sock"),
                 nats.configuredHostname(), nats.strict(), nats.signatureWindow(), nats.limits(), nats.metrics(),
                 nats.natsServers(), nats.stateDir());
-        for (String command : List.of("run", "start", "restart")) {
-            assertEquals(ExitCode.CONFIG_ERROR, daemon(f -> withSource).execute(command), command);
-            assertTrue(err().contains("fail2ban-clusterd " + command + ": " + file + ": servers[1] (nats "
-                    + "nats://127.0.0.1:4222): this agent cannot receive from NATS servers yet"), err());
-        }
-        assertTrue(shutdowns.isEmpty());
-        assertFalse(Files.exists(dir.resolve("agent.pid")));
         assertEquals(ExitCode.OK, daemon(f -> withSource).execute("check"));
-        assertTrue(out().contains("warning: " + file + ": servers[1] (nats nats://127.0.0.1:4222): this agent cannot "
-                + "receive from NATS servers yet"), out());
+        assertTrue(out().contains("nats nats://127.0.0.1:4222"), out());
+        assertFalse(out().contains("cannot receive"), out());
     }
 
     @Test

@@ -49,6 +49,22 @@ class StatusReportTest {
     }
 
     @Test
+    void aNatsServerShowsWhereItReadsTheStreamAndSurvivesTheControlSocket() {
+        AgentStatus status = new AgentStatus(STARTED, List.of(new ServerStatus("nats:FAIL2BAN_CLUSTER@n1:4222",
+                "connected", Optional.of(STARTED), 0, Optional.empty(), Map.of("received", 5L),
+                Optional.of(new AgentStatus.NatsStatus(Optional.of("nats://n1:4222"), 4711, 12, 3)))));
+        StatusReport report = new StatusReport(42, "1.0", status);
+        Map<String, String> fields = report.toFields();
+        assertEquals("4711", fields.get("server.0.nats.position"));
+        assertEquals("12", fields.get("server.0.nats.catch_up_left"));
+        assertEquals("nats://n1:4222", fields.get("server.0.nats.url"));
+        ControlReply travelled = ControlReply.decode(ControlReply.ok(fields).encode().stripTrailing());
+        assertEquals(report, StatusReport.fromFields(travelled.fields()));
+        assertTrue(report.render().contains("  via nats://n1:4222, stream position 4711, left to catch up 12, "
+                + "catch-up skipped 3\n"), report.render());
+    }
+
+    @Test
     void aReplyMissingAFieldIsRefused() {
         Map<String, String> fields = new LinkedHashMap<>(new StatusReport(42, "1.0", sample()).toFields());
         fields.remove("server.1.state");

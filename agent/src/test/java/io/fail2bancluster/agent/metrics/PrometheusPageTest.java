@@ -1,6 +1,8 @@
 package io.fail2bancluster.agent.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.AgentStatus.ServerStatus;
@@ -88,5 +90,18 @@ class PrometheusPageTest {
         assertEquals(List.of("fail2ban_cluster_server_reconnects_total{server=\"h:1986\"} 0",
                         "fail2ban_cluster_server_reconnects_total{server=\"h:1986#2\"} 0"),
                 page.lines().filter(l -> l.startsWith("fail2ban_cluster_server_reconnects_total{")).toList());
+    }
+
+    @Test
+    void aNatsServerHasItsStreamPositionAndCatchUpAndAFanoutOnlyPageHasNone() {
+        ServerStatus nats = new ServerStatus("nats:FAIL2BAN_CLUSTER@n1:4222", "connected", Optional.of(STARTED), 0,
+                Optional.empty(), Map.of(), Optional.of(new AgentStatus.NatsStatus(Optional.empty(), 4711, 12, 3)));
+        ServerStatus fanout = new ServerStatus("a:1986", "connected", Optional.of(STARTED), 0, Optional.empty(), Map.of());
+        String page = PrometheusPage.render(new AgentStatus(STARTED, List.of(fanout, nats)), "1");
+        assertTrue(page.contains("fail2ban_cluster_nats_stream_position{server=\"nats:FAIL2BAN_CLUSTER@n1:4222\"} 4711\n"), page);
+        assertTrue(page.contains("fail2ban_cluster_nats_catch_up_left{server=\"nats:FAIL2BAN_CLUSTER@n1:4222\"} 12\n"), page);
+        assertTrue(page.contains("fail2ban_cluster_nats_catch_up_skipped_total{server=\"nats:FAIL2BAN_CLUSTER@n1:4222\"} 3\n"), page);
+        assertFalse(page.contains("nats_stream_position{server=\"a:1986\"}"), page);
+        assertFalse(PrometheusPage.render(new AgentStatus(STARTED, List.of(fanout)), "1").contains("nats_"));
     }
 }

@@ -1,0 +1,168 @@
+package io.fail2bancluster.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fail2bancluster.client.NatsPublishResult;
+import io.fail2bancluster.client.NatsPublisher;
+import io.fail2bancluster.config.NatsAuth;
+import io.fail2bancluster.config.NatsServerConfig;
+import io.fail2bancluster.config.NatsUrls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The agent receiving from a real nats-server: live delivery, and the catch-up of an agent that was away
+ * (exactly the right actions, each once), a restart with nothing new, a fresh host, a cluster down at start.
+ */
+class NatsAgentIT {
+    private static final String CHANNEL = "Fail2ban";
+
+    @RegisterExtension
+    final Cluster cluster = new Cluster();
+    @RegisterExtension
+    final NatsServers nats = new NatsServers();
+
+    private RecordingAction action;
+
+    private String yaml(String urls, Path stateDir) {
+        return "state_dir: " + stateDir + "\nservers:\n  - nats: [" + urls + "]\n    channels:\n      - name: " + CHANNEL
+                + "\n        action: \"" + action.action("%action% %ip%") + "\"\n"
+                + "reconnect_min: 0.1\nreconnect_max: 1\nexec_concurrency: 1\nlog_level: 3\n";
+    }
+
+    private AgentProcess agent(String name, String urls, Path stateDir) throws IOException {
+        Path dir = Files.createDirectories(cluster.dir().resolve(name));
+        return cluster.keep(AgentProcess.start(dir, yaml(urls, stateDir)));
+    }
+
+    private static void publish(String urls, String message) {
+        NatsPublishResult result = tryPublish(urls, message);
+        assertTrue(result.accepted(), result.toString());
+    }
+
+    /** As fail2ban's action does: accepted only on the stream's acknowledgement. */
+    private static NatsPublishResult tryPublish(String urls, String message) {
+        NatsServerConfig server = new NatsServerConfig("test",
+                List.of(urls.split(",")).stream().map(NatsUrls::parse).toList(), NatsServerConfig.DEFAULT_STREAM,
+                OptionalInt.empty(), NatsServerConfig.DEFAULT_RETENTION, NatsAuth.NONE, Optional.empty(), List.of());
+        return NatsPublisher.publish(List.of(server), CHANNEL, message, Duration.ofSeconds(10)).get(0);
+    }
+
+    private static void stop(AgentProcess agent) {
+        agent.process().terminate();
+        assertEquals(0, agent.process().awaitExit(Cluster.WAIT), agent.output());
+    }
+
+    private static void awaitLive(AgentProcess agent) {
+        await().atMost(Cluster.WAIT).until(() -> "connected".equals(agent.server0("state"))
+                && "0".equals(agent.server0("nats.catch_up_left")));
+    }
+
+    private static Set<String> asSet(List<List<String>> runs) {
+        return runs.stream().map(r -> String.join(" ", r)).collect(Collectors.toSet());
+    }
+
+    @Test
+    void liveBansReachTwoAgentsAndAnAgentThatWasAwayRunsExactlyWhatIsStillTrue() throws Exception {
+        String url = nats.single().url();
+        action = cluster.recordingAction();
+        Path state = cluster.dir().resolve("state-a");
+        AgentProcess a = agent("a", url, state);
+        AgentProcess b = agent("b", url, cluster.dir().resolve("state-b"));
+        awaitLive(a);
+        awaitLive(b);
+        assertEquals(url, a.server0("nats.url"));
+
+        // (a) live: one ban, both agents run it
+        publish(url, "jail=sshd, action=banip, ip=192.0.2.1, bantime=3600");
+        action.awaitRuns(2, a.process());
+        assertEquals(List.of(List.of("banip", "192.0.2.1"), List.of("banip", "192.0.2.1")), action.runs());
+        stop(b);
+
+        // (b) while a is away: a ban in force, a ban that expires, a ban then its unban, the unban of 192.0.2.1
+        stop(a);
+        publish(url, "jail=sshd, action=banip, ip=192.0.2.2, bantime=3600");
+        publish(url, "jail=sshd, action=banip, ip=192.0.2.3, bantime=1");
+        publish(url, "jail=sshd, action=banip, ip=192.0.2.4, bantime=3600");
+        publish(url, "jail=sshd, action=unbanip, ip=192.0.2.4");
+        publish(url, "jail=sshd, action=unbanip, ip=192.0.2.1");
+        Thread.sleep(1_200); // let the 1 s ban run out (stream time), nothing to poll for
+        int before = action.runs().size();
+        AgentProcess again = agent("a2", url, state);
+        awaitLive(again);
+        List<List<String>> runs = action.awaitRuns(before + 2, again.process());
+        // nothing else may arrive: the catch-up is done (catch_up_left 0) and every run is recorded
+        again.awaitHandled(2);
+        runs = action.runs();
+        assertEquals(Set.of("banip 192.0.2.2", "unbanip 192.0.2.1"), asSet(runs.subList(before, runs.size())),
+                runs + "\n" + again.output());
+        assertEquals(before + 2, runs.size(), runs.toString());
+        // the expired ban and the unban of a ban it never ran (192.0.2.4's ban was replaced by that unban)
+        assertEquals("2", again.server0("nats.catch_up_skipped"), again.output());
+
+        // (c) a restart with nothing new runs nothing
+        stop(again);
+        int afterCatchUp = action.runs().size();
+        AgentProcess third = agent("a3", url, state);
+        awaitLive(third);
+        assertEquals("0", third.server0("received"));
+        assertEquals(afterCatchUp, action.runs().size());
+
+        // (d) a fresh host runs only the bans in force: 192.0.2.2 (192.0.2.3 ran out, .1 and .4 were unbanned)
+        AgentProcess fresh = agent("fresh", url, cluster.dir().resolve("state-fresh"));
+        awaitLive(fresh);
+        fresh.awaitHandled(1);
+        runs = action.runs();
+        assertEquals(List.of(List.of("banip", "192.0.2.2")), runs.subList(afterCatchUp, runs.size()));
+        assertEquals("1", fresh.server0("received"));
+    }
+
+    @Test
+    void anAgentStartedWhileTheClusterIsDownWaitsAndDeliversOnceItIsUp() throws Exception {
+        NatsServers.Node node = nats.single();
+        node.kill();
+        action = cluster.recordingAction();
+        AgentProcess agent = agent("a", node.url(), cluster.dir().resolve("state"));
+        await().atMost(Cluster.WAIT).until(() -> "waiting".equals(agent.server0("state")));
+        node.start();
+        awaitLive(agent);
+        publish(node.url(), "jail=sshd, action=banip, ip=192.0.2.9, bantime=600");
+        assertEquals(List.of(List.of("banip", "192.0.2.9")), action.awaitRuns(1, agent.process()));
+    }
+
+    @Test
+    void aNodeKilledMidStreamLosesNoAcknowledgedBanAndRunsNoneTwice() throws Exception {
+        List<NatsServers.Node> nodes = nats.cluster(3);
+        String urls = NatsServers.urls(nodes);
+        action = cluster.recordingAction();
+        AgentProcess agent = agent("a", urls, cluster.dir().resolve("state"));
+        awaitLive(agent);
+        String via = agent.server0("nats.url");
+        List<String> acknowledged = new java.util.ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            if (i == 8) {
+                // the node the agent reads from: jnats must move it to another, the consumer resume after it
+                nodes.stream().filter(n -> n.url().equals(via)).findFirst().orElseThrow().kill();
+            }
+            String ip = "192.0.2." + i;
+            if (tryPublish(urls, "jail=sshd, action=banip, ip=" + ip + ", bantime=600").accepted()) {
+                acknowledged.add("banip " + ip);
+            }
+        }
+        assertTrue(acknowledged.size() >= 15, acknowledged.toString());
+        await().atMost(Cluster.WAIT).until(() -> asSet(action.runs()).containsAll(acknowledged));
+        List<String> runs = action.runs().stream().map(r -> String.join(" ", r)).toList();
+        assertEquals(Set.copyOf(runs).size(), runs.size(), "a ban ran twice: " + runs + "\n" + agent.output());
+    }
+}
