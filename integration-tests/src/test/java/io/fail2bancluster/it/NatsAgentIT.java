@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -150,10 +151,12 @@ class NatsAgentIT {
         awaitLive(agent);
         String via = agent.server0("nats.url");
         List<String> acknowledged = new java.util.ArrayList<>();
+        long killed = 0;
         for (int i = 1; i <= 20; i++) {
             if (i == 8) {
                 // the node the agent reads from: jnats must move it to another, the consumer resume after it
                 nodes.stream().filter(n -> n.url().equals(via)).findFirst().orElseThrow().kill();
+                killed = System.nanoTime();
             }
             String ip = "192.0.2." + i;
             if (tryPublish(urls, "jail=sshd, action=banip, ip=" + ip + ", bantime=600").accepted()) {
@@ -161,7 +164,15 @@ class NatsAgentIT {
             }
         }
         assertTrue(acknowledged.size() >= 15, acknowledged.toString());
-        await().atMost(Cluster.WAIT).until(() -> asSet(action.runs()).containsAll(acknowledged));
+        long published = System.nanoTime();
+        try {
+            await().atMost(Cluster.WAIT).until(() -> asSet(action.runs()).containsAll(acknowledged));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("acknowledged " + acknowledged + ", ran " + action.runs() + "\n"
+                    + agent.output() + "\n" + nats.logTails(), e);
+        }
+        System.out.printf("NatsAgentIT: %d bans published %d ms after the kill; all ran %d ms after the last%n",
+                20 - 7, (published - killed) / 1_000_000, (System.nanoTime() - published) / 1_000_000);
         List<String> runs = action.runs().stream().map(r -> String.join(" ", r)).toList();
         assertEquals(Set.copyOf(runs).size(), runs.size(), "a ban ran twice: " + runs + "\n" + agent.output());
     }

@@ -2,6 +2,7 @@ package io.fail2bancluster.agent.nats;
 
 import io.fail2bancluster.nats.BanSubjects;
 import io.nats.client.Connection;
+import io.nats.client.ConsumeOptions;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
 import io.nats.client.MessageConsumer;
@@ -13,6 +14,7 @@ import io.nats.client.impl.NatsJetStreamMetaData;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,6 +34,16 @@ import java.util.function.Consumer;
  * starves live traffic.
  */
 public final class StreamSubscriber implements AutoCloseable {
+    /**
+     * How long one pull stays open. jnats asks the server for an idle heartbeat at half of it and re-creates
+     * the ordered consumer, from the sequence after the last it delivered, when heartbeats stop: that is how
+     * it finds that the server holding the consumer died. jnats's default (30 s, so about 45 s of silence
+     * before the re-create) would hold a fleet's bans back that long after a node dies; 5 s costs a pull
+     * request every 5 s per agent and finds a dead node in seconds.
+     */
+    static final Duration PULL_EXPIRES = Duration.ofSeconds(5);
+    private static final ConsumeOptions CONSUME = ConsumeOptions.builder().expiresIn(PULL_EXPIRES.toMillis()).build();
+
     private final MessageConsumer consumer;
     private final Gate gate;
 
@@ -57,7 +69,7 @@ public final class StreamSubscriber implements AutoCloseable {
         }
         OrderedConsumerContext context = connection.getStreamContext(stream).createOrderedConsumer(configuration);
         Gate gate = new Gate(stream, loop, maxInFlight, onLoop);
-        return new StreamSubscriber(context.consume(gate), gate);
+        return new StreamSubscriber(context.consume(CONSUME, gate), gate);
     }
 
     /** Stops the deliveries; a message already handed to the loop still runs there. */
