@@ -43,7 +43,8 @@ final class ActionDispatcher {
         this.rejections = new Rejections(state, Counter.REJECTED);
     }
 
-    void dispatch(Route route, Message message, long nowNanos) {
+    /** @param settled run on the loop after the outcome is reported, or at once when nothing will run */
+    void dispatch(Route route, Message message, long nowNanos, Runnable settled) {
         Rendered rendered = route.action().render(route.channel(), message);
         if (rendered instanceof Rendered.Missing missing) {
             long count = rejections.record(nowNanos);
@@ -52,6 +53,7 @@ final class ActionDispatcher {
                         state.address(), route.channel(), route.label(), Wire.quote(message.raw()),
                         missing.key(), count);
             }
+            settled.run();
             return;
         }
         List<String> argv = ((Rendered.Argv) rendered).argv();
@@ -63,17 +65,23 @@ final class ActionDispatcher {
                         state.address(), route.channel(), route.label(), Wire.quote(message.raw()),
                         mangled, count);
             }
+            settled.run();
             return;
         }
         Invocation invocation = new Invocation(argv, state.address(), route.channel(), message.raw(), route.batch());
-        runner.run(invocation, result -> reportOnLoop(invocation, result));
+        runner.run(invocation, result -> reportOnLoop(invocation, result, settled));
     }
 
-    private void reportOnLoop(Invocation invocation, ActionResult result) {
+    private void reportOnLoop(Invocation invocation, ActionResult result, Runnable settled) {
         // Always through the queue, even when the runner answers on the loop itself (a drop): the
         // outcome is then reported after the current message, never in the middle of it.
         try {
-            loop.execute(() -> reporter.report(state, invocation, result));
+            loop.execute(() -> {
+                reporter.report(state, invocation, result);
+                if (!(result instanceof ActionResult.Dropped dropped && dropped.byShutdown())) {
+                    settled.run();
+                }
+            });
         } catch (RejectedExecutionException loopGone) {
             LOG.info("{} {}: {} finished after shutdown: {}", invocation.server(), invocation.channel(),
                     ExecReporter.describe(invocation.argv()), result);

@@ -20,6 +20,16 @@ public sealed interface ActionResult {
 
     /** The exec queue was full, or the runner is shutting down: never started. */
     record Dropped(String reason) implements ActionResult {
+        /** The reason once the runner is stopping. */
+        public static final String SHUTTING_DOWN = "the agent is shutting down";
+
+        /**
+         * Whether it was dropped because the agent is stopping, not because the queue overflowed: it would
+         * have run had the agent stayed, so a transport that can deliver it again after a restart should.
+         */
+        public boolean byShutdown() {
+            return SHUTTING_DOWN.equals(reason);
+        }
     }
 
     /**

@@ -23,6 +23,8 @@ import org.apache.logging.log4j.Logger;
  */
 final class MessagePath {
     private static final Logger LOG = LogManager.getLogger(MessagePath.class);
+    private static final Runnable NOTHING = () -> {
+    };
 
     private final ServerState state;
     private final int serverIndex;
@@ -54,8 +56,20 @@ final class MessagePath {
         filter.routes(next.routes());
     }
 
-    /** One message that arrived on {@code channel}. On the agent's event loop. */
+    /** One message that arrived on {@code channel}, from a transport that redelivers nothing. On the loop. */
     void accept(String channel, String text) {
+        accept(channel, text, NOTHING);
+    }
+
+    /**
+     * One message that arrived on {@code channel}. On the agent's event loop.
+     *
+     * @param settled run on the loop once the message's fate is final: stopped by a step, or its action
+     *                reported; not when the agent stopped before its action ran. A transport that can
+     *                deliver a message again (a stream) stores its position by this, so a message whose
+     *                action never ran is delivered again after a restart.
+     */
+    void accept(String channel, String text, Runnable settled) {
         long nowNanos = ticker.nanoTime();
         state.increment(Counter.RECEIVED);
         Message message = Message.parse(text, limits);
@@ -65,21 +79,25 @@ final class MessagePath {
                 LOG.warn("{} {}: dropped {}: {} ({} dropped over limits since the last warning)", state.address(),
                         Wire.quote(channel), Wire.quote(text), message.refusal(), count);
             }
+            settled.run();
             return;
         }
         if (!signatures.admits(channel, message, nowNanos)) {
+            settled.run();
             return;
         }
         Route route = filter.route(channel, message, nowNanos);
         if (route == null) {
+            settled.run();
             return;
         }
         if (!deduplicator.admit(serverIndex, channel, message.raw(), nowNanos)) {
             state.increment(Counter.DEDUPLICATED);
             LOG.debug("{} {}: {} already delivered by another server", state.address(), channel,
                     Wire.quote(message.raw()));
+            settled.run();
             return;
         }
-        exec.dispatch(route, message, nowNanos);
+        exec.dispatch(route, message, nowNanos, settled);
     }
 }

@@ -2,6 +2,7 @@ package io.fail2bancluster.agent;
 
 import io.fail2bancluster.agent.nats.CatchUp;
 import io.fail2bancluster.agent.nats.PositionStore;
+import io.fail2bancluster.agent.nats.SettledSequences;
 import io.fail2bancluster.agent.nats.StoredMessage;
 import io.fail2bancluster.agent.nats.StreamPosition;
 import io.fail2bancluster.agent.nats.StreamSubscriber;
@@ -44,8 +45,10 @@ import org.apache.logging.log4j.Logger;
  *     subscribe time it is catch-up and runs only when {@link CatchUp} says so; later ones are live and go
  *     straight into the path. A sequence at or before the one processed last is dropped, so a redelivery
  *     never runs twice;
- * <li>after each message the position is written off the loop, coalesced: the writer thread writes the latest
- *     position it finds, not every one.
+ * <li>the position stored is the one up to which every message is settled ({@link SettledSequences}): run
+ *     and reported, or stopped on the path, so an agent killed with actions queued is given them again when
+ *     it starts. It is written off the loop, coalesced: the writer thread writes the latest position it
+ *     finds, not every one.
  * </ol>
  * A stream whose creation time differs from the stored position's is another stream: no state.
  *
@@ -76,6 +79,7 @@ final class NatsLink {
     private ScheduledFuture<?> pendingRetry;
     private Subscribed current;
     private long processed;
+    private SettledSequences settling = new SettledSequences(0);
     private long skipped;
 
     /** One subscription: what it was started from. Immutable. */
@@ -197,6 +201,7 @@ final class NatsLink {
             Promise<Void> ready = loop.newPromise();
             loop.execute(() -> {
                 processed = last.orElse(0);
+                settling = new SettledSequences(processed);
                 current = new Subscribed(up, null, key, created, last, catchUpEnd);
                 ready.setSuccess(null);
             });
@@ -252,22 +257,30 @@ final class NatsLink {
             return; // already processed here: never twice
         }
         state.lineReceived(loop.ticker().nanoTime());
-        if (routes.routes().containsKey(message.channel())) {
-            if (message.sequence() <= subscription.catchUpEnd) {
-                CatchUp.Verdict verdict = CatchUp.verdict(message, Instant.now(), subscription.lastProcessed);
-                if (verdict.runs()) {
-                    path.accept(message.channel(), message.message());
-                } else {
-                    skipped++;
-                    LOG.debug("{}: catch-up skips sequence {} ({}): {}", state.address(), message.sequence(),
-                            verdict, message.message());
-                }
-            } else {
-                path.accept(message.channel(), message.message());
+        long sequence = message.sequence();
+        processed = sequence;
+        SettledSequences tracker = settling;
+        tracker.delivered(sequence);
+        Runnable settled = () -> tracker.settled(sequence).ifPresent(mark -> {
+            if (tracker == settling) {
+                persist(new StreamPosition(subscription.streamCreated, mark), subscription.positionKey);
             }
+        });
+        if (!routes.routes().containsKey(message.channel())) {
+            settled.run();
+        } else if (sequence <= subscription.catchUpEnd) {
+            CatchUp.Verdict verdict = CatchUp.verdict(message, Instant.now(), subscription.lastProcessed);
+            if (verdict.runs()) {
+                path.accept(message.channel(), message.message(), settled);
+            } else {
+                skipped++;
+                LOG.debug("{}: catch-up skips sequence {} ({}): {}", state.address(), sequence, verdict,
+                        message.message());
+                settled.run();
+            }
+        } else {
+            path.accept(message.channel(), message.message(), settled);
         }
-        processed = message.sequence();
-        persist(new StreamPosition(subscription.streamCreated, processed), subscription.positionKey);
     }
 
     /** Writes the latest position off the loop; a burst of messages costs one write per writer turn. */

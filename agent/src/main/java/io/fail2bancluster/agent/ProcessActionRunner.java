@@ -95,7 +95,7 @@ public final class ProcessActionRunner implements ActionRunner {
     @Override
     public void run(Invocation invocation, Consumer<ActionResult> whenDone) {
         if (stopping) {
-            whenDone.accept(new ActionResult.Dropped("the agent is shutting down"));
+            whenDone.accept(new ActionResult.Dropped(ActionResult.Dropped.SHUTTING_DOWN));
             return;
         }
         // the dispatcher counts a run as running before it stops counting its items as waiting, so the
@@ -167,12 +167,12 @@ public final class ProcessActionRunner implements ActionRunner {
         }
         for (RunQueue.Pending never : waiting.drain()) {
             notStarted.decrementAndGet();
-            never.whenDone().accept(new ActionResult.Dropped("the agent is shutting down"));
+            never.whenDone().accept(new ActionResult.Dropped(ActionResult.Dropped.SHUTTING_DOWN));
         }
         // a run handed over just before, that no worker had picked up yet, never starts
         for (Runnable never : workers.shutdownNow()) {
             for (RunQueue.Pending pending : ((RunTask) never).run.items()) {
-                pending.whenDone().accept(new ActionResult.Dropped("the agent is shutting down"));
+                pending.whenDone().accept(new ActionResult.Dropped(ActionResult.Dropped.SHUTTING_DOWN));
             }
         }
         try {

@@ -18,6 +18,7 @@ class ActionDispatcherTest {
     private ServerState state;
     private EmbeddedChannel channel;
     private ActionDispatcher exec;
+    private int settled;
 
     @BeforeEach
     void setUp() {
@@ -28,7 +29,7 @@ class ActionDispatcherTest {
     }
 
     private void deliver(String message) {
-        exec.dispatch(Fixtures.fail2banRoute(), Message.parse(message), 0);
+        exec.dispatch(Fixtures.fail2banRoute(), Message.parse(message), 0, () -> settled++);
     }
 
     /** Completes call {@code index} from a runner thread, as a real runner does. */
@@ -80,9 +81,24 @@ class ActionDispatcherTest {
     }
 
     @Test
+    void aMessageIsSettledOnceItsOutcomeIsReportedButNotWhenTheAgentStoppedBeforeItRan() throws InterruptedException {
+        deliver("jail=sshd, action=banip, ip=192.0.2.1");
+        deliver("jail=sshd, action=banip, ip=192.0.2.2");
+        deliver("jail=sshd, action=banip, ip=192.0.2.3");
+        complete(0, new ActionResult.Exited(1, Duration.ofMillis(3), "already banned"));
+        complete(1, new ActionResult.Dropped("exec queue full (10 waiting, 1 running)"));
+        complete(2, new ActionResult.Dropped(ActionResult.Dropped.SHUTTING_DOWN));
+        assertEquals(0, settled, "settled on the loop, after the report");
+        channel.runPendingTasks();
+        assertEquals(2, settled, "a run that failed and an overflow are final; a stop is not");
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void aMessageWithoutAPlaceholderIsRejectedNotRun() {
         deliver("jail=sshd, action=banip");
         assertTrue(runner.calls.isEmpty());
+        assertEquals(1, settled, "nothing will run: settled at once");
         assertEquals(1, state.count(Counter.REJECTED));
         assertFalse(channel.finish());
     }
@@ -93,8 +109,8 @@ class ActionDispatcherTest {
         ascii.freezeTime();
         ActionDispatcher asciiExec = new ActionDispatcher(state, ascii.eventLoop(), runner,
                 new ExecReporter(ascii.eventLoop().ticker()), List.of(StandardCharsets.US_ASCII));
-        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=１.2.3.4"), 0);
-        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=1.2.3.4"), 0);
+        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=１.2.3.4"), 0, () -> settled++);
+        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=1.2.3.4"), 0, () -> settled++);
         ascii.runPendingTasks();
 
         assertEquals(List.of(List.of("ban", "sshd", "banip", "1.2.3.4")),

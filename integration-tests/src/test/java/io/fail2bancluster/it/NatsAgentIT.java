@@ -36,15 +36,19 @@ class NatsAgentIT {
 
     private RecordingAction action;
 
-    private String yaml(String urls, Path stateDir) {
+    private String yaml(String urls, Path stateDir, String actionLine) {
         return "state_dir: " + stateDir + "\nservers:\n  - nats: [" + urls + "]\n    channels:\n      - name: " + CHANNEL
-                + "\n        action: \"" + action.action("%action% %ip%") + "\"\n"
+                + "\n        action: \"" + actionLine + "\"\n"
                 + "reconnect_min: 0.1\nreconnect_max: 1\nexec_concurrency: 1\nlog_level: 3\n";
     }
 
     private AgentProcess agent(String name, String urls, Path stateDir) throws IOException {
+        return agent(name, urls, stateDir, action.action("%action% %ip%"));
+    }
+
+    private AgentProcess agent(String name, String urls, Path stateDir, String actionLine) throws IOException {
         Path dir = Files.createDirectories(cluster.dir().resolve(name));
-        return cluster.keep(AgentProcess.start(dir, yaml(urls, stateDir)));
+        return cluster.keep(AgentProcess.start(dir, yaml(urls, stateDir, actionLine)));
     }
 
     private static void publish(String urls, String message) {
@@ -127,6 +131,32 @@ class NatsAgentIT {
         runs = action.runs();
         assertEquals(List.of(List.of("banip", "192.0.2.2")), runs.subList(afterCatchUp, runs.size()));
         assertEquals("1", fresh.server0("received"));
+    }
+
+    @Test
+    void anAgentKilledWithActionsStillQueuedRunsThemWhenItStartsAgain() throws Exception {
+        String url = nats.single().url();
+        action = cluster.recordingAction();
+        // an action stuck until a file appears that never does: the agent is killed with every ban queued
+        Path stuck = cluster.dir().resolve("stuck.sh");
+        Files.writeString(stuck, "#!/bin/sh\ni=0\nwhile [ ! -e \"$1\" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done\nexit 1\n");
+        stuck.toFile().setExecutable(true);
+        Path state = cluster.dir().resolve("state");
+        AgentProcess first = agent("a", url, state, stuck + " " + cluster.dir().resolve("never") + " %action% %ip%");
+        awaitLive(first);
+        List<String> bans = List.of("192.0.2.21", "192.0.2.22", "192.0.2.23");
+        for (String ip : bans) {
+            publish(url, "jail=sshd, action=banip, ip=" + ip + ", bantime=600");
+        }
+        await().atMost(Cluster.WAIT).until(() -> "3".equals(first.server0("received")));
+        first.process().kill();
+
+        AgentProcess again = agent("a2", url, state);
+        awaitLive(again);
+        List<List<String>> runs = action.awaitRuns(bans.size(), again.process());
+        again.awaitHandled(bans.size());
+        assertEquals(bans.stream().map(ip -> List.of("banip", ip)).toList(), action.runs(),
+                "each ban the killed agent had not run, once, in order\n" + again.output());
     }
 
     @Test
