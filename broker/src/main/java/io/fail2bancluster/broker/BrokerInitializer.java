@@ -1,7 +1,9 @@
 package io.fail2bancluster.broker;
 
+import io.fail2bancluster.protocol.CommandDecoder;
 import io.fail2bancluster.protocol.LineFraming;
 import io.fail2bancluster.protocol.OverlongLineHandler;
+import io.fail2bancluster.protocol.ServerLineEncoder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -16,15 +18,16 @@ import io.netty.util.concurrent.Ticker;
  *   tls        (with --tls-cert) SslHandler, then tls-log: one line per failed handshake, rate-limited
  *   slow       marks the client behind while its pending output is past the outbound bound (announcers
  *              are held back meanwhile), closes it as a slow consumer when it stays behind past the write deadline
- *   framer     LineFraming, CarriageReturn.KEEP: lines end at "
-" only, a "
-" stays in the line as in fanout;
- *              fail-fast, so a line longer than max-line is never buffered
+ *   framer     LineFraming, CarriageReturn.KEEP: lines end at {@code \n} only, a {@code \r} stays in the line
+ *              as in fanout; fail-fast, so a line longer than max-line is never buffered
  *   overlong   counts and (rate-limited) logs the dropped over-long lines; the connection stays
- *   commands   line -> Request
+ *   commands   line -> Command (protocol's CommandDecoder; an announce holds a slice of the line, not a copy)
+ *   lines      ServerLine -> bytes (protocol's ServerLineEncoder): greeting, ping reply, info; the deliveries,
+ *              already bytes, pass it untouched
  *   session    greeting, subscriptions, announces, ping, info
  * </pre>
- * A connection past the client limit gets only {@link BusyResponder} (behind the TLS handlers with TLS).
+ * A connection past the client limit gets only the server-line encoder and {@link BusyResponder} (behind the
+ * TLS handlers with TLS).
  */
 final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
     static final String TLS = "tls";
@@ -33,6 +36,7 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
     static final String OVERLONG = "overlong";
     static final String SLOW = "slow";
     static final String COMMANDS = "commands";
+    static final String LINES = "lines";
     static final String SESSION = "session";
 
     private final BrokerOptions options;
@@ -64,6 +68,7 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
             // the client sends after it reaches no handler that acts on it. The SslHandler's handshake
             // timeout bounds a client that never completes it.
             channel.config().setAutoRead(sslContext != null);
+            pipeline.addLast(LINES, ServerLineEncoder.INSTANCE);
             pipeline.addLast(BusyResponder.INSTANCE);
             return;
         }
@@ -76,10 +81,11 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast(SESSION, new SessionHandler(registry, metrics, budget));
     }
 
-    /** Bytes to {@link Request}s: framer, overlong, commands. */
+    /** The protocol: bytes to commands (framer, overlong, commands) and server lines to bytes (lines). */
     static void addLineHandlers(ChannelPipeline pipeline, int maxLine) {
         pipeline.addLast(FRAMER, LineFraming.decoder(maxLine, LineFraming.CarriageReturn.KEEP));
         pipeline.addLast(OVERLONG, new OverlongLineHandler(maxLine, null));
         pipeline.addLast(COMMANDS, CommandDecoder.INSTANCE);
+        pipeline.addLast(LINES, ServerLineEncoder.INSTANCE);
     }
 }

@@ -1,6 +1,8 @@
 package io.fail2bancluster.broker;
 
+import io.fail2bancluster.protocol.ServerLine;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A snapshot of the broker's counters: what {@code info} reports (same names, same meaning as
@@ -38,30 +40,34 @@ public record BrokerStats(Duration uptime, long clientLimit, long rejectedConnec
     }
 
     /**
-     * The {@code info} reply, key for key and in the order of the reference server, each line ending
-     * in {@code \n}. This broker's own keys come before {@code total pings}, so that a client reading up to
-     * fanout's last key reads all of it.
+     * The {@code info} reply, key for key and in the order of the reference server. This broker's own keys
+     * come before {@code total pings}, so that a client reading up to fanout's last key reads all of it.
      */
-    public String infoReply() {
+    public List<ServerLine.InfoLine> infoLines() {
         long seconds = uptime.toSeconds();
-        return "uptime: " + seconds / 86400 + "d " + seconds / 3600 % 24 + "h " + seconds / 60 % 60 + "m "
-                + seconds % 60 + "s\n"
-                + "client-limit: " + clientLimit + "\n"
-                + "limit rejected connections: " + rejectedConnections + "\n"
-                + "rlimits: Soft=" + openFilesSoft + " Hard=" + openFilesHard + "\n"
-                + "max connections: " + maxConnections + "\n"
-                + "current connections: " + currentConnections + "\n"
-                + "current channels: " + currentChannels + "\n"
-                + "current subscriptions: " + currentSubscriptions + "\n"
-                + "user-requested subscriptions: " + userRequestedSubscriptions() + "\n"
-                + "total connections: " + totalConnections + "\n"
-                + "total announcements: " + totalAnnouncements + "\n"
-                + "total messages: " + totalMessages + "\n"
-                + "total subscribes: " + totalSubscribes + "\n"
-                + "total unsubscribes: " + totalUnsubscribes + "\n"
-                + "slow consumers closed: " + slowClientsClosed + "\n"
-                + "announcer pauses: " + announcerPauses + "\n"
-                + "pending delivery bytes: " + pendingDeliveryBytes + " of " + deliveryBudgetBytes + "\n"
-                + "total pings: " + totalPings + "\n";
+        return List.of(
+                info("uptime", seconds / 86400 + "d " + seconds / 3600 % 24 + "h " + seconds / 60 % 60 + "m "
+                        + seconds % 60 + "s"),
+                info("client-limit", clientLimit),
+                info("limit rejected connections", rejectedConnections),
+                info("rlimits", "Soft=" + openFilesSoft + " Hard=" + openFilesHard),
+                info("max connections", maxConnections),
+                info("current connections", currentConnections),
+                info("current channels", currentChannels),
+                info("current subscriptions", currentSubscriptions),
+                info("user-requested subscriptions", userRequestedSubscriptions()),
+                info("total connections", totalConnections),
+                info("total announcements", totalAnnouncements),
+                info("total messages", totalMessages),
+                info("total subscribes", totalSubscribes),
+                info("total unsubscribes", totalUnsubscribes),
+                info("slow consumers closed", slowClientsClosed),
+                info("announcer pauses", announcerPauses),
+                info("pending delivery bytes", pendingDeliveryBytes + " of " + deliveryBudgetBytes),
+                info("total pings", totalPings));
+    }
+
+    private static ServerLine.InfoLine info(String key, Object value) {
+        return new ServerLine.InfoLine(key, String.valueOf(value));
     }
 }

@@ -1,7 +1,7 @@
 package io.fail2bancluster.broker;
 
+import io.fail2bancluster.protocol.ChannelName;
 import io.netty.channel.Channel;
-import io.netty.util.AsciiString;
 import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "current channels" counts the same way).
  */
 final class ChannelRegistry {
-    private final ConcurrentHashMap<AsciiString, Set<Channel>> subscribers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ChannelName, Set<Channel>> subscribers = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptions = new AtomicInteger();
 
     /**
@@ -30,7 +30,7 @@ final class ChannelRegistry {
      * their own subscriptions and only call this for new ones. {@code compute} applies the function
      * exactly once, so counting inside it is exact.
      */
-    void subscribe(AsciiString channel, Channel subscriber) {
+    void subscribe(ChannelName channel, Channel subscriber) {
         subscribers.compute(channel, (name, set) -> {
             Set<Channel> result = set != null ? set : ConcurrentHashMap.newKeySet();
             if (result.add(subscriber)) {
@@ -41,7 +41,7 @@ final class ChannelRegistry {
     }
 
     /** Removes {@code subscriber} from {@code channel}, and the channel when it was the last one. */
-    void unsubscribe(AsciiString channel, Channel subscriber) {
+    void unsubscribe(ChannelName channel, Channel subscriber) {
         subscribers.computeIfPresent(channel, (name, set) -> {
             if (set.remove(subscriber)) {
                 subscriptions.decrementAndGet();
@@ -51,7 +51,7 @@ final class ChannelRegistry {
     }
 
     /** The live set of subscribers of {@code channel}; empty when nobody subscribes. Do not modify. */
-    Set<Channel> subscribersOf(AsciiString channel) {
+    Set<Channel> subscribersOf(ChannelName channel) {
         Set<Channel> set = subscribers.get(channel);
         return set != null ? set : Collections.emptySet();
     }

@@ -1,10 +1,12 @@
 package io.fail2bancluster.broker;
 
+import io.fail2bancluster.protocol.ChannelName;
+import io.fail2bancluster.protocol.Command;
+import io.fail2bancluster.protocol.ServerLineEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.util.AsciiString;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,21 +29,21 @@ final class DeliveryBatch implements ChannelFutureListener {
     static final int MAX_BYTES = 64 * 1024;
     private static final int FIRST_CAPACITY = 512;
 
-    private final AsciiString channel;
+    private final ChannelName channel;
     private final ByteBuf lines;
     private final DeliveryBudget budget;
     private final AtomicInteger outstanding = new AtomicInteger();
     private int lineCount;
     private long bufferBytes;
 
-    DeliveryBatch(ByteBufAllocator alloc, AsciiString channel, DeliveryBudget budget) {
+    DeliveryBatch(ByteBufAllocator alloc, ChannelName channel, DeliveryBudget budget) {
         this.channel = channel;
         this.budget = budget;
         // grows by doubling up to MAX_BYTES; only a single line longer than that (max-line allows it) takes more
         this.lines = alloc.directBuffer(FIRST_CAPACITY);
     }
 
-    AsciiString channel() {
+    ChannelName channel() {
         return channel;
     }
 
@@ -49,21 +51,16 @@ final class DeliveryBatch implements ChannelFutureListener {
         return lineCount;
     }
 
-    /** Whether {@code message}'s line still fits (an empty batch takes any line up to the longest). */
-    boolean fits(ByteBuf message) {
-        return lineCount == 0 || lines.readableBytes() + lineLength(message) <= MAX_BYTES;
+    /** Whether {@code announce}'s line still fits (an empty batch takes any line up to the longest). */
+    boolean fits(Command.Announce announce) {
+        return lineCount == 0
+                || lines.readableBytes() + ServerLineEncoder.channelMessageLength(announce) <= MAX_BYTES;
     }
 
-    void add(ByteBuf message) {
-        lines.writeBytes(channel.array(), channel.arrayOffset(), channel.length())
-                .writeByte('!')
-                .writeBytes(message, message.readerIndex(), message.readableBytes())
-                .writeByte('\n');
+    /** Appends the channel message for {@code announce}, an announce to this batch's channel. */
+    void add(Command.Announce announce) {
+        ServerLineEncoder.writeChannelMessage(lines, announce);
         lineCount++;
-    }
-
-    private int lineLength(ByteBuf message) {
-        return channel.length() + 1 + message.readableBytes() + 1;
     }
 
     /**

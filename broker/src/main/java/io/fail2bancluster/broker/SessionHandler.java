@@ -1,19 +1,18 @@
 package io.fail2bancluster.broker;
 
-import io.fail2bancluster.util.FatalErrors;
+import io.fail2bancluster.protocol.ChannelName;
+import io.fail2bancluster.protocol.Command;
+import io.fail2bancluster.protocol.ServerLine;
 import io.fail2bancluster.protocol.Wire;
+import io.fail2bancluster.util.FatalErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.util.AsciiString;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -38,15 +37,14 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>State here (subscriptions, clients to flush) is confined to this client's event loop.
  */
-final class SessionHandler extends SimpleChannelInboundHandler<Request> {
+final class SessionHandler extends SimpleChannelInboundHandler<Command> {
     private static final Logger LOG = LogManager.getLogger(SessionHandler.class);
-    private static final AsciiString ALL = AsciiString.of(Wire.ALL_CHANNEL);
-    private static final ByteBuf GREETING = constant(Wire.GREETING + "\n");
+    private static final ChannelName ALL = ChannelName.of(Wire.ALL_CHANNEL);
 
     private final ChannelRegistry registry;
     private final BrokerMetrics metrics;
     private final DeliveryBudget budget;
-    private final Set<AsciiString> subscriptions = new HashSet<>();
+    private final Set<ChannelName> subscriptions = new HashSet<>();
     private final Set<Channel> toFlush = new LinkedHashSet<>();
     private final ForeignDeliveries foreign = new ForeignDeliveries();
     /** The announces read so far to one channel, not yet handed to its subscribers. */
@@ -64,14 +62,14 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     public void channelActive(ChannelHandlerContext ctx) {
         // Greeting first, then `all`: an announce from another loop reaches this channel as a task
         // queued behind this method, so it can never overtake the greeting.
-        ctx.writeAndFlush(GREETING.duplicate(), ctx.voidPromise());
+        ctx.writeAndFlush(ServerLine.DebugLine.GREETING, ctx.voidPromise());
         subscribe(ctx.channel(), ALL);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        for (AsciiString channel : subscriptions) {
+        for (ChannelName channel : subscriptions) {
             registry.unsubscribe(channel, ctx.channel());
             metrics.unsubscribed();
         }
@@ -84,22 +82,24 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, Request request) {
-        if (request instanceof Request.Announce announce) {
+    protected void channelRead0(ChannelHandlerContext ctx, Command command) {
+        if (command instanceof Command.Announce announce) {
             announce(ctx.alloc(), announce);
             return;
         }
         // anything else ends a run of announces: what was announced goes out before it is answered
         deliver();
-        if (request instanceof Request.Subscribe subscribe) {
+        if (command instanceof Command.Subscribe subscribe) {
             subscribe(ctx.channel(), subscribe.channel());
-        } else if (request instanceof Request.Unsubscribe unsubscribe) {
+        } else if (command instanceof Command.Unsubscribe unsubscribe) {
             unsubscribe(ctx.channel(), unsubscribe.channel());
-        } else if (request == Request.Ping.INSTANCE) {
+        } else if (command instanceof Command.Ping) {
             metrics.pinged();
-            reply(ctx, System.currentTimeMillis() / 1000 + "\n");
-        } else if (request == Request.Info.INSTANCE) {
-            reply(ctx, metrics.snapshot().infoReply());
+            reply(ctx, new ServerLine.PingReply(System.currentTimeMillis() / 1000));
+        } else if (command instanceof Command.Info) {
+            for (ServerLine.InfoLine line : metrics.snapshot().infoLines()) {
+                reply(ctx, line);
+            }
         }
     }
 
@@ -146,14 +146,14 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
         ctx.close();
     }
 
-    private void subscribe(Channel self, AsciiString channel) {
+    private void subscribe(Channel self, ChannelName channel) {
         if (subscriptions.add(channel)) {
             registry.subscribe(channel, self);
             metrics.subscribed();
         }
     }
 
-    private void unsubscribe(Channel self, AsciiString channel) {
+    private void unsubscribe(Channel self, ChannelName channel) {
         if (subscriptions.remove(channel)) {
             registry.unsubscribe(channel, self);
             metrics.unsubscribed();
@@ -165,17 +165,17 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
      * full. The line is copied, not sliced from the input, so a slow subscriber does not pin the whole read
      * buffer it came in and the budget counts real memory.
      */
-    private void announce(ByteBufAllocator alloc, Request.Announce announce) {
+    private void announce(ByteBufAllocator alloc, Command.Announce announce) {
         if (registry.subscribersOf(announce.channel()).isEmpty()) {
             return;
         }
-        if (open != null && (!open.channel().equals(announce.channel()) || !open.fits(announce.message()))) {
+        if (open != null && (!open.channel().equals(announce.channel()) || !open.fits(announce))) {
             deliver();
         }
         if (open == null) {
             open = new DeliveryBatch(alloc, announce.channel(), budget);
         }
-        open.add(announce.message());
+        open.add(announce);
         announcedInBatch = true;
     }
 
@@ -208,13 +208,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
         }
     }
 
-    private void reply(ChannelHandlerContext ctx, String text) {
-        ctx.write(ByteBufUtil.writeAscii(ctx.alloc(), text), ctx.voidPromise());
+    private void reply(ChannelHandlerContext ctx, ServerLine line) {
+        ctx.write(line, ctx.voidPromise());
         toFlush.add(ctx.channel());
-    }
-
-    private static ByteBuf constant(String text) {
-        return Unpooled.unreleasableBuffer(
-                Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII).asReadOnly());
     }
 }

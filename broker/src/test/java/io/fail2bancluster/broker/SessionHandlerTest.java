@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.protocol.CommandDecoder;
+import io.fail2bancluster.protocol.ServerLineEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Sessions on EmbeddedChannels sharing one registry, the way connections on different event loops
- * share it in the broker. Each client is fed lines through the real {@link CommandDecoder}.
+ * share it in the broker. Each client is fed lines through the real {@link CommandDecoder} and answered
+ * through the real {@link ServerLineEncoder}.
  */
 class SessionHandlerTest {
     private final ChannelRegistry registry = new ChannelRegistry();
@@ -43,7 +46,7 @@ class SessionHandlerTest {
     private EmbeddedChannel connect() {
         assertTrue(metrics.tryOpenConnection());
         EmbeddedChannel client = new EmbeddedChannel(DefaultChannelId.newInstance(),
-                CommandDecoder.INSTANCE, new SessionHandler(registry, metrics, budget));
+                CommandDecoder.INSTANCE, ServerLineEncoder.INSTANCE, new SessionHandler(registry, metrics, budget));
         clients.add(client);
         assertEquals("debug!connected...\n", next(client));
         return client;

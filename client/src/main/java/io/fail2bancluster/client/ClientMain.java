@@ -159,7 +159,7 @@ public final class ClientMain {
 
         // the NATS clusters publish on their own threads meanwhile; jnats is loaded only when there is one
         NatsPublisher.Pending nats = natsTargets.isEmpty() ? null
-                : NatsPublisher.start(natsTargets, announce.channel(), announce.message(), publish.timeout());
+                : NatsPublisher.start(natsTargets, announce.channel().toString(), announce.message(), publish.timeout());
         int status = EXIT_OK;
         if (!targets.isEmpty()) {
             for (PublishResult result : publisher.publish(targets, announce, publish.timeout())) {

@@ -186,10 +186,11 @@ final class Exchange {
         if (first == null) {
             return failed("connection closed before the greeting");
         }
-        if (first.equals(Wire.BUSY)) {
+        ServerLine greeting = ServerLine.parse(first);
+        if (isBusy(greeting)) {
             return failed("server is full (it answered " + Wire.BUSY + ")");
         }
-        if (!first.equals(Wire.GREETING)) {
+        if (!(greeting instanceof ServerLine.DebugLine debug && debug.isGreeting())) {
             // a fanout server always greets first; anything else is not one
             return failed("not a fanout server? its first line was " + Wire.quote(first));
         }
@@ -200,15 +201,20 @@ final class Exchange {
         out.flush();
         String line;
         while ((line = reader.readLine(deadlineNanos)) != null) {
-            if (line.equals(Wire.BUSY)) {
+            ServerLine reply = ServerLine.parse(line);
+            if (isBusy(reply)) {
                 return failed("server turned busy (" + Wire.BUSY + ") after the announce");
             }
             // anything else before the reply (a broadcast on 'all', debug chatter) is not for us
-            if (ServerLine.parse(line) instanceof ServerLine.PingReply) {
+            if (reply instanceof ServerLine.PingReply) {
                 return PublishResult.accepted(target, elapsed());
             }
         }
         return failed("connection closed before the ping reply; the announce may not have arrived");
+    }
+
+    private static boolean isBusy(ServerLine line) {
+        return line instanceof ServerLine.DebugLine debug && debug.isBusy();
     }
 
     private String connectFailure(ConnectException e) {

@@ -9,7 +9,9 @@ import java.util.List;
 
 /**
  * Turns one frame (a line with its delimiter already stripped by the frame decoder in front of it)
- * into a {@link ServerLine}. Stateless, so one instance serves every pipeline.
+ * into a {@link ServerLine}. Stateless, so one instance serves every pipeline. The agent's side of the
+ * server-line codec, whose other side is {@link ServerLineEncoder}; the framer in front removes a {@code \r}
+ * before the {@code \n} ({@link LineFraming.CarriageReturn#STRIP}).
  */
 @ChannelHandler.Sharable
 public final class ServerLineDecoder extends MessageToMessageDecoder<ByteBuf> {

@@ -13,8 +13,10 @@ public final class Wire {
     public static final String ALL_CHANNEL = "all";
     /** The server's own channel (greeting, busy). */
     public static final String DEBUG_CHANNEL = "debug";
-    public static final String GREETING = "debug!connected...";
-    public static final String BUSY = "debug!busy";
+    /** {@link ServerLine.DebugLine#GREETING} as text. */
+    public static final String GREETING = ServerLine.DebugLine.GREETING.line();
+    /** {@link ServerLine.DebugLine#BUSY} as text. */
+    public static final String BUSY = ServerLine.DebugLine.BUSY.line();
 
     private Wire() {
     }

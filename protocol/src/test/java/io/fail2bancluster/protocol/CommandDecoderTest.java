@@ -1,4 +1,4 @@
-package io.fail2bancluster.broker;
+package io.fail2bancluster.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,14 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** One line in (already framed, without its "\n"), at most one request out. */
+/** One line in (already framed, without its "\n"), at most one command out: the broker's side. */
 class CommandDecoderTest {
     private final EmbeddedChannel channel = new EmbeddedChannel(CommandDecoder.INSTANCE);
 
@@ -31,9 +30,9 @@ class CommandDecoderTest {
 
     /** Returns "channel|message" and releases the announce. */
     private String announce(String line) {
-        Request.Announce announce = assertInstanceOf(Request.Announce.class, decode(line));
+        Command.Announce announce = assertInstanceOf(Command.Announce.class, decode(line));
         try {
-            return announce.channel() + "|" + announce.message().toString(StandardCharsets.ISO_8859_1);
+            return announce.channel() + "|" + announce.message();
         } finally {
             assertEquals(true, announce.release());
         }
@@ -41,8 +40,8 @@ class CommandDecoderTest {
 
     @Test
     void pingAndInfoAreWholeLines() {
-        assertSame(Request.Ping.INSTANCE, decode("ping"));
-        assertSame(Request.Info.INSTANCE, decode("info"));
+        assertSame(Command.Ping.INSTANCE, decode("ping"));
+        assertSame(Command.Info.INSTANCE, decode("info"));
         assertNull(decode("ping\r"), "fanout compares the whole line: 'ping\\r' is not a ping");
         assertNull(decode("ping now"));
         assertNull(decode("info\r"));
@@ -50,14 +49,14 @@ class CommandDecoderTest {
 
     @Test
     void subscribeAndUnsubscribeTakeTheChannelUpToTheNextSpace() {
-        assertEquals(new Request.Subscribe(AsciiString.of("Fail2ban")), decode("subscribe Fail2ban"));
-        assertEquals(new Request.Subscribe(AsciiString.of("X")), decode("subscribe X and more"));
-        assertEquals(new Request.Unsubscribe(AsciiString.of("Fail2ban")), decode("unsubscribe Fail2ban"));
+        assertEquals(new Command.Subscribe("Fail2ban"), decode("subscribe Fail2ban"));
+        assertEquals(new Command.Subscribe("X"), decode("subscribe X and more"));
+        assertEquals(new Command.Unsubscribe("Fail2ban"), decode("unsubscribe Fail2ban"));
     }
 
     @Test
     void carriageReturnIsPartOfTheChannel() {
-        assertEquals(new Request.Subscribe(AsciiString.of("X\r")), decode("subscribe X\r"));
+        assertEquals(new Command.Subscribe(ChannelName.fromWire(new byte[] {'X', '\r'})), decode("subscribe X\r"));
         assertEquals("X\r|cr", announce("announce X\r cr"));
     }
 

@@ -1,17 +1,22 @@
-package io.fail2bancluster.broker;
+package io.fail2bancluster.protocol;
+
+import static io.fail2bancluster.protocol.Grammar.ANNOUNCE;
+import static io.fail2bancluster.protocol.Grammar.INFO;
+import static io.fail2bancluster.protocol.Grammar.PING;
+import static io.fail2bancluster.protocol.Grammar.SUBSCRIBE;
+import static io.fail2bancluster.protocol.Grammar.UNSUBSCRIBE;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
-import io.netty.util.AsciiString;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Turns one line (a frame without its {@code \n}) into a {@link Request}, reading bytes in place: no
- * strings, no regex. The grammar is fanout's as the reference server behaves:
+ * The broker's side of the command codec: turns one line (a frame without its {@code \n}) into a
+ * {@link Command}, reading bytes in place: no strings, no regex. The framer in front keeps a {@code \r} in
+ * the line ({@link LineFraming.CarriageReturn#KEEP}). The grammar is fanout's as the reference server behaves:
  * <ul>
  *   <li>{@code ping} and {@code info} must be the whole line (so {@code ping\r} is not a ping);</li>
  *   <li>otherwise the action ends at the first space and the channel at the next space or the end
@@ -28,14 +33,8 @@ import java.util.List;
  * spaces before the channel, has an empty action or channel and is ignored.
  */
 @Sharable
-final class CommandDecoder extends MessageToMessageDecoder<ByteBuf> {
-    static final CommandDecoder INSTANCE = new CommandDecoder();
-
-    private static final byte[] PING = bytes("ping");
-    private static final byte[] INFO = bytes("info");
-    private static final byte[] ANNOUNCE = bytes("announce");
-    private static final byte[] SUBSCRIBE = bytes("subscribe");
-    private static final byte[] UNSUBSCRIBE = bytes("unsubscribe");
+public final class CommandDecoder extends MessageToMessageDecoder<ByteBuf> {
+    public static final CommandDecoder INSTANCE = new CommandDecoder();
 
     private CommandDecoder() {
         super(ByteBuf.class);
@@ -43,24 +42,24 @@ final class CommandDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf line, List<Object> out) {
-        Request request = parse(line);
-        if (request != null) {
-            out.add(request);
+        Command command = parse(line);
+        if (command != null) {
+            out.add(command);
         }
     }
 
     /**
      * Parses one line without its {@code \n}. Returns {@code null} for a line the broker ignores. An
-     * {@link Request.Announce} holds a retained slice of {@code line}.
+     * {@link Command.Announce} holds a retained slice of {@code line}.
      */
-    static Request parse(ByteBuf line) {
+    static Command parse(ByteBuf line) {
         int start = line.readerIndex();
         int end = line.writerIndex();
         if (is(line, start, end, PING)) {
-            return Request.Ping.INSTANCE;
+            return Command.Ping.INSTANCE;
         }
         if (is(line, start, end, INFO)) {
-            return Request.Info.INSTANCE;
+            return Command.Info.INSTANCE;
         }
         int actionEnd = line.indexOf(start, end, (byte) ' ');
         if (actionEnd < 0) {
@@ -79,7 +78,7 @@ final class CommandDecoder extends MessageToMessageDecoder<ByteBuf> {
             if (messageStart >= end) {
                 return null;
             }
-            return new Request.Announce(channel(line, channelStart, channelEnd),
+            return new Command.Announce(channel(line, channelStart, channelEnd),
                     line.retainedSlice(messageStart, end - messageStart));
         }
         boolean subscribe = is(line, start, actionEnd, SUBSCRIBE);
@@ -89,12 +88,12 @@ final class CommandDecoder extends MessageToMessageDecoder<ByteBuf> {
         if (line.indexOf(channelStart, channelEnd, (byte) '!') >= 0) {
             return null;
         }
-        AsciiString channel = channel(line, channelStart, channelEnd);
-        return subscribe ? new Request.Subscribe(channel) : new Request.Unsubscribe(channel);
+        ChannelName channel = channel(line, channelStart, channelEnd);
+        return subscribe ? new Command.Subscribe(channel) : new Command.Unsubscribe(channel);
     }
 
-    private static AsciiString channel(ByteBuf line, int from, int to) {
-        return new AsciiString(ByteBufUtil.getBytes(line, from, to - from), false);
+    private static ChannelName channel(ByteBuf line, int from, int to) {
+        return ChannelName.fromWire(ByteBufUtil.getBytes(line, from, to - from));
     }
 
     private static boolean is(ByteBuf line, int from, int to, byte[] word) {
@@ -107,9 +106,5 @@ final class CommandDecoder extends MessageToMessageDecoder<ByteBuf> {
             }
         }
         return true;
-    }
-
-    private static byte[] bytes(String word) {
-        return word.getBytes(StandardCharsets.US_ASCII);
     }
 }
