@@ -1,0 +1,98 @@
+package io.fail2bancluster.agent.outbox;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The outbox's side of one fanout server: the entries it owes, kept across its connections, and the
+ * connection that delivers them now (its {@link DeliveryHandler}, attached once the server greeted it).
+ * Each new connection starts again from the oldest owed entry: what was written on a connection that
+ * closed before its ping was answered is sent again (so a server may get an entry twice, never none).
+ *
+ * <p>One per configured server, as long as it stays configured. All methods run on the event loop.
+ */
+public final class FanoutDelivery implements OutboxDestination {
+    /** Entries written and not yet confirmed on one connection: bounds what a slow server holds of ours. */
+    static final int WINDOW = 256;
+
+    private final String name;
+    private final Outbox outbox;
+    private Set<String> channels;
+    private final TreeMap<Long, OutboxStore.Entry> owed = new TreeMap<>();
+    private DeliveryHandler attached;
+
+    /**
+     * @param name     the server's {@code host:port}, as its confirmations are recorded
+     * @param channels the channels the server carries (from its config entry)
+     */
+    public FanoutDelivery(String name, Set<String> channels, Outbox outbox) {
+        this.name = name;
+        this.channels = Set.copyOf(channels);
+        this.outbox = outbox;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Set<String> channels() {
+        return channels;
+    }
+
+    /** A reload's channels: entries on a channel the server no longer carries are no longer its to deliver. */
+    public void channels(Set<String> next) {
+        channels = Set.copyOf(next);
+        owed.values().removeIf(entry -> !channels.contains(entry.channel()));
+    }
+
+    @Override
+    public void offer(OutboxStore.Entry entry) {
+        if (!channels.contains(entry.channel()) || owed.putIfAbsent(entry.sequence(), entry) != null) {
+            return;
+        }
+        if (attached != null) {
+            attached.pump();
+        }
+    }
+
+    /** A handler for one new connection's pipeline. */
+    public DeliveryHandler newHandler() {
+        return new DeliveryHandler(this, WINDOW);
+    }
+
+    /** How many entries this server has not confirmed. */
+    public int owed() {
+        return owed.size();
+    }
+
+    /** The owed entries after {@code sequence}, oldest first. A view: read it before anything is confirmed. */
+    SortedMap<Long, OutboxStore.Entry> owedAfter(long sequence) {
+        return owed.tailMap(sequence, false);
+    }
+
+    void attach(DeliveryHandler handler) {
+        attached = handler;
+    }
+
+    void detach(DeliveryHandler handler) {
+        if (attached == handler) {
+            attached = null;
+        }
+    }
+
+    /** The server confirmed these entries (answered the ping written after them). */
+    void confirmed(List<Long> sequences) {
+        List<Long> mine = new ArrayList<>(sequences.size());
+        for (long sequence : sequences) {
+            if (owed.remove(sequence) != null) {
+                mine.add(sequence);
+            }
+        }
+        outbox.confirmed(this, mine);
+    }
+}
