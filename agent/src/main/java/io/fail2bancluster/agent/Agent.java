@@ -9,6 +9,7 @@ import io.fail2bancluster.agent.outbox.PublishCommand;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ServerConfig;
+import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.util.ProductVersion;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -28,6 +29,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -198,7 +201,8 @@ public final class Agent implements AutoCloseable {
                 () -> bootstrap.connect(remoteAddress(server)),
                 new Backoff(reconnectMin, reconnectMax, random), ServerLink.stableAfter(reconnectMax));
         if (outbox != null) {
-            link.delivery(new FanoutDelivery(server.address(), channelNames(server), outbox));
+            link.delivery(new FanoutDelivery(server.address(), channelNames(server), signingKeys(server), outbox,
+                    shared.clock()));
         }
         bootstrap.handler(new ServerPipeline(server, link, shared.limits().maxLine(), tls));
         return link;
@@ -210,6 +214,17 @@ public final class Agent implements AutoCloseable {
             names.add(channel.name());
         }
         return names;
+    }
+
+    /** Each signed channel's first key: what the client signs with too. */
+    private static Map<String, SigningKey> signingKeys(ServerConfig server) {
+        Map<String, SigningKey> keys = new HashMap<>();
+        for (ChannelConfig channel : server.channels()) {
+            if (!channel.secrets().isEmpty()) {
+                keys.put(channel.name(), channel.secrets().get(0));
+            }
+        }
+        return keys;
     }
 
     private List<OutboxDestination> deliveries() {
@@ -275,7 +290,7 @@ public final class Agent implements AutoCloseable {
                 ServerLink server = servers.get(kept.from());
                 server.routes(routes.get(i));
                 if (server.delivery() != null) {
-                    server.delivery().channels(channelNames(change.server()));
+                    server.delivery().channels(channelNames(change.server()), signingKeys(change.server()));
                 }
                 wanted.add(server);
             } else {

@@ -83,7 +83,7 @@ public final class DeliveryHandler extends ChannelDuplexHandler {
             cursor = entry.sequence();
             Command.Announce announce;
             try {
-                announce = new Command.Announce(entry.channel(), entry.message());
+                announce = new Command.Announce(entry.channel(), delivery.wire(entry));
             } catch (IllegalArgumentException e) {
                 // only a damaged file can hold one (a publish is checked before it is kept): retrying cannot help
                 LOG.error("outbox entry {} cannot be sent ({}): dropped: {} {}", entry.sequence(), e.getMessage(),

@@ -1,7 +1,13 @@
 package io.fail2bancluster.agent.outbox;
 
+import io.fail2bancluster.config.SigningKey;
+import io.fail2bancluster.protocol.MessageSignature;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -12,6 +18,9 @@ import java.util.TreeMap;
  * Each new connection starts again from the oldest owed entry: what was written on a connection that
  * closed before its ping was answered is sent again (so a server may get an entry twice, never none).
  *
+ * <p>On a signed channel each announce is signed as it is written, with the server's first key for it:
+ * an entry that waited in the outbox is still inside the receivers' signature window when it arrives.
+ *
  * <p>One per configured server, as long as it stays configured. All methods run on the event loop.
  */
 public final class FanoutDelivery implements OutboxDestination {
@@ -21,17 +30,29 @@ public final class FanoutDelivery implements OutboxDestination {
     private final String name;
     private final Outbox outbox;
     private Set<String> channels;
+    /** By channel, for the signed ones; each its own MAC (they are not shared between threads). */
+    private Map<String, MessageSignature> signers;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
     private final TreeMap<Long, OutboxStore.Entry> owed = new TreeMap<>();
     private DeliveryHandler attached;
 
     /**
      * @param name     the server's {@code host:port}, as its confirmations are recorded
      * @param channels the channels the server carries (from its config entry)
+     * @param keys     the signed ones among them, with the key to sign with
      */
-    public FanoutDelivery(String name, Set<String> channels, Outbox outbox) {
+    public FanoutDelivery(String name, Set<String> channels, Map<String, SigningKey> keys, Outbox outbox,
+                          Clock clock) {
         this.name = name;
-        this.channels = Set.copyOf(channels);
         this.outbox = outbox;
+        this.clock = clock;
+        channels(channels, keys);
+    }
+
+    /** An unsigned server's. */
+    public FanoutDelivery(String name, Set<String> channels, Outbox outbox) {
+        this(name, channels, Map.of(), outbox, Clock.systemUTC());
     }
 
     @Override
@@ -45,9 +66,19 @@ public final class FanoutDelivery implements OutboxDestination {
     }
 
     /** A reload's channels: entries on a channel the server no longer carries are no longer its to deliver. */
-    public void channels(Set<String> next) {
+    public void channels(Set<String> next, Map<String, SigningKey> keys) {
         channels = Set.copyOf(next);
+        Map<String, MessageSignature> nextSigners = new HashMap<>();
+        keys.forEach((channel, key) -> nextSigners.put(channel, key.signature()));
+        signers = nextSigners;
         owed.values().removeIf(entry -> !channels.contains(entry.channel()));
+    }
+
+    /** The message as it goes on the wire to this server: signed now on a signed channel. */
+    String wire(OutboxStore.Entry entry) {
+        MessageSignature signer = signers.get(entry.channel());
+        return signer == null ? entry.message() : signer.append(entry.channel(), entry.message(),
+                clock.instant().getEpochSecond(), MessageSignature.newNonce(random));
     }
 
     @Override

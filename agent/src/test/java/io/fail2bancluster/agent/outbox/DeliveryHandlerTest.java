@@ -4,17 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.Command;
+import io.fail2bancluster.protocol.Message;
+import io.fail2bancluster.protocol.MessageSignature;
 import io.fail2bancluster.protocol.ServerLine;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -219,7 +225,7 @@ class DeliveryHandlerTest {
         toA.writeInbound(PONG);
         assertEquals(1, outbox.status().depth());
 
-        b.channels(Set.of("Other"));
+        b.channels(Set.of("Other"), Map.of());
         outbox.destinations(List.of(a, b));
         assertEquals(0, outbox.status().depth());
         assertEquals(0, b.owed());
@@ -230,11 +236,31 @@ class DeliveryHandlerTest {
     void entriesOnAChannelNoServerCarriesWaitAndAreNotLost() throws IOException {
         FanoutDelivery a = servers("a:1986").get(0);
         publish("ip=192.0.2.1");
-        a.channels(Set.of("Other"));
+        a.channels(Set.of("Other"), Map.of());
         outbox.destinations(List.of(a));
         assertEquals(1, outbox.status().depth());
         assertFalse(outbox.publishCommand().apply("Fail2ban ip=192.0.2.2").isOk(), "no server carries it now");
         assertEquals(1, onDisk().size());
+    }
+
+    @Test
+    void onASignedChannelEachAnnounceIsSignedAsItIsWritten() throws IOException {
+        Path keyFile = dir.resolve("fail2ban.key");
+        Files.writeString(keyFile, "a key of at least sixteen bytes\n");
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        SigningKey key = SigningKey.read(keyFile);
+        open();
+        FanoutDelivery server = new FanoutDelivery("a:1986", Set.of("Fail2ban"), Map.of("Fail2ban", key), outbox, CLOCK);
+        outbox.start(List.of(server), List.of());
+        EmbeddedChannel channel = connect(server);
+        channel.writeInbound(GREETING);
+        publish("ip=192.0.2.1");
+        Command.Announce sent = (Command.Announce) written(channel).get(0);
+        Message message = Message.parse(sent.message());
+        MessageSignature.Signed signed = (MessageSignature.Signed) MessageSignature.fields(message);
+        assertEquals(CLOCK.instant().getEpochSecond(), signed.epochSeconds());
+        assertTrue(key.signature().verify("Fail2ban", message, signed.signature()), sent.message());
+        assertTrue(sent.message().startsWith("ip=192.0.2.1"), sent.message());
     }
 
     @Test
