@@ -62,6 +62,8 @@ public final class Agent implements AutoCloseable {
     private final Random random = new Random();
     /** Null when the agent keeps no outbox. */
     private final Outbox outbox;
+    /** Nonces of the outbox's signed announces; made here, so that no draw reads a device on the loop. */
+    private final Random nonces;
     /** Reconnect bounds of every connection, added ones included: they are fixed at start. */
     private final Duration reconnectMin;
     private final Duration reconnectMax;
@@ -150,6 +152,7 @@ public final class Agent implements AutoCloseable {
         this.reconnectMax = config.reconnectMax();
         this.config = config;
         this.outbox = store == null ? null : Outbox.withWriterThread(store, loop);
+        this.nonces = store == null ? null : FanoutDelivery.nonceSource();
         List<OutboxStore.Entry> stored = store == null ? List.of() : store.entries();
         // Looked up here, on the starting thread, never on the loop (it may be a blocking DNS lookup).
         String hostname = ownHostname(config);
@@ -202,7 +205,7 @@ public final class Agent implements AutoCloseable {
                 new Backoff(reconnectMin, reconnectMax, random), ServerLink.stableAfter(reconnectMax));
         if (outbox != null) {
             link.delivery(new FanoutDelivery(server.address(), channelNames(server), signingKeys(server), outbox,
-                    shared.clock()));
+                    shared.clock(), nonces));
         }
         bootstrap.handler(new ServerPipeline(server, link, shared.limits().maxLine(), tls));
         return link;

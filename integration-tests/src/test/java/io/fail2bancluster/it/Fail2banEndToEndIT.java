@@ -159,7 +159,8 @@ class Fail2banEndToEndIT {
         config = replaceOnce(config, "        action: \"fail2ban-client set ", "        action: \"fail2ban-client -s @SOCKET@ set ");
         config = replaceOnce(config, "log_level: 2", "log_level: 3");
         config = replaceOnce(config, "pid_file: /run/fail2ban-cluster/fail2ban-clusterd.pid", "pid_file: " + hostDir.resolve("agent.pid"));
-        return config + "hostname: " + name + "\ncontrol_socket: " + hostDir.resolve("control.sock") + "\n";
+        return config + "hostname: " + name + "\ncontrol_socket: " + hostDir.resolve("control.sock") + "\nstate_dir: "
+                + hostDir.resolve("state") + "\n";
     }
 
     /** Fails when the shipped example no longer has the line, so the test cannot drift from it unseen. */

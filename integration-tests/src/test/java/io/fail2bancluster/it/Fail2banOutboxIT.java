@@ -171,7 +171,7 @@ class Fail2banOutboxIT {
         Path hostDir = Files.createDirectories(dir.resolve(name));
         Path agentConfig = hostDir.resolve("fail2ban-cluster.yml");
         Files.writeString(agentConfig, Fail2banEndToEndIT.agentConfig(name, port, hostDir)
-                + "state_dir: " + hostDir.resolve("state") + "\nreconnect_min: 0.2\nreconnect_max: 1\n");
+                + "reconnect_min: 0.2\nreconnect_max: 1\n");
         String action = "         fail2ban_cluster.py[channel=Fail2ban, socket=" + hostDir.resolve("control.sock")
                 + ", source=" + name + ", config=" + agentConfig + ", client=" + client + "]\n";
         Fail2banInstance f2b = keep(Fail2banInstance.create(name, hostDir, REPO_ETC,

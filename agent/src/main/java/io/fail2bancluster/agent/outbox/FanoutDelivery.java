@@ -2,12 +2,14 @@ package io.fail2bancluster.agent.outbox;
 
 import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.MessageSignature;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -33,7 +35,8 @@ public final class FanoutDelivery implements OutboxDestination {
     /** By channel, for the signed ones; each its own MAC (they are not shared between threads). */
     private Map<String, MessageSignature> signers;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
+    /** Nonces for signed announces; must not read a device on the loop (see {@link #nonceSource()}). */
+    private final Random random;
     private final TreeMap<Long, OutboxStore.Entry> owed = new TreeMap<>();
     private DeliveryHandler attached;
 
@@ -41,18 +44,36 @@ public final class FanoutDelivery implements OutboxDestination {
      * @param name     the server's {@code host:port}, as its confirmations are recorded
      * @param channels the channels the server carries (from its config entry)
      * @param keys     the signed ones among them, with the key to sign with
+     * @param nonces   from {@link #nonceSource()}, shared by every server's delivery
      */
     public FanoutDelivery(String name, Set<String> channels, Map<String, SigningKey> keys, Outbox outbox,
-                          Clock clock) {
+                          Clock clock, Random nonces) {
         this.name = name;
         this.outbox = outbox;
         this.clock = clock;
+        this.random = nonces;
         channels(channels, keys);
     }
 
     /** An unsigned server's. */
     public FanoutDelivery(String name, Set<String> channels, Outbox outbox) {
-        this(name, channels, Map.of(), outbox, Clock.systemUTC());
+        this(name, channels, Map.of(), outbox, Clock.systemUTC(), new Random());
+    }
+
+    /**
+     * A generator of signature nonces that never reads a device once made: a SHA1PRNG seeded here, off the
+     * loop, from the system's SecureRandom (whose own draws may read /dev/urandom, a blocking call).
+     */
+    public static Random nonceSource() {
+        try {
+            SecureRandom seeded = SecureRandom.getInstance("SHA1PRNG");
+            byte[] seed = new byte[32];
+            new SecureRandom().nextBytes(seed);
+            seeded.setSeed(seed);
+            return seeded;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA1PRNG in this JDK", e);
+        }
     }
 
     @Override

@@ -250,7 +250,8 @@ class DeliveryHandlerTest {
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
         SigningKey key = SigningKey.read(keyFile);
         open();
-        FanoutDelivery server = new FanoutDelivery("a:1986", Set.of("Fail2ban"), Map.of("Fail2ban", key), outbox, CLOCK);
+        FanoutDelivery server = new FanoutDelivery("a:1986", Set.of("Fail2ban"), Map.of("Fail2ban", key), outbox, CLOCK,
+                FanoutDelivery.nonceSource());
         outbox.start(List.of(server), List.of());
         EmbeddedChannel channel = connect(server);
         channel.writeInbound(GREETING);
