@@ -2,9 +2,16 @@ package io.fail2bancluster.agent;
 
 import io.fail2bancluster.agent.metrics.MetricsListener;
 import io.fail2bancluster.agent.nats.PositionStore;
+import io.fail2bancluster.agent.outbox.FanoutDelivery;
+import io.fail2bancluster.agent.outbox.Outbox;
+import io.fail2bancluster.agent.outbox.OutboxDestination;
+import io.fail2bancluster.agent.outbox.OutboxStore;
+import io.fail2bancluster.agent.outbox.PublishCommand;
+import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.ServerConfig;
+import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.util.ProductVersion;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -24,6 +31,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +47,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * A running agent: one event loop holding a connection per configured server. Everything that is
  * shared between the connections (dedupe, counters, the exec reporter) lives on that one loop
- * thread, so it needs no locks; actions run off the loop in the {@link ActionRunner}.
+ * thread, so it needs no locks; actions run off the loop in the {@link ActionRunner}. Started with an
+ * {@link OutboxStore}, it also delivers this host's own publishes ({@link Outbox}) over those connections.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Agent.class);
@@ -51,6 +62,10 @@ public final class Agent implements AutoCloseable {
     private final Bootstrap base;
     private final ServerPipeline.Shared shared;
     private final Random random = new Random();
+    /** Null when the agent keeps no outbox. */
+    private final Outbox outbox;
+    /** Nonces of the outbox's signed announces; made here, so that no draw reads a device on the loop. */
+    private final Random nonces;
     /** Reconnect bounds of every connection, added ones included: they are fixed at start. */
     private final Duration reconnectMin;
     private final Duration reconnectMax;
@@ -75,12 +90,26 @@ public final class Agent implements AutoCloseable {
 
     /** Like {@link #start(ClusterConfig)}: the agent owns {@code runner} and shuts it down with itself. */
     static Agent startOwning(ClusterConfig config, ActionRunner runner) {
-        return new Agent(config, runner, runner, Transport.newGroup(1, "fail2ban-agent"), true);
+        return new Agent(config, runner, runner, Transport.newGroup(1, "fail2ban-agent"), true, null);
+    }
+
+    /**
+     * Like {@link #start(ClusterConfig)}, delivering the entries of {@code outbox} (what it kept from the
+     * last run, and every publish from now on) to the servers that carry their channel.
+     */
+    public static Agent start(ClusterConfig config, OutboxStore outbox) {
+        ActionRunner runner = new ProcessActionRunner(config.execConcurrency(), config.execQueue(), config.execTimeout());
+        return new Agent(config, runner, runner, Transport.newGroup(1, "fail2ban-agent"), true, outbox);
+    }
+
+    /** Like {@link #start(ClusterConfig, OutboxStore)} with another runner, which the caller owns. */
+    static Agent start(ClusterConfig config, ActionRunner runner, OutboxStore outbox) {
+        return new Agent(config, runner, null, Transport.newGroup(1, "fail2ban-agent"), true, outbox);
     }
 
     /** Like {@link #start(ClusterConfig)} with another runner, which the caller owns and shuts down. */
     public static Agent start(ClusterConfig config, ActionRunner runner) {
-        return new Agent(config, runner, null, Transport.newGroup(1, "fail2ban-agent"), true);
+        return new Agent(config, runner, null, Transport.newGroup(1, "fail2ban-agent"), true, null);
     }
 
     /**
@@ -88,7 +117,7 @@ public final class Agent implements AutoCloseable {
      * as the load harness does); the caller also owns {@code runner}.
      */
     public static Agent start(ClusterConfig config, ActionRunner runner, EventLoopGroup group) {
-        return new Agent(config, runner, null, group, false);
+        return new Agent(config, runner, null, group, false, null);
     }
 
     /** An event loop group of the best transport here (epoll, else NIO), e.g. for {@link #start(ClusterConfig, ActionRunner, EventLoopGroup)}. */
@@ -96,8 +125,9 @@ public final class Agent implements AutoCloseable {
         return Transport.newGroup(threads, "fail2ban-agent");
     }
 
+    /** @param store the outbox to deliver, or null for none; its entries are read here, off the loop */
     private Agent(ClusterConfig config, ActionRunner runner, ActionRunner ownedRunner, EventLoopGroup group,
-                  boolean ownsGroup) {
+                  boolean ownsGroup, OutboxStore store) {
         List<SslContext> tlsContexts;
         try {
             tlsContexts = tlsContexts(config);
@@ -126,6 +156,9 @@ public final class Agent implements AutoCloseable {
         this.reconnectMin = config.reconnectMin();
         this.reconnectMax = config.reconnectMax();
         this.config = config;
+        this.outbox = store == null ? null : Outbox.withWriterThread(store, loop);
+        this.nonces = store == null ? null : FanoutDelivery.nonceSource();
+        List<OutboxStore.Entry> stored = store == null ? List.of() : store.entries();
         // Looked up here, on the starting thread, never on the loop (it may be a blocking DNS lookup).
         String hostname = ownHostname(config);
         if (hostname != null) {
@@ -165,6 +198,9 @@ public final class Agent implements AutoCloseable {
             LOG.info("metrics on http://{}/metrics", metrics.address());
         }
         loop.execute(() -> {
+            if (outbox != null) {
+                outbox.start(deliveries(), stored);
+            }
             servers.forEach(ServerLink::connect);
             natsServers.forEach(NatsLink::connect);
         });
@@ -180,6 +216,10 @@ public final class Agent implements AutoCloseable {
         ServerLink link = new ServerLink(state, new MessagePath(state, nextServerIndex++, routes, shared), routes, loop,
                 () -> bootstrap.connect(remoteAddress(server)),
                 new Backoff(reconnectMin, reconnectMax, random), ServerLink.stableAfter(reconnectMax));
+        if (outbox != null) {
+            link.delivery(new FanoutDelivery(server.address(), channelNames(server), signingKeys(server), outbox,
+                    shared.clock(), nonces));
+        }
         bootstrap.handler(new ServerPipeline(server, link, shared.limits().maxLine(), tls));
         return link;
     }
@@ -196,6 +236,34 @@ public final class Agent implements AutoCloseable {
             routes.add(ChannelRoutes.of(server.channels(), hostname));
         }
         return routes;
+    }
+
+    private static Set<String> channelNames(ServerConfig server) {
+        Set<String> names = new HashSet<>();
+        for (ChannelConfig channel : server.channels()) {
+            names.add(channel.name());
+        }
+        return names;
+    }
+
+    /** Each signed channel's first key: what the client signs with too. */
+    private static Map<String, SigningKey> signingKeys(ServerConfig server) {
+        Map<String, SigningKey> keys = new HashMap<>();
+        for (ChannelConfig channel : server.channels()) {
+            if (!channel.secrets().isEmpty()) {
+                keys.put(channel.name(), channel.secrets().get(0));
+            }
+        }
+        return keys;
+    }
+
+    private List<OutboxDestination> deliveries() {
+        return servers.stream().<OutboxDestination>map(ServerLink::delivery).toList();
+    }
+
+    /** The control socket's {@code publish}; empty when the agent keeps no outbox. */
+    public Optional<PublishCommand> publishCommand() {
+        return Optional.ofNullable(outbox).map(Outbox::publishCommand);
     }
 
     /** This host's name when a channel needs it ({@code skip_own}), else null. May block: never on the loop. */
@@ -259,6 +327,9 @@ public final class Agent implements AutoCloseable {
             if (change instanceof ServerDiff.Kept kept) {
                 ServerLink server = servers.get(kept.from());
                 server.routes(routes.get(i));
+                if (server.delivery() != null) {
+                    server.delivery().channels(channelNames(change.server()), signingKeys(change.server()));
+                }
                 wanted.add(server);
             } else {
                 ServerLink server = open(change.server(), routes.get(i), tls.get(i));
@@ -270,6 +341,9 @@ public final class Agent implements AutoCloseable {
             servers.get(index).stop();
         }
         servers = wanted;
+        if (outbox != null) {
+            outbox.destinations(deliveries());
+        }
     }
 
     /** One TLS context per server (null for a plain one), built before anything connects. */
@@ -351,7 +425,7 @@ public final class Agent implements AutoCloseable {
         List<AgentStatus.ServerStatus> all = new ArrayList<>();
         servers.forEach(s -> all.add(s.state().snapshot(nowNanos, now)));
         natsServers.forEach(s -> all.add(s.snapshot(nowNanos, now)));
-        return new AgentStatus(startedAt, all);
+        return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status));
     }
 
     /**
@@ -380,8 +454,12 @@ public final class Agent implements AutoCloseable {
         });
         shutdown = closed
                 // closed completes on the loop; a thread pool's shutdown takes its lock, so it must not run there.
-                .thenComposeAsync(x -> ownedRunner != null
-                        ? ownedRunner.shutdown(grace) : CompletableFuture.completedFuture(null), ForkJoinPool.commonPool())
+                .thenComposeAsync(x -> {
+                    if (outbox != null) {
+                        outbox.close(); // the connections are closed: nothing more is confirmed
+                    }
+                    return ownedRunner != null ? ownedRunner.shutdown(grace) : CompletableFuture.completedFuture(null);
+                }, ForkJoinPool.commonPool())
                 // Results of the last actions were posted to the loop before the runner finished; this runs after them.
                 .thenComposeAsync(x -> {
                     finalStatus = snapshot();

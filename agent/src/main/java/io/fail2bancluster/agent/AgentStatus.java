@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.agent.outbox.OutboxStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,10 +11,16 @@ import java.util.Optional;
  *
  * @param startedAt when the agent started
  * @param servers   one entry per configured server, in config order
+ * @param outbox    this host's publishes waiting for delivery; empty when the agent keeps no outbox
  */
-public record AgentStatus(Instant startedAt, List<ServerStatus> servers) {
+public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox) {
     public AgentStatus {
         servers = List.copyOf(servers);
+    }
+
+    /** An agent without an outbox. */
+    public AgentStatus(Instant startedAt, List<ServerStatus> servers) {
+        this(startedAt, servers, Optional.empty());
     }
 
     /**

@@ -11,6 +11,8 @@ final class PipelineNames {
     static final String OVERLONG = "overlong";
     static final String DECODER = "decoder";
     static final String ENCODER = "encoder";
+    /** Only when the agent keeps an outbox: delivers it, and sees every ping and its answer. */
+    static final String OUTBOX = "outbox";
     static final String LIVENESS = "liveness";
     static final String SESSION = "session";
     /** Hands channel messages to the server's {@link MessagePath}: limits, signature, filter, dedupe, exec. */
@@ -18,6 +20,7 @@ final class PipelineNames {
     /** Always last: what any handler let through is counted and logged here; the connection stays. */
     static final String ERRORS = "errors";
 
+    /** Without an outbox, which sits between the encoder and liveness when there is one. */
     static final List<String> IN_ORDER =
             List.of(FRAME, OVERLONG, DECODER, ENCODER, LIVENESS, SESSION, PATH, ERRORS);
 

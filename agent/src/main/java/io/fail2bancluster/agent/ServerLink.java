@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.agent.outbox.FanoutDelivery;
 import io.fail2bancluster.util.LogThrottle;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -61,6 +62,8 @@ final class ServerLink {
     private ScheduledFuture<?> pendingRetry;
     /** Failed connects of the current outage (since the start, or since the last connection was up). */
     private Outage outage;
+    /** What this server owes of the agent's outbox; null when the agent keeps none. */
+    private FanoutDelivery delivery;
 
     /** One stretch of failed connects: when it began, how many, and when they may be warned about again. */
     private static final class Outage {
@@ -94,6 +97,16 @@ final class ServerLink {
 
     MessagePath path() {
         return path;
+    }
+
+    /** Its share of the outbox: each connection set up from now on delivers it. */
+    void delivery(FanoutDelivery outbox) {
+        this.delivery = outbox;
+    }
+
+    /** Null when the agent keeps no outbox. */
+    FanoutDelivery delivery() {
+        return delivery;
     }
 
     /** The channels a connection set up now subscribes to. */

@@ -5,6 +5,7 @@ import static io.fail2bancluster.agent.PipelineNames.ENCODER;
 import static io.fail2bancluster.agent.PipelineNames.ERRORS;
 import static io.fail2bancluster.agent.PipelineNames.FRAME;
 import static io.fail2bancluster.agent.PipelineNames.LIVENESS;
+import static io.fail2bancluster.agent.PipelineNames.OUTBOX;
 import static io.fail2bancluster.agent.PipelineNames.OVERLONG;
 import static io.fail2bancluster.agent.PipelineNames.PATH;
 import static io.fail2bancluster.agent.PipelineNames.SESSION;
@@ -28,13 +29,14 @@ import java.time.Duration;
 /**
  * The whole pipeline of one server connection, in one place:
  * <pre>
- *   bytes -> [tls -> tls-log] -> frame -> overlong -> decoder -> [encoder] -> liveness -> session -> path -> errors
+ *   bytes -> [tls -> tls-log] -> frame -> overlong -> decoder -> [encoder] -> [outbox] -> liveness -> session -> path -> errors
  * </pre>
  * Lines are cut at {@code \n} with a hard limit (an over-long line is skipped, not buffered), parsed
  * into server lines, kept alive by pings, and consumed by the session unless they are channel messages,
  * which go to the server's {@link MessagePath} (limits, signature, filter, dedupe, exec). The last handler
  * counts what any handler let through. On a {@code tls: true} server the bytes are TLS first, with
- * the configured server name as SNI and as the name the certificate must carry.
+ * the configured server name as SNI and as the name the certificate must carry. When the agent keeps an
+ * outbox, the connection also delivers this server's share of it, once greeted.
  */
 final class ServerPipeline extends ChannelInitializer<Channel> {
     /** What every server's pipeline shares; lives on the agent's one event loop. */
@@ -72,7 +74,11 @@ final class ServerPipeline extends ChannelInitializer<Channel> {
                 .addLast(FRAME, LineFraming.decoder(maxLine, LineFraming.CarriageReturn.STRIP))
                 .addLast(OVERLONG, new OverlongLineHandler(maxLine, address))
                 .addLast(DECODER, ServerLineDecoder.INSTANCE)
-                .addLast(ENCODER, CommandEncoder.INSTANCE)
+                .addLast(ENCODER, CommandEncoder.INSTANCE);
+        if (link.delivery() != null) {
+            pipeline.addLast(OUTBOX, link.delivery().newHandler());
+        }
+        pipeline
                 .addLast(LIVENESS, new LivenessHandler(address, timers.pingInterval(), timers.readerIdle()))
                 .addLast(SESSION, new SessionHandler(address, link.channels(), link.state(), timers.greetingDeadline()))
                 .addLast(PATH, new MessagePathHandler(link.path()))

@@ -48,16 +48,17 @@ final class ClientArgs {
      *                   the config (and no signature with {@code --host} or on an unsigned channel)
      * @param nats       the single {@code --nats} cluster, or null (then {@code target} or the config decide)
      * @param quiet      no warnings on stderr (errors still are)
+     * @param agent      {@code --agent}: the local agent's control socket to hand the message to, or null
      */
     record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
-                   Path secretFile, NatsServerConfig nats, boolean quiet) implements Request {
+                   Path secretFile, NatsServerConfig nats, boolean quiet, Path agent) implements Request {
         Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose) {
-            this(channel, message, target, config, timeout, verbose, null, null, false);
+            this(channel, message, target, config, timeout, verbose, null, null, false, null);
         }
 
         Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
                 Path secretFile) {
-            this(channel, message, target, config, timeout, verbose, secretFile, null, false);
+            this(channel, message, target, config, timeout, verbose, secretFile, null, false, null);
         }
     }
 
@@ -78,6 +79,8 @@ final class ClientArgs {
     private String secretFile;
     private boolean verbose;
     private boolean quiet;
+    /** {@code --agent}, with or without its socket: null when not given, "" for the default socket. */
+    private String agent;
     private boolean help;
     private boolean version;
 
@@ -119,6 +122,7 @@ final class ClientArgs {
                 case "--secret-file" -> secretFile = value(name, inline, secretFile);
                 case "-v", "--verbose" -> verbose = flag(name, inline);
                 case "-q", "--quiet" -> quiet = flag(name, inline);
+                case "--agent" -> agent = optionalValue(name, inline, agent);
                 case "-h", "--help" -> help = flag(name, inline);
                 case "--version" -> version = flag(name, inline);
                 default -> throw new UsageException(arg.startsWith("-") && arg.length() > 1
@@ -139,6 +143,20 @@ final class ClientArgs {
             throw new UsageException(name + " needs a value");
         }
         return argv[index++];
+    }
+
+    /** A value that may be left out: the next argument is it unless it is an option. */
+    private String optionalValue(String name, String inline, String previous) {
+        if (previous != null) {
+            throw new UsageException(name + " given twice");
+        }
+        if (inline != null) {
+            return inline;
+        }
+        if (index < argv.length && !argv[index].startsWith("-")) {
+            return argv[index++];
+        }
+        return "";
     }
 
     private static boolean flag(String name, String inline) {
@@ -163,7 +181,13 @@ final class ClientArgs {
         }
         Target target = null;
         NatsServerConfig natsCluster = null;
-        if (nats != null) {
+        if (agent != null) {
+            if (host != null || nats != null || port != null || tls || config != null || secretFile != null) {
+                throw new UsageException("--agent hands the message to the local agent, which announces it to its own "
+                        + "servers (and signs it with their keys); --host, --nats, -p, --tls, --config and "
+                        + "--secret-file do not go with it");
+            }
+        } else if (nats != null) {
             if (host != null) {
                 throw new UsageException("--nats and --host are two different servers; give one of them");
             }
@@ -190,7 +214,8 @@ final class ClientArgs {
         }
         return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
                 timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose,
-                secretFile == null ? null : Path.of(secretFile), natsCluster, quiet);
+                secretFile == null ? null : Path.of(secretFile), natsCluster, quiet,
+                agent == null ? null : agent.isEmpty() ? ClusterConfig.DEFAULT_CONTROL_SOCKET : Path.of(agent));
     }
 
     /** {@code --nats URL[,URL...]}: one cluster, the default stream and retention, no auth. */

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -59,6 +60,10 @@ public final class ClientMain {
                   --timeout SECONDS   overall deadline (default 5)
                   --secret-file FILE  sign the message with this key (default: the channel's first
                                       secret_files entry in the config, if any)
+                  --agent [SOCKET]    hand the message to the local fail2ban-clusterd instead (default
+                                      socket /run/fail2ban-cluster/control.sock): it keeps it on disk
+                                      and delivers it to its servers until each has it; exit 0 once
+                                      it has it, 1 when no agent answers or it refuses (nothing sent)
               -v, --verbose           also report the servers that accepted
               -q, --quiet             no warnings (errors are still reported)
               -h, --help              this text
@@ -120,6 +125,19 @@ public final class ClientMain {
             // the original accepted any text, so it is still sent; but no action can take a value from it
             err.println(NAME + ": warning: the message has no key=value pair, so no action can use it"
                     + " (e.g. -m \"jail=sshd, action=banip, ip=192.0.2.7\"); sending it anyway");
+        }
+
+        if (publish.agent() != null) {
+            Optional<String> refused = AgentHandOver.publish(publish.agent(), publish.channel(), publish.message(),
+                    publish.timeout());
+            if (refused.isPresent()) {
+                err.println(NAME + ": " + refused.get() + "; nothing sent");
+                return EXIT_FAILED;
+            }
+            if (publish.verbose()) {
+                err.println(NAME + ": handed to the agent on " + publish.agent());
+            }
+            return EXIT_OK;
         }
 
         List<Target> targets;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.TlsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -132,6 +133,10 @@ class ClientArgsTest {
         "-c x -m y --nats http://h",
         "-c x -m y --nats nats://h,",
         "-c a.b -m y --nats nats://h",
+        "-c x -m y --agent --host h",
+        "-c x -m y --agent --config c.yml",
+        "-c x -m y --agent --secret-file k",
+        "-c x -m y --agent --agent",
     })
     void malformedCommandLinesAreUsageErrors(String line) {
         assertThrows(UsageException.class, () -> ClientArgs.parse(line.split(" ")));
@@ -153,6 +158,15 @@ class ClientArgsTest {
                         Optional.of(Path.of("c.pem")), Optional.of(Path.of("k.pem")))),
                 publish(List.of("--host=192.0.2.1", "--tls", "--ca-file=ca.pem", "--cert-file", "c.pem",
                         "--key-file", "k.pem", "--server-name", "fanout.example", "-c", "x", "-m", "y")).target().tls());
+    }
+
+    @Test
+    void agentTakesAnOptionalSocket() {
+        assertEquals(null, publish(List.of("-c", "x", "-m", "y")).agent());
+        assertEquals(ClusterConfig.DEFAULT_CONTROL_SOCKET, publish(List.of("publish", "--agent", "-c", "x", "-m", "y")).agent());
+        assertEquals(ClusterConfig.DEFAULT_CONTROL_SOCKET, publish(List.of("-c", "x", "-m", "y", "--agent")).agent());
+        assertEquals(Path.of("/run/a.sock"), publish(List.of("--agent", "/run/a.sock", "-c", "x", "-m", "y")).agent());
+        assertEquals(Path.of("/run/a.sock"), publish(List.of("-c", "x", "--agent=/run/a.sock", "-m", "y")).agent());
     }
 
     private static ClientArgs.Publish publish(List<String> argv) {

@@ -45,7 +45,10 @@ final class AgentProcess implements AutoCloseable {
      */
     static AgentProcess start(Path dir, String yaml) throws IOException {
         Path controlSocket = dir.resolve("control.sock");
-        Path config = Files.writeString(dir.resolve("cluster.yml"), yaml + "control_socket: " + controlSocket + "\n");
+        // the outbox in the test folder too, never in the host's /var/lib
+        String stateDir = yaml.contains("state_dir:") ? "" : "state_dir: " + dir.resolve("state") + "\n";
+        Path config = Files.writeString(dir.resolve("cluster.yml"), yaml + "control_socket: " + controlSocket + "\n"
+                + stateDir);
         AgentProcess agent = new AgentProcess(config, JavaProcess.start("fail2ban-clusterd run", AgentMain.class,
                 "--config", config.toString(), "run"), controlSocket);
         try {

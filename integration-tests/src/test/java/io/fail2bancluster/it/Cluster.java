@@ -126,7 +126,8 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback, TestExecut
     /**
      * An agent (and client) config in the original format: every port a server on 127.0.0.1 carrying
      * {@link #CHANNEL} with {@code action} behind the filter {@code action in [banip, unbanip]} and
-     * {@code jail in [sshd]}, plus short timings, a pid file and a control socket in the test folder.
+     * {@code jail in [sshd]}, plus short timings, a pid file, a control socket and a state_dir (the outbox) in
+     * the test folder.
      */
     Path agentConfig(String action, int... ports) throws IOException {
         StringBuilder yaml = new StringBuilder("servers:\n");
@@ -153,7 +154,8 @@ final class Cluster implements BeforeEachCallback, AfterEachCallback, TestExecut
                 log_level: 3
                 pid_file: %s
                 control_socket: %s
-                """.formatted(dir.resolve("agent.pid"), dir.resolve("control.sock")));
+                state_dir: %s
+                """.formatted(dir.resolve("agent.pid"), dir.resolve("control.sock"), dir.resolve("state")));
         Path file = Files.createTempFile(dir, "cluster", ".yml");
         Files.writeString(file, yaml);
         return file;

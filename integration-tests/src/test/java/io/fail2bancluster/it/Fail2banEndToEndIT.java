@@ -3,7 +3,6 @@ package io.fail2bancluster.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fail2bancluster.agent.AgentMain;
 import io.fail2bancluster.broker.BrokerMain;
@@ -26,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole product with real fail2ban: two fail2ban servers (hosts A and B, each with its own config
  * directory, socket, pid file and log), a broker, and an agent per host, all configured from the shipped
  * {@code etc/} files. Failed logins in A's auth.log make A's {@code sshd} jail ban the address; its
- * {@code fail2ban-cluster} action runs the real client, which announces it once; B's agent puts it in B's
+ * {@code fail2ban-cluster} action (the {@code .conf} one, which the shipped jail example names as the
+ * alternative to the Python action; {@link Fail2banOutboxIT} runs that one) runs the real client, which announces it once; B's agent puts it in B's
  * receive-only {@code sshd-cluster} jail, and A's agent skips it ({@code skip_own}). Then the same for the
  * unban, and {@code client resync} for a ban B's agent missed while it was down.
  *
@@ -45,23 +45,22 @@ class Fail2banEndToEndIT {
     /** The sshd jail's bantime (fail2ban's default, 10m), as fail2ban hands it to actionban: in seconds. */
     private static final String BANTIME = "600";
     private static final Duration WITHIN = Duration.ofSeconds(30);
+    /** The shipped jail example's announcing action line. */
+    static final String PYTHON_ACTION = "         fail2ban_cluster.py[channel=Fail2ban]\n";
 
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
 
     @BeforeAll
     static void needsFail2ban() {
-        assumeTrue(Fail2banInstance.installed(), "fail2ban is not installed (apt-get install fail2ban; .ci/run does):"
-                + " skipping the end-to-end test with real fail2ban servers");
+        Fail2banInstance.assumeInstalled("the end-to-end test");
     }
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
+        resources.close();
     }
 
     @Test
@@ -69,7 +68,7 @@ class Fail2banEndToEndIT {
         JavaProcess broker = keep(JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0"));
         int port = FanoutServer.awaitListeningPort(broker, WITHIN);
         RawSubscriber recorder = keep(new RawSubscriber(port, "Fail2ban"));
-        Path client = clientWrapper();
+        Path client = clientWrapper(dir);
 
         Fail2banInstance a = host("hostA", port, client);
         Fail2banInstance b = host("hostB", port, client);
@@ -133,7 +132,7 @@ class Fail2banEndToEndIT {
     }
 
     /** Actions an agent has run for an address. */
-    private static long ranFor(JavaProcess agent, String ip) {
+    static long ranFor(JavaProcess agent, String ip) {
         List<String> lines = new ArrayList<>(agent.stdout());
         lines.addAll(agent.stderr());
         return lines.stream().filter(l -> l.contains(": ran ") && l.contains(" " + ip)).count();
@@ -144,7 +143,8 @@ class Fail2banEndToEndIT {
         Path agentConfig = hostDir.resolve("fail2ban-cluster.yml");
         Files.writeString(agentConfig, agentConfig(name, port, hostDir));
         Fail2banInstance f2b = keep(Fail2banInstance.create(name, hostDir, REPO_ETC,
-                "client = " + client + "\nconfig = " + agentConfig + "\nsource = " + name));
+                "client = " + client + "\nconfig = " + agentConfig + "\nsource = " + name,
+                jail -> replaceOnce(jail, PYTHON_ACTION, "         fail2ban-cluster\n")));
         f2b.start();
         // now the socket path is known for sure; the agent's action needs it
         Files.writeString(agentConfig, Files.readString(agentConfig).replace("@SOCKET@", f2b.socket().toString()));
@@ -152,20 +152,21 @@ class Fail2banEndToEndIT {
     }
 
     /** The shipped example with this host's broker, fail2ban socket, name and files. */
-    private static String agentConfig(String name, int port, Path hostDir) throws IOException {
+    static String agentConfig(String name, int port, Path hostDir) throws IOException {
         String shipped = Files.readString(REPO_ETC.resolve("fail2ban-cluster.yml"));
         String config = replaceOnce(shipped, "host: fanout1.example.com", "host: 127.0.0.1");
         config = replaceOnce(config, "port: 1986", "port: " + port);
         config = replaceOnce(config, "        action: \"fail2ban-client set ", "        action: \"fail2ban-client -s @SOCKET@ set ");
         config = replaceOnce(config, "log_level: 2", "log_level: 3");
         config = replaceOnce(config, "pid_file: /run/fail2ban-cluster/fail2ban-clusterd.pid", "pid_file: " + hostDir.resolve("agent.pid"));
-        return config + "hostname: " + name + "\ncontrol_socket: " + hostDir.resolve("control.sock") + "\n";
+        return config + "hostname: " + name + "\ncontrol_socket: " + hostDir.resolve("control.sock") + "\nstate_dir: "
+                + hostDir.resolve("state") + "\n";
     }
 
     /** Fails when the shipped example no longer has the line, so the test cannot drift from it unseen. */
-    private static String replaceOnce(String text, String from, String to) {
+    static String replaceOnce(String text, String from, String to) {
         int at = text.indexOf(from);
-        assertTrue(at >= 0 && text.indexOf(from, at + 1) < 0, "etc/fail2ban-cluster.yml should contain once: " + from);
+        assertTrue(at >= 0 && text.indexOf(from, at + 1) < 0, "the shipped file should contain once: " + from);
         return text.replace(from, to);
     }
 
@@ -175,7 +176,7 @@ class Fail2banEndToEndIT {
     }
 
     /** {@code fail2ban-cluster-client} for fail2ban's action: the real client main on the test class path. */
-    private Path clientWrapper() throws IOException {
+    static Path clientWrapper(Path dir) throws IOException {
         Path wrapper = dir.resolve("fail2ban-cluster-client");
         Files.writeString(wrapper, """
                 #!/bin/sh
@@ -186,7 +187,7 @@ class Fail2banEndToEndIT {
         return wrapper;
     }
 
-    private static void awaitOrExplain(Supplier<Boolean> condition, String what, Fail2banInstance a,
+    static void awaitOrExplain(Supplier<Boolean> condition, String what, Fail2banInstance a,
                                        Fail2banInstance b, JavaProcess agentA, JavaProcess agentB) {
         try {
             await().atMost(WITHIN).pollInterval(Duration.ofMillis(100)).until(condition::get);
@@ -197,7 +198,6 @@ class Fail2banEndToEndIT {
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return resources.keep(resource);
     }
 }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * One real fail2ban server (Debian's {@code fail2ban} package) with a private config directory, socket,
@@ -48,6 +50,12 @@ final class Fail2banInstance implements AutoCloseable {
                 && Files.isRegularFile(SYSTEM_CONFIG.resolve("action.d/dummy.conf"));
     }
 
+    /** Skips the calling test class where fail2ban is missing, saying so. */
+    static void assumeInstalled(String what) {
+        Assumptions.assumeTrue(installed(), "fail2ban is not installed (apt-get install fail2ban; .ci/run does):"
+                + " skipping " + what + " with real fail2ban servers");
+    }
+
     private static boolean onPath(String program) {
         for (String entry : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, program))) {
@@ -65,6 +73,16 @@ final class Fail2banInstance implements AutoCloseable {
      *                    customises the shipped action (client path, config, source)
      */
     static Fail2banInstance create(String name, Path dir, Path repoEtc, String clusterInit) throws IOException {
+        return create(name, dir, repoEtc, clusterInit, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #create(String, Path, Path, String)}, with the shipped jail example edited by {@code jailExample}
+     * before it is installed (to give the Python action this host's socket and source, which it takes on
+     * its action line only).
+     */
+    static Fail2banInstance create(String name, Path dir, Path repoEtc, String clusterInit,
+                                   UnaryOperator<String> jailExample) throws IOException {
         Fail2banInstance instance = new Fail2banInstance(name, dir);
         Path conf = dir.resolve("conf");
         Files.createDirectories(conf.resolve("action.d"));
@@ -76,9 +94,10 @@ final class Fail2banInstance implements AutoCloseable {
         Files.copy(SYSTEM_CONFIG.resolve("action.d/dummy.conf"), conf.resolve("action.d/dummy.conf"));
         Files.copy(repoEtc.resolve("fail2ban/action.d/fail2ban-cluster.conf"),
                 conf.resolve("action.d/fail2ban-cluster.conf"));
+        Files.copy(repoEtc.resolve("fail2ban/action.d/fail2ban_cluster.py"), conf.resolve("action.d/fail2ban_cluster.py"));
         // installed as the example says: copied to a name fail2ban reads
-        Files.copy(repoEtc.resolve("fail2ban/jail.d/fail2ban-cluster.conf.example"),
-                conf.resolve("jail.d/fail2ban-cluster.local"));
+        Files.writeString(conf.resolve("jail.d/fail2ban-cluster.local"), jailExample.apply(
+                Files.readString(repoEtc.resolve("fail2ban/jail.d/fail2ban-cluster.conf.example"))));
         Files.writeString(conf.resolve("action.d/fail2ban-cluster.local"), "[Init]\n" + clusterInit + "\n");
         Files.writeString(conf.resolve("action.d/dummy.local"), "[Init]\ntarget = " + dir.resolve("dummy-bans") + "\n");
         Files.writeString(conf.resolve("fail2ban.local"), """

@@ -13,12 +13,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP proxy on 127.0.0.1 in front of a server, that can make its open connections half-open: after
  * {@link #stallOpenConnections()} their bytes vanish in both directions and neither side ever sees a
  * close, as when a NAT or firewall on the path forgets the connection. Connections made after that are
- * forwarded normally.
+ * forwarded normally. It can also {@link #refuse} for a while: connections are cut and new ones closed at
+ * once, as when the path to the server is down.
  */
 final class StallingProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int upstreamPort;
     private final List<Link> links = new CopyOnWriteArrayList<>();
+    private volatile boolean refusing;
 
     private StallingProxy(ServerSocket listener, int upstreamPort) {
         this.listener = listener;
@@ -39,11 +41,29 @@ final class StallingProxy implements AutoCloseable {
         links.forEach(link -> link.stalled = true);
     }
 
+    /** Whether to cut every connection and close new ones at once ({@code true}), or to forward again. */
+    void refuse(boolean refuse) {
+        refusing = refuse;
+        if (refuse) {
+            links.forEach(Link::closeBoth);
+            links.clear();
+        }
+    }
+
     private void acceptLoop() {
         try {
             while (true) {
                 Socket down = listener.accept();
-                Socket up = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+                Socket up;
+                try {
+                    if (refusing) {
+                        throw new IOException("refusing");
+                    }
+                    up = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+                } catch (IOException unreachable) {
+                    down.close(); // as the server itself would refuse: the client sees a close
+                    continue;
+                }
                 Link link = new Link(down, up);
                 links.add(link);
                 daemon("proxy-down-up", () -> link.pump(down, up));

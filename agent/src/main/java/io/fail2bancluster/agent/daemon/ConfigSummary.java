@@ -27,8 +27,8 @@ public final class ConfigSummary {
         out.append("pid_file ").append(config.pidFile().map(Path::toString).orElse("(none)"))
                 .append(", control_socket ").append(config.controlSocket()).append('\n');
         config.metrics().ifPresent(m -> out.append("metrics on http://").append(m).append("/metrics\n"));
-        out.append("state_dir ").append(config.stateDir()).append(config.natsServers().isEmpty()
-                ? " (stream positions; unused without a NATS server)\n" : " (stream positions)\n");
+        out.append("state_dir ").append(config.stateDir()).append(" (outbox of up to ").append(config.outboxMax())
+                .append(" entries").append(config.natsServers().isEmpty() ? ")\n" : "; stream positions)\n");
         for (ServerConfig server : config.servers()) {
             out.append("server ").append(server.address())
                     .append(" (ping every ").append(server.pingInterval().toSeconds())

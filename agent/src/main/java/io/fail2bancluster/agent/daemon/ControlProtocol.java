@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * The control socket's line protocol, shared by the agent ({@link ControlServer}) and the command line
  * ({@link ControlClient}).
  *
- * <p>One request per connection: a command word and {@code \n} ({@code status}, {@code reload}). The answer is {@code ok} or {@code error <text>} on its first line, then {@code key: value}
+ * <p>One request per connection: a command word and {@code \n} ({@code status}, {@code reload}), or a word
+ * with its argument ({@code publish CHANNEL MESSAGE}). The answer is {@code ok} or {@code error <text>} on its first line, then {@code key: value}
  * lines, then an empty line, then the agent closes the connection. Keys are lower case with dots and
  * underscores; values are single lines. Readers ignore keys they do not know, so keys can be added.
  */
@@ -24,6 +25,8 @@ final class ControlProtocol {
     static final String ERROR = "error";
     static final int MAX_REQUEST_BYTES = 1024;
     static final int MAX_REPLY_BYTES = 1 << 20;
+    /** Room for {@code publish} and the channel name beside the longest line a server takes. */
+    private static final int PUBLISH_OVERHEAD = 256;
     static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(5);
 
     /** Closes a connection whose peer stalls: a blocking read then fails instead of hanging. */
@@ -34,6 +37,11 @@ final class ControlProtocol {
     });
 
     private ControlProtocol() {
+    }
+
+    /** The longest request once {@code publish} is served: a message may be as long as a server's line. */
+    static int publishRequestLimit(int maxLine) {
+        return Math.max(MAX_REQUEST_BYTES, maxLine + PUBLISH_OVERHEAD);
     }
 
     static ScheduledFuture<?> closeAfter(SocketChannel channel, Duration timeout) {

@@ -74,7 +74,9 @@ public final class ForegroundAgent {
 
         ControlServer control = null;
         try {
-            control = ControlServer.open(config.controlSocket(), Map.of("status", this::statusReply, "reload", this::reloadReply));
+            control = ControlServer.open(config.controlSocket(),
+                    Map.of("status", this::statusReply, "reload", this::reloadReply),
+                    Map.of("publish", this::publishReply), ControlProtocol.publishRequestLimit(config.limits().maxLine()));
         } catch (ControlServer.AlreadyServedException e) {
             return refuse("already running" + e.pid().map(p -> " (pid " + p + ")").orElse("") + ": " + e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -140,6 +142,12 @@ public final class ForegroundAgent {
             return ControlReply.error("starting");
         }
         return ControlReply.ok(new StatusReport(pid, ProductVersion.current(), a.status()).toFields());
+    }
+
+    /** Answered once the message is on disk in the outbox; refused, and counted, when the outbox is full. */
+    private ControlReply publishReply(String argument) {
+        RunningAgent a = agent;
+        return a == null ? ControlReply.error("starting; nothing kept") : a.publish(argument);
     }
 
     private ControlReply reloadReply() {

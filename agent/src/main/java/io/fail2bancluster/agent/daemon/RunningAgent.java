@@ -2,10 +2,16 @@ package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.Agent;
 import io.fail2bancluster.agent.AgentStatus;
+import io.fail2bancluster.agent.outbox.OutboxStore;
+import io.fail2bancluster.agent.outbox.PublishCommand;
 import io.fail2bancluster.config.ClusterConfig;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.apache.logging.log4j.LogManager;
 
 /** The daemon's view of an {@link Agent}: what it asks of one, so tests can run the daemon around a fake. */
 public interface RunningAgent {
@@ -23,16 +29,50 @@ public interface RunningAgent {
      */
     CompletableFuture<List<String>> reload(ClusterConfig next);
 
+    /**
+     * The control socket's {@code publish CHANNEL MESSAGE}: answered {@code ok} once the message is in the
+     * outbox on disk. Called on the control socket's thread.
+     */
+    default ControlReply publish(String argument) {
+        return ControlReply.error("this agent keeps no outbox; publish with fail2ban-cluster-client");
+    }
+
     /** Starts an agent for a validated config. */
     @FunctionalInterface
     interface Starter {
         RunningAgent start(ClusterConfig config);
     }
 
-    /** The real thing: {@link Agent#start}. */
+    /** Where the agent keeps its outbox under {@code state_dir}. */
+    static Path outboxDir(ClusterConfig config) {
+        return config.stateDir().resolve("outbox");
+    }
+
+    /**
+     * The real thing: {@link Agent#start} with the outbox under {@code state_dir}. When it cannot be opened
+     * the agent still receives (that is most of its job), says why, and refuses publishes, so fail2ban's
+     * action falls back to the client.
+     */
     static RunningAgent start(ClusterConfig config) {
-        Agent agent = Agent.start(config);
+        OutboxStore store = null;
+        String noOutbox = null;
+        try {
+            store = OutboxStore.open(outboxDir(config), config.outboxMax());
+        } catch (IOException | RuntimeException e) {
+            noOutbox = "no outbox: cannot open " + outboxDir(config) + " (state_dir): " + e.getMessage();
+            LogManager.getLogger(RunningAgent.class).warn("{}; publishes are refused (fail2ban's action falls back "
+                    + "to fail2ban-cluster-client)", noOutbox);
+        }
+        Agent agent = store == null ? Agent.start(config) : Agent.start(config, store);
+        Optional<PublishCommand> publish = agent.publishCommand();
+        String refusal = noOutbox;
         return new RunningAgent() {
+            @Override
+            public ControlReply publish(String argument) {
+                return publish.map(command -> command.apply(argument))
+                        .orElseGet(() -> ControlReply.error(refusal + "; nothing kept"));
+            }
+
             @Override
             public AgentStatus status() {
                 return agent.status();

@@ -2,6 +2,8 @@ package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.AgentStatus.ServerStatus;
+import io.fail2bancluster.agent.outbox.OutboxStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -47,6 +49,14 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                 f.put(p + "nats.catch_up_skipped", Long.toString(n.catchUpSkipped()));
             });
         }
+        status.outbox().ifPresent(o -> {
+            f.put("outbox.depth", Integer.toString(o.depth()));
+            f.put("outbox.max", Integer.toString(o.max()));
+            f.put("outbox.oldest_at", o.oldest().map(Instant::toString).orElse(NONE));
+            f.put("outbox.accepted", Long.toString(o.accepted()));
+            f.put("outbox.refused_full", Long.toString(o.refusedFull()));
+            f.put("outbox.delivered", Long.toString(o.delivered()));
+        });
         return f;
     }
 
@@ -83,8 +93,14 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                         instant(required(f, p + "connected_since")), Long.parseLong(required(f, p + "reconnects")),
                         instant(required(f, p + "last_line_at")), counters, nats));
             }
+            Optional<OutboxStatus> outbox = !f.containsKey("outbox.depth") ? Optional.empty()
+                    : Optional.of(new OutboxStatus(Integer.parseInt(f.get("outbox.depth")),
+                            Integer.parseInt(required(f, "outbox.max")), instant(required(f, "outbox.oldest_at")),
+                            Long.parseLong(required(f, "outbox.accepted")),
+                            Long.parseLong(required(f, "outbox.refused_full")),
+                            Long.parseLong(required(f, "outbox.delivered"))));
             return new StatusReport(Long.parseLong(required(f, "pid")), f.getOrDefault("version", "?"),
-                    new AgentStatus(Instant.parse(required(f, "started_at")), servers));
+                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox));
         } catch (NumberFormatException | DateTimeParseException e) {
             throw new IllegalArgumentException("malformed status reply: " + e.getMessage(), e);
         }
@@ -108,6 +124,11 @@ public record StatusReport(long pid, String version, AgentStatus status) {
 
     /** The text {@code fail2ban-clusterd status} prints. */
     public String render() {
+        return render(Instant.now());
+    }
+
+    /** As {@link #render()}, with the outbox's oldest entry's age as of {@code now}. */
+    public String render(Instant now) {
         StringBuilder out = new StringBuilder();
         out.append("fail2ban-clusterd ").append(version).append(" running (pid ").append(pid)
                 .append("), started ").append(status.startedAt()).append('\n');
@@ -126,6 +147,13 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             }
             out.append("  ").append(String.join(", ", parts)).append('\n');
         }
+        status.outbox().ifPresent(o -> {
+            out.append("outbox: ").append(o.depth()).append(" waiting (max ").append(o.max()).append(')');
+            o.oldest().ifPresent(at -> out.append(", oldest handed over ").append(at).append(" (")
+                    .append(Math.max(0, Duration.between(at, now).toSeconds())).append(" s ago)"));
+            out.append('\n').append("  accepted ").append(o.accepted()).append(", refused (full) ")
+                    .append(o.refusedFull()).append(", delivered ").append(o.delivered()).append('\n');
+        });
         return out.toString();
     }
 }

@@ -3,6 +3,7 @@ package io.fail2bancluster.agent.metrics;
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.Counter;
+import io.fail2bancluster.agent.outbox.OutboxStatus;
 import io.fail2bancluster.metrics.PrometheusText;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +54,7 @@ public final class PrometheusPage {
                     at -> sample(out, "server_last_line_timestamp_seconds", labels.get(server), seconds(at)));
         }
         natsFamilies(out, status, labels);
+        status.outbox().ifPresent(outbox -> outbox(out, outbox));
         return out.toString();
     }
 
@@ -77,6 +79,23 @@ public final class PrometheusPage {
                 "Catch-up messages not run: expired bans, unbans of bans never run here, and the like.");
         nats.forEach(i -> sample(out, "nats_catch_up_skipped_total", labels.get(i),
                 Long.toString(status.servers().get(i).nats().get().catchUpSkipped())));
+    }
+
+    /** Only when the agent keeps an outbox: a page without these families says it has none. */
+    private static void outbox(StringBuilder out, OutboxStatus outbox) {
+        family(out, "outbox_entries", "gauge", "This host's publishes waiting until every server carrying their channel has them.");
+        out.append(PREFIX).append("outbox_entries ").append(outbox.depth()).append('\n');
+        family(out, "outbox_max_entries", "gauge", "outbox_max: past it the agent refuses publishes.");
+        out.append(PREFIX).append("outbox_max_entries ").append(outbox.max()).append('\n');
+        family(out, "outbox_oldest_timestamp_seconds", "gauge",
+                "When the oldest waiting publish was handed over, in seconds since the Unix epoch; absent when none waits.");
+        outbox.oldest().ifPresent(at -> out.append(PREFIX).append("outbox_oldest_timestamp_seconds ").append(seconds(at)).append('\n'));
+        family(out, "outbox_publishes_total", "counter",
+                "Publishes handed to the agent, by outcome: accepted (kept on disk) or refused_full (outbox_max reached).");
+        out.append(PREFIX).append("outbox_publishes_total{outcome=\"accepted\"} ").append(outbox.accepted()).append('\n');
+        out.append(PREFIX).append("outbox_publishes_total{outcome=\"refused_full\"} ").append(outbox.refusedFull()).append('\n');
+        family(out, "outbox_delivered_total", "counter", "Publishes every server carrying their channel confirmed.");
+        out.append(PREFIX).append("outbox_delivered_total ").append(outbox.delivered()).append('\n');
     }
 
     private static void family(StringBuilder out, String name, String type, String help) {

@@ -21,6 +21,7 @@ public final class PublishCommand implements Function<String, ControlReply> {
     private final Predicate<String> carried;
     private final Consumer<OutboxStore.Entry> deliver;
     private final Clock clock;
+    private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refusedFull = new AtomicLong();
 
     /**
@@ -61,8 +62,14 @@ public final class PublishCommand implements Function<String, ControlReply> {
         } catch (IOException e) {
             return ControlReply.error("cannot write the outbox: " + e.getMessage() + "; nothing kept");
         }
+        accepted.incrementAndGet();
         deliver.accept(entry);
         return ControlReply.ok(Map.of("sequence", Long.toString(entry.sequence())));
+    }
+
+    /** Publishes written to the outbox since start. */
+    public long accepted() {
+        return accepted.get();
     }
 
     /** Requests refused because the outbox was full, since start. */

@@ -37,13 +37,14 @@ class ConfigSummaryTest {
     void checkShowsWhatANatsEntryConnectsTo() {
         String summary = ConfigSummary.describe(ConfigLoader.parse("""
                 state_dir: /srv/f2bc
+                outbox_max: 500
                 servers:
                   - nats: [nats://n1.example:4222, nats://n2.example]
                     retention: 86400
                     channels:
                       - name: Fail2ban
                 """, "summary.yml"));
-        assertTrue(summary.contains("\nstate_dir /srv/f2bc (stream positions)\n"), summary);
+        assertTrue(summary.contains("\nstate_dir /srv/f2bc (outbox of up to 500 entries; stream positions)\n"), summary);
         assertTrue(summary.contains("\nnats nats://n1.example:4222,nats://n2.example:4222 (stream FAIL2BAN_CLUSTER, "
                 + "replicas 3 on a cluster of 3 or more, else 1, retention 86400 s, auth none)\n  channel Fail2ban\n"),
                 summary);
@@ -54,7 +55,7 @@ class ConfigSummaryTest {
     void checkSaysWhereStateDirIsWithoutNatsToo() {
         String summary = ConfigSummary.describe(ConfigLoader.parse("servers:\n  - host: h\n    channels:\n      - name: c\n",
                 "summary.yml"));
-        assertTrue(summary.contains("\nstate_dir /var/lib/fail2ban-cluster (stream positions; unused without a NATS server)\n"),
+        assertTrue(summary.contains("\nstate_dir /var/lib/fail2ban-cluster (outbox of up to 100000 entries)\n"),
                 summary);
         assertFalse(summary.contains("NATS servers yet"), summary);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.AgentStatus.ServerStatus;
+import io.fail2bancluster.agent.outbox.OutboxStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,26 @@ class StatusReportTest {
         StatusReport report = new StatusReport(42, "1.0", sample());
         ControlReply travelled = ControlReply.decode(ControlReply.ok(report.toFields()).encode().stripTrailing());
         assertEquals(report, StatusReport.fromFields(travelled.fields()));
+    }
+
+    static AgentStatus withOutbox() {
+        return new AgentStatus(STARTED, sample().servers(),
+                Optional.of(new OutboxStatus(3, 100000, Optional.of(STARTED.plusSeconds(60)), 40, 2, 37)));
+    }
+
+    @Test
+    void theOutboxTravelsAndIsShownWithItsOldestEntrysAge() {
+        StatusReport report = new StatusReport(42, "1.0", withOutbox());
+        Map<String, String> fields = report.toFields();
+        assertEquals("3", fields.get("outbox.depth"));
+        assertEquals(STARTED.plusSeconds(60).toString(), fields.get("outbox.oldest_at"));
+        assertEquals("2", fields.get("outbox.refused_full"));
+        ControlReply travelled = ControlReply.decode(ControlReply.ok(fields).encode().stripTrailing());
+        assertEquals(report, StatusReport.fromFields(travelled.fields()));
+        String text = report.render(STARTED.plusSeconds(90));
+        assertTrue(text.contains("\noutbox: 3 waiting (max 100000), oldest handed over " + STARTED.plusSeconds(60)
+                + " (30 s ago)\n  accepted 40, refused (full) 2, delivered 37\n"), text);
+        assertTrue(!new StatusReport(42, "1.0", sample()).render().contains("outbox"), "no outbox, no line");
     }
 
     @Test

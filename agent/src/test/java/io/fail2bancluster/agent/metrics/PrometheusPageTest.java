@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.AgentStatus.ServerStatus;
+import io.fail2bancluster.agent.outbox.OutboxStatus;
 import io.fail2bancluster.metrics.PrometheusText;
 import java.time.Instant;
 import java.util.List;
@@ -73,6 +74,22 @@ class PrometheusPageTest {
                 # TYPE fail2ban_cluster_server_last_line_timestamp_seconds gauge
                 fail2ban_cluster_server_last_line_timestamp_seconds{server="127.0.0.1:1986"} 1767323100.500
                 """, PrometheusPage.render(status, "1.2.3"));
+    }
+
+    @Test
+    void theOutboxHasItsFamiliesOnlyWhenTheAgentKeepsOne() {
+        assertFalse(PrometheusPage.render(new AgentStatus(STARTED, List.of()), "1").contains("outbox"));
+        String page = PrometheusPage.render(new AgentStatus(STARTED, List.of(), Optional.of(
+                new OutboxStatus(3, 100, Optional.of(Instant.parse("2026-12-01T22:00:01.500Z")), 9, 1, 6))), "1");
+        assertTrue(page.contains("\nfail2ban_cluster_outbox_entries 3\n"), page);
+        assertTrue(page.contains("\nfail2ban_cluster_outbox_max_entries 100\n"), page);
+        assertTrue(page.contains("\nfail2ban_cluster_outbox_oldest_timestamp_seconds 1796162401.500\n"), page);
+        assertTrue(page.contains("\nfail2ban_cluster_outbox_publishes_total{outcome=\"accepted\"} 9\n"
+                + "fail2ban_cluster_outbox_publishes_total{outcome=\"refused_full\"} 1\n"), page);
+        assertTrue(page.contains("\nfail2ban_cluster_outbox_delivered_total 6\n"), page);
+        String empty = PrometheusPage.render(new AgentStatus(STARTED, List.of(), Optional.of(
+                new OutboxStatus(0, 100, Optional.empty(), 9, 1, 9))), "1");
+        assertFalse(empty.contains("\nfail2ban_cluster_outbox_oldest_timestamp_seconds "), "absent when none waits");
     }
 
     @Test
