@@ -1,25 +1,16 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.config.NatsServerConfig;
-import io.fail2bancluster.nats.BanSubjects;
+import io.fail2bancluster.nats.BanPublication;
 import io.fail2bancluster.nats.MessageIds;
 import io.fail2bancluster.nats.NatsConnections;
 import io.fail2bancluster.nats.StreamConflictException;
-import io.fail2bancluster.nats.StreamSetup;
 import io.fail2bancluster.nats.StreamSpec;
-import io.fail2bancluster.protocol.Message;
 import io.nats.client.Connection;
-import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamOptions;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.PublishOptions;
-import io.nats.client.api.MessageInfo;
-import io.nats.client.api.PublishAck;
-import io.nats.client.impl.Headers;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,10 +25,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * listed URL, a lost connection is reopened to another server, and a publish without an acknowledgement is
  * sent again with the same message id (see {@link MessageIds}), so the stream stores it once.
  *
- * <p>An unban ({@code action=unbanip}) carries the sequence of the message it replaces on its subject
- * ({@link BanSubjects#REPLACES_HEADER}), checked by the stream as it stores it, so a host catching up can
- * tell whether it had run the ban the unban lifts. That is one more request than a ban costs; bans, which
- * fail2ban waits for most, cost none.
+ * <p>What one attempt does, unbans included, is {@link BanPublication}'s.
  *
  * <p>Only {@link ClientMain} refers to this class, and only when a NATS cluster is a target: jnats stays
  * unloaded on the fanout path, whose start-up is ban latency.
@@ -46,19 +34,6 @@ public final class NatsPublisher {
     /** A connect attempt per URL, and a publish waiting for its acknowledgement, get at most this before a retry. */
     static final Duration ATTEMPT = Duration.ofSeconds(1);
     private static final long RETRY_PAUSE_MILLIS = 50;
-    /** JetStream's "JetStream system temporarily unavailable", e.g. while its cluster has no meta leader. */
-    static final int JETSTREAM_UNAVAILABLE = 10008;
-    /**
-     * JetStream's "no suitable peers for placement": the stream wants more servers than its meta leader
-     * counts as up, as in the first seconds of a cluster or while a node rejoins.
-     */
-    static final int NO_SUITABLE_PEERS = 10005;
-    /** JetStream's "wrong last sequence": the subject's latest message is no longer the one expected. */
-    static final int WRONG_LAST_SEQUENCE = 10071;
-    /** JetStream's "no message found". */
-    static final int NO_MESSAGE_FOUND = 10037;
-    private static final String MESSAGE_ID_HEADER = "Nats-Msg-Id";
-    private static final String UNBAN = "unbanip";
 
     private NatsPublisher() {
     }
@@ -204,46 +179,14 @@ public final class NatsPublisher {
         }
 
         private void publish(Connection connection) throws InterruptedException {
-            StreamSpec spec = new StreamSpec(cluster.stream(), cluster.retention(), cluster.replicas());
-            String subject = BanSubjects.subject(cluster.stream(), channel, message);
-            String id = MessageIds.of(channel, message, nonce);
-            byte[] body = message.getBytes(StandardCharsets.UTF_8);
-            boolean streamReady = false;
-            boolean unban = UNBAN.equals(Message.parse(message).get("action"));
-            Headers headers = null;
-            long replaces = 0;
+            BanPublication publication = new BanPublication(
+                    new StreamSpec(cluster.stream(), cluster.retention(), cluster.replicas()), channel, message,
+                    MessageIds.of(channel, message, nonce));
             while (remaining().compareTo(Duration.ZERO) > 0) {
-                Duration attempt = shorter(ATTEMPT, remaining());
                 try {
-                    if (!streamReady) {
-                        StreamSetup.ensure(connection, spec, attempt);
-                        streamReady = true;
-                    }
-                    if (unban && headers == null) {
-                        MessageInfo last = lastOnSubject(connection, subject, attempt);
-                        if (last != null && id.equals(last.getHeaders() == null ? null
-                                : last.getHeaders().getFirst(MESSAGE_ID_HEADER))) {
-                            // an earlier attempt of this very call was stored; its acknowledgement was lost
-                            finish(true, "stored in " + cluster.stream() + " as sequence " + last.getSeq()
-                                    + " (found on retry) via " + connection.getConnectedUrl());
-                            return;
-                        }
-                        replaces = last == null ? 0 : last.getSeq();
-                        headers = new Headers();
-                        if (replaces > 0) {
-                            headers.add(BanSubjects.REPLACES_HEADER, Long.toString(replaces));
-                        }
-                    }
-                    JetStream js = connection.jetStream(JetStreamOptions.builder().requestTimeout(attempt).build());
-                    PublishOptions.Builder options = PublishOptions.builder().messageId(id)
-                            .expectedStream(cluster.stream()).streamTimeout(attempt);
-                    if (replaces > 0) {
-                        // what the header says must still be true when the stream stores the unban
-                        options.expectedLastSubjectSequence(replaces);
-                    }
-                    PublishAck ack = js.publish(subject, headers, body, options.build());
-                    finish(true, "stored in " + ack.getStream() + " as sequence " + ack.getSeqno()
-                            + (ack.isDuplicate() ? " (a retry of a publish it had stored)" : "")
+                    BanPublication.Stored stored = publication.attempt(connection, shorter(ATTEMPT, remaining()));
+                    finish(true, "stored in " + stored.stream() + " as sequence " + stored.sequence()
+                            + (stored.how().isEmpty() ? "" : " (" + stored.how() + ")")
                             + " via " + connection.getConnectedUrl());
                     return;
                 } catch (IOException e) {
@@ -254,13 +197,7 @@ public final class NatsPublisher {
                     finish(false, e.getMessage());
                     return;
                 } catch (JetStreamApiException e) {
-                    if (e.getApiErrorCode() == WRONG_LAST_SEQUENCE) {
-                        // another publish for this key came first: look again at what the unban replaces
-                        headers = null;
-                        replaces = 0;
-                        continue;
-                    }
-                    if (!isTransient(e)) {
+                    if (!BanPublication.isTransient(e)) {
                         finish(false, "refused by JetStream: " + e.getMessage());
                         return;
                     }
@@ -269,29 +206,6 @@ public final class NatsPublisher {
                 }
             }
             finish(false, timedOut());
-        }
-
-        /** The last message stored on {@code subject}, or null when there is none. */
-        private MessageInfo lastOnSubject(Connection connection, String subject, Duration timeout)
-                throws IOException, JetStreamApiException {
-            try {
-                return connection.jetStreamManagement(JetStreamOptions.builder().requestTimeout(timeout).build())
-                        .getLastMessage(cluster.stream(), subject);
-            } catch (JetStreamApiException e) {
-                if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
-                    return null;
-                }
-                throw e;
-            }
-        }
-
-        /**
-         * A cluster electing a leader (no responders, JetStream temporarily unavailable) or still counting its
-         * peers in: it will pass, and the deadline bounds the wait.
-         */
-        private static boolean isTransient(JetStreamApiException e) {
-            return e.getErrorCode() == 503 || e.getApiErrorCode() == JETSTREAM_UNAVAILABLE
-                    || e.getApiErrorCode() == NO_SUITABLE_PEERS;
         }
 
         private void finish(boolean accepted, String reason) {
