@@ -3,6 +3,7 @@ package io.fail2bancluster.agent;
 import io.fail2bancluster.agent.metrics.MetricsListener;
 import io.fail2bancluster.agent.nats.PositionStore;
 import io.fail2bancluster.agent.outbox.FanoutDelivery;
+import io.fail2bancluster.agent.outbox.NatsDelivery;
 import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxDestination;
 import io.fail2bancluster.agent.outbox.OutboxStore;
@@ -12,6 +13,7 @@ import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.config.SigningKey;
+import io.fail2bancluster.nats.StreamSpec;
 import io.fail2bancluster.util.ProductVersion;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -226,8 +228,14 @@ public final class Agent implements AutoCloseable {
 
     private NatsLink openNats(NatsServerConfig server, ChannelRoutes routes) {
         ServerState state = new ServerState(NatsLink.address(server));
-        return new NatsLink(server, state, new MessagePath(state, nextServerIndex++, routes, shared), routes, loop,
-                new Backoff(reconnectMin, reconnectMax, random), positions, reconnectMin);
+        NatsLink link = new NatsLink(server, state, new MessagePath(state, nextServerIndex++, routes, shared), routes,
+                loop, new Backoff(reconnectMin, reconnectMax, random), positions, reconnectMin);
+        if (outbox != null) {
+            link.delivery(new NatsDelivery(state.address(), new StreamSpec(server.stream(), server.retention(),
+                    server.replicas()), routes.routes().keySet(), signingKeys(server.channels()), outbox, loop,
+                    shared.clock(), nonces));
+        }
+        return link;
     }
 
     private static List<ChannelRoutes> natsRoutes(ClusterConfig config, String hostname) {
@@ -248,8 +256,12 @@ public final class Agent implements AutoCloseable {
 
     /** Each signed channel's first key: what the client signs with too. */
     private static Map<String, SigningKey> signingKeys(ServerConfig server) {
+        return signingKeys(server.channels());
+    }
+
+    private static Map<String, SigningKey> signingKeys(List<ChannelConfig> channels) {
         Map<String, SigningKey> keys = new HashMap<>();
-        for (ChannelConfig channel : server.channels()) {
+        for (ChannelConfig channel : channels) {
             if (!channel.secrets().isEmpty()) {
                 keys.put(channel.name(), channel.secrets().get(0));
             }
@@ -258,7 +270,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private List<OutboxDestination> deliveries() {
-        return servers.stream().<OutboxDestination>map(ServerLink::delivery).toList();
+        List<OutboxDestination> all = new ArrayList<>();
+        servers.forEach(server -> all.add(server.delivery()));
+        natsServers.forEach(server -> all.add(server.delivery()));
+        return all;
     }
 
     /** The control socket's {@code publish}; empty when the agent keeps no outbox. */
@@ -302,10 +317,11 @@ public final class Agent implements AutoCloseable {
         CompletableFuture<List<String>> applied = new CompletableFuture<>();
         try {
             loop.execute(() -> {
-                apply(diff, routes, tls, redundant);
+                // first, so that the outbox's new destinations (in apply) carry the NATS entries' new channels
                 for (int i = 0; i < natsServers.size(); i++) {
                     natsServers.get(i).routes(natsRoutes.get(i));
                 }
+                apply(diff, routes, tls, redundant);
                 applied.complete(changes);
             });
         } catch (RejectedExecutionException stopped) {

@@ -6,6 +6,7 @@ import io.fail2bancluster.agent.nats.SettledSequences;
 import io.fail2bancluster.agent.nats.StoredMessage;
 import io.fail2bancluster.agent.nats.StreamPosition;
 import io.fail2bancluster.agent.nats.StreamSubscriber;
+import io.fail2bancluster.agent.outbox.NatsDelivery;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.nats.NatsConnections;
 import io.fail2bancluster.nats.StreamSetup;
@@ -72,6 +73,9 @@ final class NatsLink {
     private final ExecutorService blocking;
     private final AtomicReference<StreamPosition> unwritten = new AtomicReference<>();
 
+    /** What this cluster owes of the agent's outbox; null when the agent keeps none. */
+    private NatsDelivery delivery;
+
     // loop
     private ChannelRoutes routes;
     private boolean stopped;
@@ -129,6 +133,19 @@ final class NatsLink {
     void routes(ChannelRoutes next) {
         routes = next;
         path.routes(next);
+        if (delivery != null) {
+            delivery.channels(next.routes().keySet());
+        }
+    }
+
+    /** Its share of the outbox, published over this link's connection once it has one. Before {@link #connect}. */
+    void delivery(NatsDelivery outbox) {
+        this.delivery = outbox;
+    }
+
+    /** Null when the agent keeps no outbox. */
+    NatsDelivery delivery() {
+        return delivery;
     }
 
     /** Messages of the catch-up not run, by {@link CatchUp}'s verdict. On the loop. */
@@ -230,6 +247,9 @@ final class NatsLink {
         }
         current = subscription;
         attempt = 0;
+        if (delivery != null) {
+            delivery.connected(subscription.connection);
+        }
         state.greeted(loop.ticker().nanoTime());
         LOG.info("{}: subscribed to stream {} via {} from sequence {} ({} to catch up{})", state.address(),
                 config.stream(), subscription.connection.getConnectedUrl(), start,
@@ -309,6 +329,9 @@ final class NatsLink {
     Future<?> stop() {
         stopped = true;
         state.phase(ServerState.Phase.STOPPED);
+        if (delivery != null) {
+            delivery.stop();
+        }
         if (pendingRetry != null) {
             pendingRetry.cancel(false);
             pendingRetry = null;

@@ -4,12 +4,18 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.client.ClientMain;
 import io.fail2bancluster.client.NatsPublishResult;
 import io.fail2bancluster.client.NatsPublisher;
 import io.fail2bancluster.config.NatsAuth;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.NatsUrls;
+import io.fail2bancluster.nats.BanSubjects;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,6 +163,32 @@ class NatsAgentIT {
         again.awaitHandled(bans.size());
         assertEquals(bans.stream().map(ip -> List.of("banip", ip)).toList(), action.runs(),
                 "each ban the killed agent had not run, once, in order\n" + again.output());
+    }
+
+    @Test
+    void aBanHandedToTheAgentWhileTheClusterIsDownIsStoredOnceWhenItIsBack() throws Exception {
+        NatsServers.Node node = nats.single();
+        action = cluster.recordingAction();
+        AgentProcess agent = agent("a", node.url(), cluster.dir().resolve("state"));
+        awaitLive(agent);
+        node.kill();
+        String ban = "jail=sshd, action=banip, ip=192.0.2.41, bantime=600";
+
+        JavaProcess handOver = cluster.keep(JavaProcess.start("client", ClientMain.class, "publish", "--agent",
+                cluster.dir().resolve("a/control.sock").toString(), "-c", CHANNEL, "-m", ban));
+
+        assertEquals(0, handOver.awaitExit(Cluster.WAIT), handOver.output());
+        assertEquals("1", agent.statusFields().get("outbox.depth"), "kept on disk until the cluster has it");
+        node.start();
+        await().atMost(Cluster.WAIT).until(() -> "0".equals(agent.statusFields().get("outbox.depth")));
+        // the stream has it once, and the agent, reading the stream, ran it
+        assertEquals(List.of(List.of("banip", "192.0.2.41")), action.awaitRuns(1, agent.process()));
+        try (Connection connection = Nats.connect(node.url())) {
+            JetStreamManagement jsm = connection.jetStreamManagement();
+            assertEquals(1, jsm.getStreamInfo(NatsServerConfig.DEFAULT_STREAM).getStreamState().getMsgCount());
+            assertEquals(ban, new String(jsm.getLastMessage(NatsServerConfig.DEFAULT_STREAM,
+                    BanSubjects.subject(NatsServerConfig.DEFAULT_STREAM, CHANNEL, ban)).getData(), StandardCharsets.UTF_8));
+        }
     }
 
     @Test

@@ -1,12 +1,10 @@
 package io.fail2bancluster.agent.outbox;
 
 import io.fail2bancluster.config.SigningKey;
-import io.fail2bancluster.protocol.MessageSignature;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -20,8 +18,7 @@ import java.util.TreeMap;
  * Each new connection starts again from the oldest owed entry: what was written on a connection that
  * closed before its ping was answered is sent again (so a server may get an entry twice, never none).
  *
- * <p>On a signed channel each announce is signed as it is written, with the server's first key for it:
- * an entry that waited in the outbox is still inside the receivers' signature window when it arrives.
+ * <p>On a signed channel each announce is signed as it is written ({@link AnnounceSigner}).
  *
  * <p>One per configured server, as long as it stays configured. All methods run on the event loop.
  */
@@ -32,8 +29,7 @@ public final class FanoutDelivery implements OutboxDestination {
     private final String name;
     private final Outbox outbox;
     private Set<String> channels;
-    /** By channel, for the signed ones; each its own MAC (they are not shared between threads). */
-    private Map<String, MessageSignature> signers;
+    private AnnounceSigner signer;
     private final Clock clock;
     /** Nonces for signed announces; must not read a device on the loop (see {@link #nonceSource()}). */
     private final Random random;
@@ -89,17 +85,13 @@ public final class FanoutDelivery implements OutboxDestination {
     /** A reload's channels: entries on a channel the server no longer carries are no longer its to deliver. */
     public void channels(Set<String> next, Map<String, SigningKey> keys) {
         channels = Set.copyOf(next);
-        Map<String, MessageSignature> nextSigners = new HashMap<>();
-        keys.forEach((channel, key) -> nextSigners.put(channel, key.signature()));
-        signers = nextSigners;
+        signer = new AnnounceSigner(keys, clock, random);
         owed.values().removeIf(entry -> !channels.contains(entry.channel()));
     }
 
     /** The message as it goes on the wire to this server: signed now on a signed channel. */
     String wire(OutboxStore.Entry entry) {
-        MessageSignature signer = signers.get(entry.channel());
-        return signer == null ? entry.message() : signer.append(entry.channel(), entry.message(),
-                clock.instant().getEpochSecond(), MessageSignature.newNonce(random));
+        return signer.wire(entry);
     }
 
     @Override

@@ -1,0 +1,34 @@
+package io.fail2bancluster.agent.outbox;
+
+import io.fail2bancluster.config.SigningKey;
+import io.fail2bancluster.protocol.MessageSignature;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * An outbox entry's message as it leaves for one server: signed at that moment on a signed channel, with
+ * the server's first key for it, so an entry that waited in the outbox is still inside the receivers'
+ * signature window when it arrives. Each signer has its own MACs: use it from one thread.
+ */
+final class AnnounceSigner {
+    private final Map<String, MessageSignature> signers;
+    private final Clock clock;
+    /** Must not read a device where it is drawn from (see {@link FanoutDelivery#nonceSource()}). */
+    private final Random random;
+
+    AnnounceSigner(Map<String, SigningKey> keys, Clock clock, Random random) {
+        Map<String, MessageSignature> byChannel = new HashMap<>();
+        keys.forEach((channel, key) -> byChannel.put(channel, key.signature()));
+        this.signers = byChannel;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    String wire(OutboxStore.Entry entry) {
+        MessageSignature signer = signers.get(entry.channel());
+        return signer == null ? entry.message() : signer.append(entry.channel(), entry.message(),
+                clock.instant().getEpochSecond(), MessageSignature.newNonce(random));
+    }
+}
