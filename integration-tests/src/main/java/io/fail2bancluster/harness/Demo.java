@@ -183,7 +183,8 @@ public final class Demo {
                 reconnect_max: 2
                 # by hand, so that it needs no root and leaves an agent installed on this host alone
                 control_socket: %s
-                """.formatted(port, bans, controlSocket);
+                state_dir: %s
+                """.formatted(port, bans, controlSocket, controlSocket.resolveSibling("state"));
     }
 
     private static AgentStatus.ServerStatus server(Agent agent) {

@@ -66,7 +66,8 @@ class BlockHoundIT {
                                 values: [sshd]
                     log_level: 3
                     control_socket: %s
-                    """.formatted(port, bans, dir.resolve("control.sock")));
+                    state_dir: %s
+                    """.formatted(port, bans, dir.resolve("control.sock"), dir.resolve("state")));
             try (JavaProcess agent = JavaProcess.start("fail2ban-clusterd", AgentMain.class,
                     "--config", config.toString(), "run")) {
                 agent.awaitLineContaining(":" + port + ": connected", WITHIN);

@@ -58,7 +58,9 @@ class DaemonLifecycleIT {
                 log_file: %s
                 pid_file: %s
                 control_socket: %s
-                """.formatted(port, dir.resolve("log/agent.log"), pidFile, dir.resolve("run/control.sock")));
+                state_dir: %s
+                """.formatted(port, dir.resolve("log/agent.log"), pidFile, dir.resolve("run/control.sock"),
+                dir.resolve("state")));
     }
 
     @AfterEach

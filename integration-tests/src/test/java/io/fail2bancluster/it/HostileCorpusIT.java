@@ -129,7 +129,8 @@ class HostileCorpusIT {
                         ignore_ip: [10.0.0.0/8]
                 exec_concurrency: 1
                 control_socket: %s
-                """.formatted(port, recorder.action("%n% %v%"), dir.resolve("control.sock")));
+                state_dir: %s
+                """.formatted(port, recorder.action("%n% %v%"), dir.resolve("control.sock"), dir.resolve("state")));
         JavaProcess agent = keep(JavaProcess.start("agent", AgentMain.class, "--config", config.toString(), "run"));
 
         Map<String, String> corpus = corpus();

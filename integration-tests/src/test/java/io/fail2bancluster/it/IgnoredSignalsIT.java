@@ -36,7 +36,8 @@ class IgnoredSignalsIT {
                       - name: Fail2ban
                         action: "/bin/true %%ip%%"
                 control_socket: %s
-                """.formatted(Cluster.unusedPort(), cluster.dir().resolve("control.sock")) + extra);
+                state_dir: %s
+                """.formatted(Cluster.unusedPort(), cluster.dir().resolve("control.sock"), cluster.dir().resolve("state")) + extra);
     }
 
     @Test

@@ -72,7 +72,8 @@ class ReloadIT {
         AgentProcess agent = cluster.keep(AgentProcess.start(cluster.dir(),
                 yaml(List.of(List.of(first.port(), "Fail2ban", "Web")))));
         config = cluster.dir().resolve("cluster.yml");
-        String controlSocketLine = "control_socket: " + cluster.dir().resolve("control.sock") + "\n";
+        String controlSocketLine = "control_socket: " + cluster.dir().resolve("control.sock") + "\nstate_dir: "
+                + cluster.dir().resolve("state") + "\n";
         first.awaitSubscriptions(2);
         await().atMost(Cluster.WAIT).until(() -> "connected".equals(agent.server0("state")));
         publish(first, "Web", "192.0.2.1");

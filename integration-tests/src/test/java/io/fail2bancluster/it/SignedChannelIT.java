@@ -62,6 +62,7 @@ class SignedChannelIT {
                     """.formatted(broker.port(), recorder.action("%jail% %action% %ip%"), key));
         }
         yaml.append("strict: true\nlog_level: 3\ncontrol_socket: ").append(dir.resolve("control.sock")).append('\n');
+        yaml.append("state_dir: ").append(dir.resolve("state")).append('\n');
         Path config = dir.resolve("cluster.yml");
         Files.writeString(config, yaml);
 

@@ -131,9 +131,10 @@ class TlsIT {
                 log_level: 2
                 pid_file: %s
                 control_socket: %s
+                state_dir: %s
                 reconnect_min: 0.2
                 """.formatted(port, pki.caCert, tlsExtra.indent(4), action.action("%ip%"), dir.resolve("agent.pid"),
-                dir.resolve("control.sock")));
+                dir.resolve("control.sock"), dir.resolve("state")));
         return config;
     }
 
