@@ -1,11 +1,6 @@
 package io.fail2bancluster.harness;
 
-import io.fail2bancluster.client.PublishResult;
-import io.fail2bancluster.client.Publisher;
-import io.fail2bancluster.client.Target;
-import io.fail2bancluster.protocol.Command;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -16,29 +11,26 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Publishes bans at a steady rate through the client's {@link Publisher}, in this process. Ban {@code n}
+ * Publishes bans at a steady rate into a {@link BanSink} (fanout servers or a NATS cluster), in this process. Ban {@code n}
  * is {@code jail=sshd, action=banip, ip=10.x.y.z, id=n, t=<System.nanoTime() just before publishing>}.
  * A pacer thread hands each ban to a worker at its due time, so one slow publish does not hold back the
  * next; a publisher that cannot keep up shows as a lower achieved rate, not as a burst later.
  */
 final class BanPublisher {
+    /** How long the last publishes may take after the last one was due. */
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
-    private final List<Target> targets;
+    private final BanSink sink;
     private final String channel;
-    private final Publisher publisher;
     private final ExecutorService workers;
-    private final ExecutorService exchanges;
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicInteger fullyPublished = new AtomicInteger();
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
 
-    BanPublisher(List<Target> targets, String channel, int rate) {
-        this.targets = List.copyOf(targets);
+    BanPublisher(BanSink sink, String channel, int rate) {
+        this.sink = sink;
         this.channel = channel;
-        this.exchanges = Executors.newCachedThreadPool(daemons("loadtest-exchange-"));
-        this.publisher = new Publisher(exchanges);
         this.workers = Executors.newFixedThreadPool(Math.max(4, Math.min(64, rate / 25)), daemons("loadtest-publish-"));
     }
 
@@ -65,22 +57,16 @@ final class BanPublisher {
         }
         workers.shutdown();
         workers.awaitTermination(bans / rate + PUBLISH_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
-        exchanges.shutdown();
     }
 
     private void publishOne(int id) {
         String message = message(id, System.nanoTime());
-        List<PublishResult> results = publisher.publish(targets, new Command.Announce(channel, message), PUBLISH_TIMEOUT);
-        int ok = 0;
-        for (PublishResult result : results) {
-            if (result.accepted()) {
-                ok++;
-            } else {
-                firstFailure.compareAndSet(null, result.toString());
-            }
+        BanSink.Outcome outcome = sink.publish(channel, message);
+        if (outcome.firstFailure() != null) {
+            firstFailure.compareAndSet(null, outcome.firstFailure());
         }
-        accepted.addAndGet(ok);
-        if (ok == targets.size()) {
+        accepted.addAndGet(outcome.accepted());
+        if (outcome.accepted() == sink.servers()) {
             fullyPublished.incrementAndGet();
         }
         done.incrementAndGet();
@@ -106,7 +92,7 @@ final class BanPublisher {
         return firstFailure.get();
     }
 
-    private static ThreadFactory daemons(String prefix) {
+    static ThreadFactory daemons(String prefix) {
         AtomicInteger next = new AtomicInteger();
         return task -> {
             Thread thread = new Thread(task, prefix + next.incrementAndGet());

@@ -6,6 +6,7 @@ import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.client.Target;
 import io.fail2bancluster.config.ConfigLoader;
 import io.netty.channel.EventLoopGroup;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,14 +31,30 @@ final class Fleet implements AutoCloseable {
         }
     }
 
+    private static final String SETTINGS = """
+            log_level: 1
+            reconnect_min: 0.1
+            reconnect_max: 2
+            """;
+
     private final EventLoopGroup group = Agent.newEventLoopGroup(1);
     private final List<Agent> agents = new ArrayList<>();
 
-    Fleet(int hosts, List<Target> servers, String channel, String program, IntFunction<ActionRunner> runnerForHost) {
+    /** @param configForHost each host's config file, as YAML */
+    Fleet(int hosts, IntFunction<String> configForHost, IntFunction<ActionRunner> runnerForHost) {
         for (int host = 0; host < hosts; host++) {
-            String yaml = config(servers, channel, program);
-            agents.add(Agent.start(ConfigLoader.parse(yaml, "loadtest host " + host), runnerForHost.apply(host), group));
+            agents.add(Agent.start(ConfigLoader.parse(configForHost.apply(host), "loadtest host " + host),
+                    runnerForHost.apply(host), group));
         }
+    }
+
+    /**
+     * The same channel, action and filter as {@link #config} on one NATS cluster; each host keeps its stream
+     * position in its own {@code state_dir}, as hosts do.
+     */
+    static String natsConfig(String urls, String channel, String program, Path stateDir) {
+        return "state_dir: '" + stateDir + "'\nservers:\n  - nats: [" + urls + "]\n" + channels(channel, program)
+                + SETTINGS;
     }
 
     /**
@@ -51,21 +68,23 @@ final class Fleet implements AutoCloseable {
                       - host: '%s'
                         port: %d
                         ping_timeout: 30
-                        channels:
-                          - name: %s
-                            action: "%s %%id%% %%t%%"
-                            filter:
-                              - key: jail
-                                values: [sshd]
-                              - key: action
-                                values: [banip]
-                    """.formatted(server.host(), server.port(), channel, program));
+                    """.formatted(server.host(), server.port())).append(channels(channel, program));
         }
-        return yaml.append("""
-                log_level: 1
-                reconnect_min: 0.1
-                reconnect_max: 2
-                """).toString();
+        return yaml.append(SETTINGS).toString();
+    }
+
+    /** A server entry's channels: the one channel, its action and its filter. */
+    private static String channels(String channel, String program) {
+        return """
+                    channels:
+                      - name: %s
+                        action: "%s %%id%% %%t%%"
+                        filter:
+                          - key: jail
+                            values: [sshd]
+                          - key: action
+                            values: [banip]
+                """.formatted(channel, program);
     }
 
     int hosts() {

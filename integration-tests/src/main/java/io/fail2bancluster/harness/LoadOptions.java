@@ -34,6 +34,15 @@ final class LoadOptions {
             + "starting brokers (repeatable)")
     List<String> server = new ArrayList<>();
 
+    // Boolean, not boolean: see --json
+    @Parameter(names = "--nats", description = "Run on NATS JetStream instead of fanout: start one nats-server -js "
+            + "(Debian's nats-server) on 127.0.0.1 and put every host on it")
+    Boolean nats;
+
+    @Parameter(names = "--nats-url", description = "URL[,URL...] of a running NATS JetStream cluster to use instead "
+            + "of starting one (implies --nats)")
+    String natsUrl;
+
     @Parameter(names = "--exec", description = "recording: actions are recorded, not run; "
             + "real: each runs /bin/true as a process (exec_concurrency 4, shared by all hosts)")
     String exec = "recording";
@@ -81,6 +90,14 @@ final class LoadOptions {
         }
         Wire.requireChannel(channel);
         targets();
+        if (onNats() && !server.isEmpty()) {
+            throw new IllegalArgumentException("--server is a fanout server: give either it or --nats/--nats-url");
+        }
+    }
+
+    /** Whether the run is on NATS ({@code --nats} or {@code --nats-url}). */
+    boolean onNats() {
+        return Boolean.TRUE.equals(nats) || natsUrl != null;
     }
 
     private static void positive(String name, int value) {

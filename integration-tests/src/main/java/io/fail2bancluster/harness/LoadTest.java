@@ -4,16 +4,23 @@ import io.fail2bancluster.agent.ActionRunner;
 import io.fail2bancluster.agent.ProcessActionRunner;
 import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.client.Target;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
 
 /**
  * {@code fail2ban-cluster-loadtest}: a fleet of agents in one JVM against S brokers (each its own
- * process, or the {@code --server}s given), fed B bans at R per second through the client's publish
- * code; reports whether every ban ran exactly once on every host, and how fast. Progress on stderr, the
+ * process, or the {@code --server}s given) or one NATS JetStream cluster ({@code --nats}: a nats-server of
+ * its own, or {@code --nats-url}), fed B bans at R per second through the client's publish code; reports whether every ban ran exactly once on every host, and how fast. Progress on stderr, the
  * report on stdout ({@code --json}: one JSON object as the last line). Exit status 0 when every count
  * matches, 1 when not, 2 for a usage error.
  */
@@ -60,32 +67,79 @@ public final class LoadTest {
 
     private LoadReport execute() throws InterruptedException {
         List<BrokerProcess> brokers = new ArrayList<>();
+        NatsServerProcess natsServer = null;
+        Path stateDirs = null;
+        BanSink sink = null;
         ProcessActionRunner real = options.realExec()
                 ? new ProcessActionRunner(4, options.bans * options.hosts, Duration.ofSeconds(30)) : null;
         try {
-            List<Target> targets = options.targets();
-            if (targets.isEmpty()) {
-                for (int i = 0; i < options.servers; i++) {
-                    BrokerProcess broker = BrokerProcess.start(BROKER_START);
-                    brokers.add(broker);
-                    targets.add(new Target("127.0.0.1", broker.port()));
-                    progress("broker %d listening on 127.0.0.1:%d (pid %d)", i + 1, broker.port(), broker.pid());
+            String program = real != null ? "/bin/true" : "record";
+            IntFunction<String> configs;
+            if (options.onNats()) {
+                String urls = options.natsUrl;
+                if (urls == null) {
+                    natsServer = NatsServerProcess.start(BROKER_START);
+                    urls = natsServer.url();
+                    progress("nats-server -js listening on %s (pid %d)", urls, natsServer.pid());
                 }
+                Path dirs = stateDirs = createStateDirs();
+                String cluster = urls;
+                configs = host -> Fleet.natsConfig(cluster, options.channel, program, dirs.resolve("host-" + host));
+                sink = new NatsSink(urls);
+            } else {
+                List<Target> targets = options.targets();
+                if (targets.isEmpty()) {
+                    for (int i = 0; i < options.servers; i++) {
+                        BrokerProcess broker = BrokerProcess.start(BROKER_START);
+                        brokers.add(broker);
+                        targets.add(new Target("127.0.0.1", broker.port()));
+                        progress("broker %d listening on 127.0.0.1:%d (pid %d)", i + 1, broker.port(), broker.pid());
+                    }
+                }
+                configs = host -> Fleet.config(targets, options.channel, program);
+                sink = new FanoutSink(targets);
             }
             ExecutionRecorder recorder = new ExecutionRecorder(options.hosts, options.bans,
                     options.bans + options.warmupBans());
-            String program = real != null ? "/bin/true" : "record";
-            try (Fleet fleet = new Fleet(options.hosts, targets, options.channel, program,
-                    host -> new RecordingRunner(host, recorder, real))) {
-                awaitConnected(fleet, options.hosts * targets.size());
-                Fleet.Counts baseline = warmUp(fleet, targets, recorder);
-                return measure(fleet, targets, recorder, brokers, baseline);
+            try (Fleet fleet = new Fleet(options.hosts, configs, host -> new RecordingRunner(host, recorder, real))) {
+                awaitConnected(fleet, options.hosts * sink.servers());
+                Fleet.Counts baseline = warmUp(fleet, sink, recorder);
+                return measure(fleet, sink, recorder, brokers, baseline);
             }
         } finally {
             if (real != null) {
                 real.shutdown(Duration.ofSeconds(5)).join();
             }
+            if (sink != null) {
+                sink.close();
+            }
             brokers.forEach(BrokerProcess::close);
+            if (natsServer != null) {
+                natsServer.close();
+            }
+            deleteQuietly(stateDirs);
+        }
+    }
+
+    /** Where the NATS run's hosts keep their stream positions, one folder each; removed after the run. */
+    private static Path createStateDirs() {
+        try {
+            return Files.createTempDirectory("f2bc-loadtest-state");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a temporary folder left behind
         }
     }
 
@@ -111,13 +165,13 @@ public final class LoadTest {
      *
      * @return the fleet's counters once every warm-up ban ran: the report counts from there
      */
-    private Fleet.Counts warmUp(Fleet fleet, List<Target> targets, ExecutionRecorder recorder) throws InterruptedException {
+    private Fleet.Counts warmUp(Fleet fleet, BanSink sink, ExecutionRecorder recorder) throws InterruptedException {
         int bans = options.warmupBans();
         if (bans == 0) {
             return fleet.counts();
         }
         progress("warming up: %d bans over %d s, not counted", bans, options.warmupSeconds);
-        BanPublisher publisher = new BanPublisher(targets, options.channel, options.rate);
+        BanPublisher publisher = new BanPublisher(sink, options.channel, options.rate);
         Thread publishing = pacer(publisher, options.bans, bans);
         long expected = (long) bans * fleet.hosts();
         long lastCount = -1;
@@ -135,7 +189,7 @@ public final class LoadTest {
         }
         // the other servers' copies of the last warm-up bans, which dedupe absorbs, may still be on their way:
         // the report must not count them as the run's
-        long copies = expected * targets.size();
+        long copies = expected * sink.servers();
         long settleBy = System.nanoTime() + options.settleSeconds * 1_000_000_000L;
         while (fleet.counts().received() < copies && System.nanoTime() - settleBy < 0) {
             Thread.sleep(20);
@@ -156,9 +210,9 @@ public final class LoadTest {
         return publishing;
     }
 
-    private LoadReport measure(Fleet fleet, List<Target> targets, ExecutionRecorder recorder,
+    private LoadReport measure(Fleet fleet, BanSink sink, ExecutionRecorder recorder,
             List<BrokerProcess> brokers, Fleet.Counts baseline) throws InterruptedException {
-        BanPublisher publisher = new BanPublisher(targets, options.channel, options.rate);
+        BanPublisher publisher = new BanPublisher(sink, options.channel, options.rate);
         long publishStart = System.nanoTime();
         Thread publishing = pacer(publisher, 0, options.bans);
         long publishEnd = 0;
@@ -183,7 +237,7 @@ public final class LoadTest {
             if (now - lastProgress >= PROGRESS_EVERY_NANOS || complete) {
                 lastProgress = now;
                 progress("published %d/%d, received %d/%d, executed %d, reconnects %d", publisher.done(),
-                        options.bans, counts.received(), (long) options.bans * fleet.hosts() * targets.size(),
+                        options.bans, counts.received(), (long) options.bans * fleet.hosts() * sink.servers(),
                         counts.executed(), counts.reconnects());
             }
             if (complete || (publishEnd != 0 && now - lastChange > options.settleSeconds * 1_000_000_000L)) {
@@ -197,7 +251,7 @@ public final class LoadTest {
             }
         }
         LatencyHistogram latency = recorder.latency();
-        return new LoadReport(fleet.hosts(), targets.size(), options.warmupBans(), options.bans, publisher.published(),
+        return new LoadReport(fleet.hosts(), sink.servers(), options.warmupBans(), options.bans, publisher.published(),
                 options.bans - publisher.published(), publisher.accepted() * fleet.hosts(), counts.received(),
                 (long) options.bans * fleet.hosts(), counts.executed(), recorder.duplicates(),
                 counts.failed(), counts.dropped(), recorder.unreadableCount(), counts.reconnects(),

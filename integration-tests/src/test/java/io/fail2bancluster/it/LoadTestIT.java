@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.broker.BrokerMain;
 import io.fail2bancluster.harness.LoadTest;
+import io.fail2bancluster.harness.NatsServerProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,6 +60,24 @@ class LoadTestIT {
                         "no broker of its own: " + load.output());
             }
             assertTrue(broker.isAlive(), broker.output());
+        }
+    }
+
+    @Test
+    void onNatsTenHostsRunEveryBanOncePerHost() {
+        Assumptions.assumeTrue(NatsServerProcess.binary().isPresent(),
+                "nats-server is not installed (apt-get install nats-server)");
+        try (JavaProcess load = JavaProcess.start("loadtest", LoadTest.class, "--nats",
+                "--hosts", "10", "--bans", "200", "--rate", "200", "--warmup", "1", "--json")) {
+            assertEquals(0, load.awaitExit(EXIT_WITHIN), load.output());
+            String json = lastLine(load);
+            assertEquals(1, field(json, "servers"), json);
+            assertEquals(200, field(json, "published"), json);
+            assertEquals(200L * 10, field(json, "expected_received"), json);
+            assertEquals(200L * 10, field(json, "received"), json);
+            assertEquals(200L * 10, field(json, "executed"), json);
+            assertEquals(0, field(json, "duplicates"), json);
+            assertTrue(load.stderr().stream().anyMatch(l -> l.contains("nats-server -js listening on")), load.output());
         }
     }
 

@@ -3,9 +3,6 @@ package io.fail2bancluster.it;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +16,7 @@ import java.util.List;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import io.fail2bancluster.harness.NatsServerProcess;
 import io.nats.client.support.JsonParser;
 import io.nats.client.support.JsonValue;
 import org.junit.jupiter.api.Assumptions;
@@ -66,7 +64,7 @@ final class NatsServers implements BeforeEachCallback, AfterEachCallback {
         void start() throws IOException {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.resolveSibling(name + ".out").toFile())).start();
-            await().atMost(READY_WITHIN).pollInterval(Duration.ofMillis(50)).until(this::accepts);
+            await().atMost(READY_WITHIN).pollInterval(Duration.ofMillis(50)).until(() -> NatsServerProcess.accepts(port));
         }
 
         /** kill -9: no goodbye to the cluster, no flush of the store. */
@@ -78,14 +76,6 @@ final class NatsServers implements BeforeEachCallback, AfterEachCallback {
             return process != null && process.isAlive();
         }
 
-        private boolean accepts() {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        }
     }
 
     @Override
@@ -229,11 +219,6 @@ final class NatsServers implements BeforeEachCallback, AfterEachCallback {
     }
 
     private static Path findBinary() {
-        for (String candidate : List.of("/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return Path.of(candidate);
-            }
-        }
-        return null;
+        return NatsServerProcess.binary().orElse(null);
     }
 }
