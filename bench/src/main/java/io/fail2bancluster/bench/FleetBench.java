@@ -2,6 +2,8 @@ package io.fail2bancluster.bench;
 
 import io.fail2bancluster.broker.BrokerMain;
 import io.fail2bancluster.harness.LoadTest;
+import io.fail2bancluster.harness.NatsServerProcess;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,7 +13,9 @@ import java.util.regex.Pattern;
  * client's publish code, recording executor) against our broker and, as the baseline, against
  * {@link RawFanout}, each server in its own process with the broker launcher's JVM flags. Prints the
  * publish-to-exec percentiles after the harness' warm-up; the baseline tells what the harness, the
- * agents and this machine cost with the least server there can be.
+ * agents and this machine cost with the least server there can be. A third run puts the same fleet on NATS
+ * JetStream (a private nats-server -js, each host its own ordered consumer, bans stored in the stream and
+ * published on its acknowledgement), the durable alternative to the broker, beside the broker's figures.
  */
 public final class FleetBench {
     /** The broker launcher's defaults (dist/src/lib/launcher.sh), for both servers. */
@@ -34,12 +38,20 @@ public final class FleetBench {
              Child raw = new Child(SERVER_JVM, RawFanout.class.getName())) {
             int brokerPort = Child.portOf(broker.await("listening on", 60));
             int rawPort = Child.portOf(raw.await("listening on", 60));
-            Figures ours = run(brokerPort, seconds, warmup);
-            Figures baseline = run(rawPort, seconds, warmup);
+            Figures ours = run(seconds, warmup, "--server", "127.0.0.1:" + brokerPort);
+            Figures baseline = run(seconds, warmup, "--server", "127.0.0.1:" + rawPort);
+            Figures nats = NatsServerProcess.binary().isPresent() ? run(seconds, warmup, "--nats") : null;
             Bench.line("broker", "%s", ours);
             Bench.line("raw fan-out (baseline)", "%s", baseline);
             Bench.line("p99, broker vs raw fan-out", "%.2f ms vs %.2f ms: %.2fx baseline; target < 20 ms",
                     ours.p99, baseline.p99, ours.p99 / baseline.p99);
+            if (nats == null) {
+                Bench.line("NATS JetStream", "skipped: no nats-server (apt-get install nats-server)");
+            } else {
+                Bench.line("NATS JetStream", "%s", nats);
+                Bench.line("p50 / p99, NATS vs broker", "%.2f / %.2f ms vs %.2f / %.2f ms: %.2fx / %.2fx the broker's",
+                        nats.p50, nats.p99, ours.p50, ours.p99, nats.p50 / ours.p50, nats.p99 / ours.p99);
+            }
         }
     }
 
@@ -51,10 +63,11 @@ public final class FleetBench {
         }
     }
 
-    private static Figures run(int port, int seconds, int warmup) throws Exception {
-        try (Child load = new Child(HARNESS_JVM, LoadTest.class.getName(), "--server", "127.0.0.1:" + port,
-                "--hosts", String.valueOf(HOSTS), "--rate", String.valueOf(RATE), "--bans",
-                String.valueOf(seconds * RATE), "--warmup", String.valueOf(warmup), "--json")) {
+    private static Figures run(int seconds, int warmup, String... servers) throws Exception {
+        List<String> args = new ArrayList<>(List.of(servers));
+        args.addAll(List.of("--hosts", String.valueOf(HOSTS), "--rate", String.valueOf(RATE), "--bans",
+                String.valueOf(seconds * RATE), "--warmup", String.valueOf(warmup), "--json"));
+        try (Child load = new Child(HARNESS_JVM, LoadTest.class.getName(), args.toArray(String[]::new))) {
             String json = load.await("\"p99_ms\"", seconds + warmup + 180);
             return new Figures(json.contains("\"ok\":true"), field(json, "p50_ms"), field(json, "p90_ms"),
                     field(json, "p99_ms"), field(json, "max_ms"));
