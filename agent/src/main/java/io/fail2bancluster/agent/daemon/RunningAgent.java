@@ -55,10 +55,14 @@ public interface RunningAgent {
      */
     static RunningAgent start(ClusterConfig config) {
         OutboxStore store = null;
+        StateDirLock lock = null;
         String noOutbox = null;
         try {
+            lock = StateDirLock.acquire(config.stateDir());
             store = OutboxStore.open(outboxDir(config), config.outboxMax());
         } catch (IOException | RuntimeException e) {
+            closeQuietly(lock);
+            lock = null;
             noOutbox = "no outbox: cannot open " + outboxDir(config) + " (state_dir): " + e.getMessage();
             LogManager.getLogger(RunningAgent.class).warn("{}; publishes are refused (fail2ban's action falls back "
                     + "to fail2ban-cluster-client)", noOutbox);
@@ -66,6 +70,7 @@ public interface RunningAgent {
         Agent agent = store == null ? Agent.start(config) : Agent.start(config, store);
         Optional<PublishCommand> publish = agent.publishCommand();
         String refusal = noOutbox;
+        StateDirLock held = lock;
         return new RunningAgent() {
             @Override
             public ControlReply publish(String argument) {
@@ -80,7 +85,7 @@ public interface RunningAgent {
 
             @Override
             public CompletableFuture<Void> shutdown(Duration grace) {
-                return agent.shutdown(grace);
+                return agent.shutdown(grace).whenComplete((done, error) -> closeQuietly(held));
             }
 
             @Override
@@ -88,5 +93,16 @@ public interface RunningAgent {
                 return agent.reload(next);
             }
         };
+    }
+
+    private static void closeQuietly(StateDirLock lock) {
+        if (lock == null) {
+            return;
+        }
+        try {
+            lock.close();
+        } catch (IOException e) {
+            // the process ends soon, and the kernel drops the lock with it
+        }
     }
 }
