@@ -49,7 +49,7 @@ public final class CatchUpBench {
     public static void main(String[] args) throws Exception {
         boolean quick = Bench.quick(args);
         int bans = quick ? 2000 : 10_000;
-        int runs = quick ? 1 : 3;
+        int runs = quick ? 3 : 5;
         if (!NatsServerProcess.installed()) {
             System.out.println("catch-up: skipped, no " + NatsServerProcess.BINARY + " (apt-get install nats-server)");
             return;
