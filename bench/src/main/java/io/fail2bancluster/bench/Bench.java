@@ -1,6 +1,7 @@
 package io.fail2bancluster.bench;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** What every bench main shares: the {@code --quick} switch and the figure lines bench/run prints. */
 final class Bench {
@@ -20,6 +21,12 @@ final class Bench {
     static void line(String what, String format, Object... args) {
         System.out.printf("  %-44s %s%n", what, String.format(format, args));
         System.out.flush();
+    }
+
+    static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     static String ratio(double ours, double baseline) {

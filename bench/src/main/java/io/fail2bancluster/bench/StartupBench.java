@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,11 +57,10 @@ public final class StartupBench {
             Files.writeString(config, "servers:\n  - host: 127.0.0.1\n    port: " + port + "\n    channels:\n"
                     + "      - name: " + CHANNEL + "\n        action: \"fail2ban-client set %jail% %action% %ip%\"\n");
             // the same publish to a real nats-server with JetStream, when one is installed: ack from its stream
-            Path natsStore = Files.createTempDirectory("startup-bench-nats");
-            Process nats = startNats(natsStore);
+            NatsServerProcess nats = NatsServerProcess.installed() ? NatsServerProcess.start("startup-bench-nats") : null;
             Path natsConfig = Files.createTempFile("startup-bench-nats", ".yml");
             if (nats != null) {
-                Files.writeString(natsConfig, "servers:\n  - nats: [nats://127.0.0.1:" + natsPort + "]\n    channels:\n"
+                Files.writeString(natsConfig, "servers:\n  - nats: [" + nats.url() + "]\n    channels:\n"
                         + "      - name: " + CHANNEL + "\n        action: \"fail2ban-client set %jail% %action% %ip%\"\n");
             } else {
                 Bench.line("NATS rows", "skipped: nats-server is not installed");
@@ -101,9 +99,9 @@ public final class StartupBench {
                         }
                     }
                 }
-                double baseline = median(millis.get("plain"));
+                double baseline = Bench.median(millis.get("plain"));
                 for (Map.Entry<String, Variant> v : variants.entrySet()) {
-                    double median = median(millis.get(v.getKey()));
+                    double median = Bench.median(millis.get(v.getKey()));
                     Bench.line(v.getValue().title(), "%5.0f ms  %s", median,
                             v.getKey().equals("plain") ? "" : Bench.ratio(median, baseline));
                 }
@@ -111,40 +109,10 @@ public final class StartupBench {
                 Files.deleteIfExists(config);
                 Files.deleteIfExists(natsConfig);
                 if (nats != null) {
-                    nats.destroyForcibly().waitFor();
-                }
-                try (var files = Files.walk(natsStore)) {
-                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
+                    nats.close();
                 }
             }
         }
-    }
-
-    private static int natsPort;
-
-    /** {@code nats-server -js} on a free loopback port with its store in {@code store}, or null when not installed. */
-    private static Process startNats(Path store) throws IOException, InterruptedException {
-        Path binary = Path.of("/usr/sbin/nats-server");
-        if (!Files.isExecutable(binary)) {
-            return null;
-        }
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            natsPort = probe.getLocalPort();
-        }
-        Process process = new ProcessBuilder(binary.toString(), "-js", "-a", "127.0.0.1", "-p", String.valueOf(natsPort),
-                "-sd", store.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), natsPort)) {
-                return process;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        process.destroyForcibly();
-        throw new IOException("nats-server did not listen on 127.0.0.1:" + natsPort + " within 30 s");
     }
 
     private static List<String> publish(Path client, String... target) {
@@ -169,12 +137,6 @@ public final class StartupBench {
             throw new IllegalStateException(String.join(" ", command) + " exited " + status);
         }
         return ms;
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private record Variant(String title, List<String> command, Map<String, String> env) {
