@@ -1,6 +1,7 @@
 package io.fail2bancluster.bench;
 
 import io.fail2bancluster.config.NatsServerConfig;
+import io.fail2bancluster.harness.NatsServerProcess;
 import io.fail2bancluster.nats.BanSubjects;
 import io.fail2bancluster.nats.MessageIds;
 import io.fail2bancluster.nats.StreamSetup;
@@ -36,6 +37,7 @@ import java.util.regex.Pattern;
  * Runs alternate; medians are printed.
  */
 public final class CatchUpBench {
+    private static final Duration NATS_READY = Duration.ofSeconds(30);
     static final String CHANNEL = "Fail2ban";
     private static final Pattern REPORT = Pattern.compile(
             "caught up (\\d+) in ([0-9.]+) ms, the first after ([0-9.]+) ms; VmRSS (\\d+) KiB; live heap (\\d+) KiB");
@@ -50,14 +52,14 @@ public final class CatchUpBench {
         boolean quick = Bench.quick(args);
         int bans = quick ? 2000 : 10_000;
         int runs = quick ? 3 : 5;
-        if (!NatsServerProcess.installed()) {
-            System.out.println("catch-up: skipped, no " + NatsServerProcess.BINARY + " (apt-get install nats-server)");
+        if (!NatsServerProcess.binary().isPresent()) {
+            System.out.println("catch-up: skipped, no nats-server (apt-get install nats-server)");
             return;
         }
         Bench.header(String.format("catch-up: a fresh agent facing %,d active bans in a one-node JetStream stream, "
                 + "recording executor, median of %d, JVM %s", bans, runs, String.join(" ", MemoryBench.LAUNCHER_JVM)));
         Path dir = Files.createTempDirectory("f2bc-catchupbench");
-        try (NatsServerProcess nats = NatsServerProcess.start("f2bc-catchupbench-nats")) {
+        try (NatsServerProcess nats = NatsServerProcess.start(NATS_READY)) {
             double published = publish(nats.url(), bans);
             Bench.line("published (async, each acknowledged)", "%,d bans in %.2f s", bans, published);
             List<Report> baseline = new ArrayList<>();

@@ -1,9 +1,11 @@
 package io.fail2bancluster.bench;
 
 import io.fail2bancluster.broker.BrokerMain;
+import io.fail2bancluster.harness.NatsServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,6 +21,7 @@ import java.util.Map;
  * a one-node JetStream server (accepted on the stream's acknowledgement) is measured in the same rounds.
  */
 public final class StartupBench {
+    private static final Duration NATS_READY = Duration.ofSeconds(30);
     private static final String CHANNEL = "Fail2ban";
     private static final String MESSAGE = "jail=sshd, action=banip, ip=192.0.2.7";
     private static final String PYTHON = """
@@ -57,7 +60,7 @@ public final class StartupBench {
             Files.writeString(config, "servers:\n  - host: 127.0.0.1\n    port: " + port + "\n    channels:\n"
                     + "      - name: " + CHANNEL + "\n        action: \"fail2ban-client set %jail% %action% %ip%\"\n");
             // the same publish to a real nats-server with JetStream, when one is installed: ack from its stream
-            NatsServerProcess nats = NatsServerProcess.installed() ? NatsServerProcess.start("startup-bench-nats") : null;
+            NatsServerProcess nats = NatsServerProcess.binary().isPresent() ? NatsServerProcess.start(NATS_READY) : null;
             Path natsConfig = Files.createTempFile("startup-bench-nats", ".yml");
             if (nats != null) {
                 Files.writeString(natsConfig, "servers:\n  - nats: [" + nats.url() + "]\n    channels:\n"

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A private {@code nats-server -js} for the load test: 127.0.0.1, a free port, its store in a temporary
+ * A private {@code nats-server -js} for the load test and the benches: 127.0.0.1, a free port, its store in a temporary
  * directory that closing removes, with the server.
  */
 public final class NatsServerProcess implements AutoCloseable {
@@ -33,7 +33,7 @@ public final class NatsServerProcess implements AutoCloseable {
     }
 
     /** Starts one and returns once it accepts connections; throws, with its log, if it does not within {@code timeout}. */
-    static NatsServerProcess start(Duration timeout) {
+    public static NatsServerProcess start(Duration timeout) {
         Path binary = binary().orElseThrow(() -> new IllegalStateException("--nats: no nats-server in " + BINARIES
                         + " (apt-get install nats-server), or give a running one with --nats-url"));
         try {
@@ -78,11 +78,11 @@ public final class NatsServerProcess implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "nats://127.0.0.1:" + port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
