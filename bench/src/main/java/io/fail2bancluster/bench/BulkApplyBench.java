@@ -85,7 +85,7 @@ public final class BulkApplyBench {
     }
 
     /** The agent is ready once the broker's {@code info} counts its subscription. */
-    private static void awaitConnected(Path config, int port) throws Exception {
+    static void awaitConnected(Path config, int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
