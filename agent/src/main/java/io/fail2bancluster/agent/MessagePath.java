@@ -4,6 +4,7 @@ import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.MessageLimits;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.util.concurrent.Ticker;
+import java.time.Instant;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -58,18 +59,20 @@ final class MessagePath {
 
     /** One message that arrived on {@code channel}, from a transport that redelivers nothing. On the loop. */
     void accept(String channel, String text) {
-        accept(channel, text, NOTHING);
+        accept(channel, text, null, NOTHING);
     }
 
     /**
      * One message that arrived on {@code channel}. On the agent's event loop.
      *
+     * @param entered when the message entered the bus, for a transport that keeps messages (a stream's storage
+     *                time; see {@link SignatureCheck#admits(String, Message, long, java.time.Instant)}); null: now
      * @param settled run on the loop once the message's fate is final: stopped by a step, or its action
      *                reported; not when the agent stopped before its action ran. A transport that can
      *                deliver a message again (a stream) stores its position by this, so a message whose
      *                action never ran is delivered again after a restart.
      */
-    void accept(String channel, String text, Runnable settled) {
+    void accept(String channel, String text, Instant entered, Runnable settled) {
         long nowNanos = ticker.nanoTime();
         state.increment(Counter.RECEIVED);
         Message message = Message.parse(text, limits);
@@ -82,7 +85,7 @@ final class MessagePath {
             settled.run();
             return;
         }
-        if (!signatures.admits(channel, message, nowNanos)) {
+        if (!signatures.admits(channel, message, nowNanos, entered)) {
             settled.run();
             return;
         }

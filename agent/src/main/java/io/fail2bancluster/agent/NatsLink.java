@@ -291,7 +291,7 @@ final class NatsLink {
         } else if (sequence <= subscription.catchUpEnd) {
             CatchUp.Verdict verdict = CatchUp.verdict(message, Instant.now(), subscription.lastProcessed);
             if (verdict.runs()) {
-                path.accept(message.channel(), message.message(), settled);
+                path.accept(message.channel(), message.message(), message.stored(), settled);
             } else {
                 skipped++;
                 LOG.debug("{}: catch-up skips sequence {} ({}): {}", state.address(), sequence, verdict,
@@ -299,7 +299,7 @@ final class NatsLink {
                 settled.run();
             }
         } else {
-            path.accept(message.channel(), message.message(), settled);
+            path.accept(message.channel(), message.message(), message.stored(), settled);
         }
     }
 

@@ -7,6 +7,7 @@ import io.fail2bancluster.protocol.Wire;
 import io.fail2bancluster.util.LogThrottle;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,13 +59,25 @@ final class SignatureCheck {
                 macs.put(channel, policy.keys().stream().map(SigningKey::signature).toList()));
     }
 
-    /** Whether the message may go on; a rejection is counted and warned about here. */
+    /** Whether a message that arrived just now may go on; a rejection is counted and warned about here. */
     boolean admits(String channel, Message message, long nowNanos) {
+        return admits(channel, message, nowNanos, null);
+    }
+
+    /**
+     * Whether the message may go on; a rejection is counted and warned about here.
+     *
+     * @param entered when the message entered the bus, for a transport that keeps messages (a stream's
+     *                storage time): its {@code ts} must be within the window of that, not of this host's
+     *                clock, so a host catching up hours later still takes what was signed when it was
+     *                published, and an old signed message stored again now is still too old. Null: now.
+     */
+    boolean admits(String channel, Message message, long nowNanos, Instant entered) {
         SignaturePolicy policy = policies.get(channel);
         if (policy == null) {
             return true;
         }
-        String problem = problem(channel, message, policy, nowNanos);
+        String problem = problem(channel, message, policy, nowNanos, entered);
         if (problem == null) {
             return true;
         }
@@ -77,7 +90,7 @@ final class SignatureCheck {
     }
 
     /** Why the message must not go on, or null when it may. */
-    private String problem(String channel, Message message, SignaturePolicy policy, long nowNanos) {
+    private String problem(String channel, Message message, SignaturePolicy policy, long nowNanos, Instant entered) {
         MessageSignature.Fields fields = MessageSignature.fields(message);
         if (fields instanceof MessageSignature.Malformed malformed) {
             return "malformed signature: " + malformed.reason();
@@ -93,10 +106,11 @@ final class SignatureCheck {
             }
             return null;
         }
-        long skew = signed.epochSeconds() - clock.instant().getEpochSecond();
+        long skew = signed.epochSeconds() - (entered == null ? clock.instant() : entered).getEpochSecond();
         if (Math.abs(skew) > windowSeconds) {
-            return "ts is " + Math.abs(skew) + " s in the " + (skew < 0 ? "past" : "future")
-                    + ", outside signature_window (" + windowSeconds + " s)";
+            String when = entered == null ? (skew < 0 ? " in the past" : " in the future")
+                    : (skew < 0 ? " before" : " after") + " the stream stored it";
+            return "ts is " + Math.abs(skew) + " s" + when + ", outside signature_window (" + windowSeconds + " s)";
         }
         if (!matchesAnyKey(channel, message, signed.signature())) {
             return "bad signature (no key of this channel matches)";

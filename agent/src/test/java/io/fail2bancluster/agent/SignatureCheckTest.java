@@ -107,6 +107,18 @@ class SignatureCheckTest {
     }
 
     @Test
+    void aStreamedMessageIsJudgedByWhenTheStreamStoredItNotByWhenItIsRead() {
+        SignatureCheck channel = required();
+        Instant storedADayAgo = Instant.ofEpochSecond(NOW - 86_400);
+        // a host catching up a day later takes what was signed when it was published
+        assertTrue(channel.admits(CHANNEL, Message.parse(signed(current, BAN, NOW - 86_400 + 5)), 0, storedADayAgo));
+        // an old signed message stored again now is as stale as over fanout
+        assertFalse(channel.admits(CHANNEL, Message.parse(signed(current, BAN, NOW - 86_400)), 0,
+                Instant.ofEpochSecond(NOW)));
+        assertEquals(1, state.count(Counter.REJECTED));
+    }
+
+    @Test
     void aReplayFromTheSameServerIsRejectedEvenAfterAReconnect() {
         SignatureCheck channel = required();
         String message = signed(current, BAN, NOW);

@@ -10,6 +10,8 @@ import io.fail2bancluster.client.NatsPublisher;
 import io.fail2bancluster.config.NatsAuth;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.NatsUrls;
+import io.fail2bancluster.config.SigningKey;
+import io.fail2bancluster.protocol.MessageSignature;
 import io.fail2bancluster.nats.BanSubjects;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
@@ -18,7 +20,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -189,6 +193,32 @@ class NatsAgentIT {
             assertEquals(ban, new String(jsm.getLastMessage(NatsServerConfig.DEFAULT_STREAM,
                     BanSubjects.subject(NatsServerConfig.DEFAULT_STREAM, CHANNEL, ban)).getData(), StandardCharsets.UTF_8));
         }
+    }
+
+    @Test
+    void aHostCatchingUpOnASignedChannelTakesWhatWasSignedWhenItWasPublished() throws Exception {
+        String url = nats.single().url();
+        action = cluster.recordingAction();
+        Path keyFile = cluster.dir().resolve("Fail2ban.key");
+        Files.writeString(keyFile, "a shared secret for the whole fleet\n");
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        MessageSignature key = SigningKey.read(keyFile).signature();
+        long now = Instant.now().getEpochSecond();
+        String fresh = "jail=sshd, action=banip, ip=192.0.2.51, bantime=600";
+        String stale = "jail=sshd, action=banip, ip=192.0.2.52, bantime=600";
+        publish(url, key.append(CHANNEL, fresh, now, "00000000000000000000000000000051"));
+        // signed 10 s before the stream stored it: as stale in a catch-up as it would be live
+        publish(url, key.append(CHANNEL, stale, now - 10, "00000000000000000000000000000052"));
+        Thread.sleep(4_000); // past the 2 s window of the agent's clock: time passing is what is tested
+        Path dir = Files.createDirectories(cluster.dir().resolve("a"));
+        AgentProcess agent = cluster.keep(AgentProcess.start(dir, "state_dir: " + dir.resolve("state")
+                + "\nsignature_window: 2\nservers:\n  - nats: [" + url + "]\n    channels:\n      - name: " + CHANNEL
+                + "\n        action: \"" + action.action("%action% %ip%") + "\"\n        secret_files: [" + keyFile
+                + "]\n        require_signature: true\nreconnect_min: 0.1\nreconnect_max: 1\nlog_level: 3\n"));
+        awaitLive(agent);
+        agent.awaitHandled(1);
+        assertEquals(List.of(List.of("banip", "192.0.2.51")), action.awaitRuns(1, agent.process()));
+        await().atMost(Cluster.WAIT).until(() -> "1".equals(agent.server0("rejected")));
     }
 
     @Test
