@@ -1,5 +1,8 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.agent.exec.ActionResult;
+import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.exec.Invocation;
 import io.fail2bancluster.config.ActionTemplate.Rendered;
 import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.Wire;

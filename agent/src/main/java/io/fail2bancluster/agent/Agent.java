@@ -1,6 +1,9 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.exec.ProcessActionRunner;
 import io.fail2bancluster.agent.metrics.MetricsListener;
+import io.fail2bancluster.agent.nats.NatsReload;
 import io.fail2bancluster.agent.nats.PositionStore;
 import io.fail2bancluster.agent.outbox.FanoutDelivery;
 import io.fail2bancluster.agent.outbox.NatsDelivery;

@@ -1,5 +1,7 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.agent.exec.ActionResult;
+import io.fail2bancluster.agent.exec.Invocation;
 import io.fail2bancluster.protocol.Wire;
 import io.fail2bancluster.util.LogThrottle;
 import io.netty.util.concurrent.Ticker;

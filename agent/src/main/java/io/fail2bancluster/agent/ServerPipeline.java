@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.agent.exec.ActionRunner;
 import static io.fail2bancluster.agent.PipelineNames.DECODER;
 import static io.fail2bancluster.agent.PipelineNames.ENCODER;
 import static io.fail2bancluster.agent.PipelineNames.ERRORS;

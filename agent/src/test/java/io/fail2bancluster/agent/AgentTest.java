@@ -1,5 +1,8 @@
 package io.fail2bancluster.agent;
 
+import io.fail2bancluster.agent.exec.ActionResult;
+import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.exec.Invocation;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,6 +1,6 @@
 package io.fail2bancluster.bench;
 
-import io.fail2bancluster.agent.AgentMain;
+import io.fail2bancluster.agent.daemon.AgentMain;
 import io.fail2bancluster.broker.BrokerMain;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.fail2bancluster.bench;
 
-import io.fail2bancluster.agent.ActionResult;
-import io.fail2bancluster.agent.Invocation;
-import io.fail2bancluster.agent.ProcessActionRunner;
+import io.fail2bancluster.agent.exec.ActionResult;
+import io.fail2bancluster.agent.exec.Invocation;
+import io.fail2bancluster.agent.exec.ProcessActionRunner;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

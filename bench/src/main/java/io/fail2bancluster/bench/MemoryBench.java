@@ -1,6 +1,6 @@
 package io.fail2bancluster.bench;
 
-import io.fail2bancluster.agent.AgentMain;
+import io.fail2bancluster.agent.daemon.AgentMain;
 import io.fail2bancluster.broker.BrokerMain;
 import io.fail2bancluster.harness.NatsServerProcess;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.fail2bancluster.harness;
 
-import io.fail2bancluster.agent.ActionRunner;
+import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.Agent;
 import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.client.Target;

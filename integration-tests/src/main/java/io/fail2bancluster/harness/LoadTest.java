@@ -1,7 +1,7 @@
 package io.fail2bancluster.harness;
 
-import io.fail2bancluster.agent.ActionRunner;
-import io.fail2bancluster.agent.ProcessActionRunner;
+import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.exec.ProcessActionRunner;
 import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.client.Target;
 import java.io.IOException;

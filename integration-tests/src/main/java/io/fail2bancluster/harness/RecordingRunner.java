@@ -1,8 +1,8 @@
 package io.fail2bancluster.harness;
 
-import io.fail2bancluster.agent.ActionResult;
-import io.fail2bancluster.agent.ActionRunner;
-import io.fail2bancluster.agent.Invocation;
+import io.fail2bancluster.agent.exec.ActionResult;
+import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.exec.Invocation;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

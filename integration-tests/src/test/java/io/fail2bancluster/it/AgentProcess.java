@@ -2,7 +2,7 @@ package io.fail2bancluster.it;
 
 import static org.awaitility.Awaitility.await;
 
-import io.fail2bancluster.agent.AgentMain;
+import io.fail2bancluster.agent.daemon.AgentMain;
 import io.fail2bancluster.agent.daemon.ControlClient;
 import io.fail2bancluster.agent.daemon.ControlReply;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fail2bancluster.agent.AgentMain;
+import io.fail2bancluster.agent.daemon.AgentMain;
 import io.fail2bancluster.broker.BrokerMain;
 import io.fail2bancluster.broker.PlantedSleepBroker;
 import io.fail2bancluster.client.PublishResult;

@@ -5,7 +5,7 @@ import static io.fail2bancluster.it.Fail2banEndToEndIT.replaceOnce;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.fail2bancluster.agent.AgentMain;
+import io.fail2bancluster.agent.daemon.AgentMain;
 import io.fail2bancluster.agent.daemon.ControlClient;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -26,7 +26,7 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class JavaProcess implements AutoCloseable {
     /** The mains that install BlockHound when {@link BlockingCallGuard#ENV} is set. */
     private static final Set<String> GUARDED_MAINS = Set.of(
-            "io.fail2bancluster.agent.AgentMain", "io.fail2bancluster.broker.BrokerMain",
+            "io.fail2bancluster.agent.daemon.AgentMain", "io.fail2bancluster.broker.BrokerMain",
             "io.fail2bancluster.broker.PlantedSleepBroker", "io.fail2bancluster.broker.PlantedErrorBroker");
     /**
      * Every process starts with SIGHUP, SIGINT and SIGTERM at their defaults, as systemd and the launchers

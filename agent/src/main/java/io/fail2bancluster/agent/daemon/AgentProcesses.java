@@ -1,6 +1,5 @@
 package io.fail2bancluster.agent.daemon;
 
-import io.fail2bancluster.agent.AgentMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

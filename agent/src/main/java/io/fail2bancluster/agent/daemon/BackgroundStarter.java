@@ -1,6 +1,5 @@
 package io.fail2bancluster.agent.daemon;
 
-import io.fail2bancluster.agent.AgentMain;
 import io.fail2bancluster.config.ClusterConfig;
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

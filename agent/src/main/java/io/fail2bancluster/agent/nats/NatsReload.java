@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.nats;
 
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.NatsServerConfig;
@@ -11,10 +11,10 @@ import java.util.List;
  * stream, auth, TLS, replicas, retention) needs a restart: the reload is refused, naming the entry, and
  * nothing changes.
  */
-record NatsReload(List<String> describe) {
+public record NatsReload(List<String> describe) {
 
     /** @throws IllegalStateException when {@code next} changes more than channels */
-    static NatsReload between(List<NatsServerConfig> before, List<NatsServerConfig> next) {
+    public static NatsReload between(List<NatsServerConfig> before, List<NatsServerConfig> next) {
         if (before.size() != next.size()) {
             throw new IllegalStateException("NATS server entries were added or removed (" + before.size() + " -> "
                     + next.size() + "); restart the agent to apply that (fail2ban-clusterd restart)");

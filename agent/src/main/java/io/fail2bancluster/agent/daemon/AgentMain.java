@@ -1,11 +1,5 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.daemon;
 
-import io.fail2bancluster.agent.daemon.ConfigSource;
-import io.fail2bancluster.agent.daemon.Daemon;
-import io.fail2bancluster.agent.daemon.Logging;
-import io.fail2bancluster.agent.daemon.RunningAgent;
-import io.fail2bancluster.agent.daemon.StopRequest;
-import io.fail2bancluster.agent.daemon.SystemHooks;
 import io.fail2bancluster.util.BlockingCallGuard;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
