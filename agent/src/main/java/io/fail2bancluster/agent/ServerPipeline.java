@@ -1,6 +1,5 @@
 package io.fail2bancluster.agent;
 
-import io.fail2bancluster.agent.exec.ActionRunner;
 import static io.fail2bancluster.agent.PipelineNames.DECODER;
 import static io.fail2bancluster.agent.PipelineNames.ENCODER;
 import static io.fail2bancluster.agent.PipelineNames.ERRORS;
@@ -13,6 +12,7 @@ import static io.fail2bancluster.agent.PipelineNames.SESSION;
 import static io.fail2bancluster.agent.PipelineNames.TLS;
 import static io.fail2bancluster.agent.PipelineNames.TLS_LOG;
 
+import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.protocol.CommandEncoder;

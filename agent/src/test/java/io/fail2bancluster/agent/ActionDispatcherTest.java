@@ -1,12 +1,12 @@
 package io.fail2bancluster.agent;
 
-import io.fail2bancluster.agent.exec.ActionResult;
-import io.fail2bancluster.agent.exec.Invocation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.exec.ActionResult;
+import io.fail2bancluster.agent.exec.Invocation;
 import io.fail2bancluster.protocol.Message;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;

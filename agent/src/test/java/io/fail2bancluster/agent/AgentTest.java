@@ -1,13 +1,13 @@
 package io.fail2bancluster.agent;
 
-import io.fail2bancluster.agent.exec.ActionResult;
-import io.fail2bancluster.agent.exec.ActionRunner;
-import io.fail2bancluster.agent.exec.Invocation;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.exec.ActionResult;
+import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.exec.Invocation;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigLoader;
 import io.netty.util.concurrent.FastThreadLocalThread;

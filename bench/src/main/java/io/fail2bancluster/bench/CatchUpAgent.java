@@ -1,10 +1,10 @@
 package io.fail2bancluster.bench;
 
+import io.fail2bancluster.agent.Agent;
+import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.agent.exec.ActionResult;
 import io.fail2bancluster.agent.exec.ActionRunner;
-import io.fail2bancluster.agent.Agent;
 import io.fail2bancluster.agent.exec.Invocation;
-import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigLoader;
 import java.nio.file.Path;

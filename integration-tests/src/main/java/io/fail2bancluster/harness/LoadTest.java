@@ -1,8 +1,8 @@
 package io.fail2bancluster.harness;
 
+import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.exec.ProcessActionRunner;
-import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.client.Target;
 import java.io.IOException;
 import java.io.PrintStream;
