@@ -142,6 +142,8 @@ public final class NatsDelivery implements OutboxDestination {
             if (now != null && now.getStatus() == Connection.Status.CONNECTED) {
                 String problem;
                 try {
+                    // one publication per attempt: a signed entry is signed as it leaves (an entry that waited out
+                    // an outage must not arrive with a stale ts), and after a failure the stream is looked up again
                     BanPublication publication = new BanPublication(stream, entry.channel(), signer.wire(entry), id);
                     BanPublication.Stored stored = publication.attempt(now, REQUEST_TIMEOUT);
                     LOG.debug("{}: outbox entry {} stored in {} as sequence {}", name, entry.sequence(),
