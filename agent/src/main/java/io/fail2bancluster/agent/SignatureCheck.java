@@ -59,11 +59,6 @@ final class SignatureCheck {
                 macs.put(channel, policy.keys().stream().map(SigningKey::signature).toList()));
     }
 
-    /** Whether a message that arrived just now may go on; a rejection is counted and warned about here. */
-    boolean admits(String channel, Message message, long nowNanos) {
-        return admits(channel, message, nowNanos, null);
-    }
-
     /**
      * Whether the message may go on; a rejection is counted and warned about here.
      *

@@ -67,7 +67,7 @@ class SignatureCheckTest {
     /** Whether the message goes on to the filter; checks the rejected counter agrees. */
     private boolean passes(SignatureCheck channel, String message) {
         long rejectedBefore = state.count(Counter.REJECTED);
-        boolean passed = channel.admits(CHANNEL, Message.parse(message), 0);
+        boolean passed = channel.admits(CHANNEL, Message.parse(message), 0, null);
         assertEquals(passed ? rejectedBefore : rejectedBefore + 1, state.count(Counter.REJECTED));
         return passed;
     }
@@ -137,7 +137,7 @@ class SignatureCheckTest {
         SignatureCheck second = handler(new ServerState("fanout2:1986"),
                 new NonceCache(WINDOW.multipliedBy(2).toNanos(), 1000), new SignaturePolicy(List.of(current), true));
         assertTrue(passes(first, message));
-        assertTrue(second.admits(CHANNEL, Message.parse(message), 0), "the redundant copy goes on to dedupe");
+        assertTrue(second.admits(CHANNEL, Message.parse(message), 0, null), "the redundant copy goes on to dedupe");
     }
 
     @Test
@@ -170,7 +170,7 @@ class SignatureCheckTest {
     @Test
     void unsignedChannelsPassUntouched() {
         SignatureCheck channel = required();
-        assertTrue(channel.admits("Other", Message.parse(BAN), 0));
+        assertTrue(channel.admits("Other", Message.parse(BAN), 0, null));
         assertEquals(0, state.count(Counter.REJECTED));
     }
 
@@ -179,7 +179,7 @@ class SignatureCheckTest {
         SignatureCheck channel = required();
         int passed = 0;
         for (int i = 0; i < 1000; i++) {
-            passed += channel.admits(CHANNEL, Message.parse(signed(stranger, BAN, NOW)), i) ? 1 : 0;
+            passed += channel.admits(CHANNEL, Message.parse(signed(stranger, BAN, NOW)), i, null) ? 1 : 0;
         }
         assertEquals(0, passed);
         assertEquals(1000, state.count(Counter.REJECTED));
