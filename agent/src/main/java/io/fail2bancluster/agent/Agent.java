@@ -2,7 +2,11 @@ package io.fail2bancluster.agent;
 
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.exec.ProcessActionRunner;
+import io.fail2bancluster.agent.fanout.ServerLink;
+import io.fail2bancluster.agent.fanout.ServerPipeline;
+import io.fail2bancluster.agent.fanout.ServerTimers;
 import io.fail2bancluster.agent.metrics.MetricsListener;
+import io.fail2bancluster.agent.nats.NatsLink;
 import io.fail2bancluster.agent.nats.NatsReload;
 import io.fail2bancluster.agent.nats.PositionStore;
 import io.fail2bancluster.agent.outbox.FanoutDelivery;
@@ -11,12 +15,19 @@ import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxDestination;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.outbox.PublishCommand;
+import io.fail2bancluster.agent.path.ChannelRoutes;
+import io.fail2bancluster.agent.path.Deduplicator;
+import io.fail2bancluster.agent.path.ExecReporter;
+import io.fail2bancluster.agent.path.MessagePath;
+import io.fail2bancluster.agent.status.AgentStatus;
+import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.nats.StreamSpec;
+import io.fail2bancluster.util.Backoff;
 import io.fail2bancluster.util.ProductVersion;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -56,6 +67,8 @@ import org.apache.logging.log4j.Logger;
  * {@link OutboxStore}, it also delivers this host's own publishes ({@link Outbox}) over those connections.
  */
 public final class Agent implements AutoCloseable {
+    /** How a fatal error on a loop or a connection names the process that ends (see {@code FatalErrors}). */
+    public static final String PROCESS_NAME = "fail2ban-clusterd";
     private static final Logger LOG = LogManager.getLogger(Agent.class);
 
     private final EventLoop loop;
@@ -65,7 +78,7 @@ public final class Agent implements AutoCloseable {
     private final Instant startedAt = Instant.now();
     private final MetricsListener metrics;
     private final Bootstrap base;
-    private final ServerPipeline.Shared shared;
+    private final MessagePath.Shared shared;
     private final Random random = new Random();
     /** Null when the agent keeps no outbox. */
     private final Outbox outbox;
@@ -149,7 +162,7 @@ public final class Agent implements AutoCloseable {
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(Transport.datagramChannel(loop))
                 .socketChannelType(Transport.socketChannel(loop)));
-        this.shared = new ServerPipeline.Shared(loop, new Deduplicator(config.dedupeWindow()), runner,
+        this.shared = new MessagePath.Shared(loop, new Deduplicator(config.dedupeWindow()), runner,
                 new ExecReporter(loop.ticker()), config.limits(),
                 config.signatureWindow(), Clock.systemUTC());
         this.base = new Bootstrap()
@@ -225,7 +238,7 @@ public final class Agent implements AutoCloseable {
             link.delivery(new FanoutDelivery(server.address(), channelNames(server), signingKeys(server), outbox,
                     shared.clock(), nonces));
         }
-        bootstrap.handler(new ServerPipeline(server, link, shared.limits().maxLine(), tls));
+        bootstrap.handler(new ServerPipeline(server, link, shared.limits().maxLine(), tls, PROCESS_NAME));
         return link;
     }
 

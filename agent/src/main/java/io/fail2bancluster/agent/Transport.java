@@ -21,15 +21,12 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 
 /** Epoll when the native transport loads, NIO otherwise; channel classes that match a given loop. */
 final class Transport {
-    /** How a fatal error on a loop names the process (see {@link FatalErrors}). */
-    static final String PROCESS_NAME = "fail2ban-clusterd";
-
     private Transport() {
     }
 
     static EventLoopGroup newGroup(int threads, String threadName) {
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, FatalErrors.loopThreads(PROCESS_NAME, threadName), io);
+        return new MultiThreadIoEventLoopGroup(threads, FatalErrors.loopThreads(Agent.PROCESS_NAME, threadName), io);
     }
 
     static boolean isEpoll(EventLoop loop) {

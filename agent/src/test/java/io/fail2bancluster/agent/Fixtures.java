@@ -3,10 +3,19 @@ package io.fail2bancluster.agent;
 import io.fail2bancluster.agent.exec.ActionResult;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.exec.Invocation;
+import io.fail2bancluster.agent.fanout.ServerLink;
+import io.fail2bancluster.agent.fanout.ServerPipeline;
+import io.fail2bancluster.agent.path.ChannelRoutes;
+import io.fail2bancluster.agent.path.Deduplicator;
+import io.fail2bancluster.agent.path.ExecReporter;
+import io.fail2bancluster.agent.path.MessagePath;
+import io.fail2bancluster.agent.path.Route;
+import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.ActionTemplate.Rendered;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.FilterEntry;
 import io.fail2bancluster.config.ServerConfig;
+import io.fail2bancluster.util.Backoff;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
@@ -20,8 +29,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /** Shared test material: the sample config's route and an action runner that only records. */
-final class Fixtures {
-    static final String CHANNEL = "Fail2ban";
+public final class Fixtures {
+    public static final String CHANNEL = "Fail2ban";
 
     private Fixtures() {
     }
@@ -29,7 +38,7 @@ final class Fixtures {
     /**
      * A server's link with no routes and a recording runner, for tests of its connection lifecycle alone.
      */
-    static ServerLink link(ServerState state, EventLoop loop, ServerLink.Connector connector, Backoff backoff,
+    public static ServerLink link(ServerState state, EventLoop loop, ServerLink.Connector connector, Backoff backoff,
                            Duration stableAfter) {
         ChannelRoutes none = new ChannelRoutes(Map.of(), Map.of());
         MessagePath path = new MessagePath(state, 0, none,
@@ -41,36 +50,36 @@ final class Fixtures {
      * The link and pipeline of the first server of {@code config}, as the agent assembles them, on
      * {@code channel}'s loop, with {@code routes} instead of the config's own.
      */
-    static ServerLink assemble(EmbeddedChannel channel, ServerConfig server, Map<String, Route> routes,
+    public static ServerLink assemble(EmbeddedChannel channel, ServerConfig server, Map<String, Route> routes,
                                ServerState state, ActionRunner runner, SslContext tls) {
         ChannelRoutes channelRoutes = ChannelRoutes.of(server, routes);
-        ServerPipeline.Shared shared = shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner);
+        MessagePath.Shared shared = shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner);
         ServerLink link = new ServerLink(state, new MessagePath(state, 0, channelRoutes, shared), channelRoutes,
                 channel.eventLoop(), () -> {
                     throw new UnsupportedOperationException("the test sets the channel up itself");
                 }, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60)), Duration.ofSeconds(10));
-        channel.pipeline().addLast(new ServerPipeline(server, link, shared.limits().maxLine(), tls));
+        channel.pipeline().addLast(new ServerPipeline(server, link, shared.limits().maxLine(), tls, Agent.PROCESS_NAME));
         return link;
     }
 
     /** What every server shares, with the default limits and signature window and the system clock. */
-    static ServerPipeline.Shared shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner) {
-        return new ServerPipeline.Shared(loop, deduplicator, runner, new ExecReporter(loop.ticker()),
+    public static MessagePath.Shared shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner) {
+        return new MessagePath.Shared(loop, deduplicator, runner, new ExecReporter(loop.ticker()),
                 ClusterConfig.Limits.DEFAULTS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW, Clock.systemUTC());
     }
 
     /** A route with no ignore_ip, no guard against leading dashes, and batch 1 (tests of the filter alone). */
-    static Route route(String channel, List<FilterEntry> filters, Route.Renderer action, String label) {
+    public static Route route(String channel, List<FilterEntry> filters, Route.Renderer action, String label) {
         return route(channel, filters, action, label, null);
     }
 
     /** Like {@link #route(String, List, Route.Renderer, String)}, with skip_own for {@code ownHost}. */
-    static Route route(String channel, List<FilterEntry> filters, Route.Renderer action, String label, String ownHost) {
+    public static Route route(String channel, List<FilterEntry> filters, Route.Renderer action, String label, String ownHost) {
         return new Route(channel, filters, action, label, ownHost, List.of(), Set.of(), 1);
     }
 
     /** The sample config's channel: action banip|unbanip and jail sshd; action {@code ban %jail% %action% %ip%}. */
-    static Route fail2banRoute() {
+    public static Route fail2banRoute() {
         return route(CHANNEL,
                 List.of(new FilterEntry("servers[0].channels[0].filter[0]", "action", List.of("banip", "unbanip")),
                         new FilterEntry("servers[0].channels[0].filter[1]", "jail", List.of("sshd"))),
@@ -78,7 +87,7 @@ final class Fixtures {
     }
 
     /** Stands in for ActionTemplate.render of {@code ban %jail% %action% %ip%}. */
-    static Rendered renderBan(String channel, io.fail2bancluster.protocol.Message message) {
+    public static Rendered renderBan(String channel, io.fail2bancluster.protocol.Message message) {
         List<String> argv = new ArrayList<>(List.of("ban"));
         for (String key : List.of("jail", "action", "ip")) {
             String value = message.get(key);
@@ -91,11 +100,11 @@ final class Fixtures {
     }
 
     /** Records what it is asked to run; the test decides when and how each one ends. */
-    static final class RecordingRunner implements ActionRunner {
-        record Call(Invocation invocation, Consumer<ActionResult> whenDone) {
+    public static final class RecordingRunner implements ActionRunner {
+        public record Call(Invocation invocation, Consumer<ActionResult> whenDone) {
         }
 
-        final List<Call> calls = new CopyOnWriteArrayList<>();
+        public final List<Call> calls = new CopyOnWriteArrayList<>();
 
         @Override
         public void run(Invocation invocation, Consumer<ActionResult> whenDone) {
@@ -107,7 +116,7 @@ final class Fixtures {
             return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
 
-        List<List<String>> argvs() {
+        public List<List<String>> argvs() {
             return calls.stream().map(c -> c.invocation().argv()).toList();
         }
     }

@@ -10,7 +10,7 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 
 /** What one class logs, as "LEVEL message" lines, so a test can assert on what an operator reads. */
-final class LogCapture extends AbstractAppender implements AutoCloseable {
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
     private final Logger logger;
     private final Level levelBefore;
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -21,7 +21,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         this.levelBefore = logger.getLevel();
     }
 
-    static LogCapture of(Class<?> type) {
+    public static LogCapture of(Class<?> type) {
         LogCapture capture = new LogCapture((Logger) LogManager.getLogger(type));
         capture.start();
         capture.logger.addAppender(capture);
@@ -34,12 +34,12 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 
     /** The lines at {@code level}. */
-    List<String> at(Level level) {
+    public List<String> at(Level level) {
         return lines.stream().filter(l -> l.startsWith(level.name() + " ")).toList();
     }
 

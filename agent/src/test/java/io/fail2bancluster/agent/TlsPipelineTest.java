@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.Fixtures;
+import io.fail2bancluster.agent.fanout.PipelineNames;
+import io.fail2bancluster.agent.path.Route;
+import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.ConfigLoader;
 import io.fail2bancluster.config.ServerConfig;
 import io.netty.buffer.Unpooled;

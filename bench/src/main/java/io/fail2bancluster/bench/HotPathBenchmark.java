@@ -1,6 +1,5 @@
 package io.fail2bancluster.bench;
 
-import io.fail2bancluster.agent.AssembledServerPipeline;
 import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.MessageSignature;
 import io.netty.buffer.ByteBuf;

@@ -1,8 +1,8 @@
 package io.fail2bancluster.harness;
 
 import io.fail2bancluster.agent.Agent;
-import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.daemon.Logging;
+import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.broker.Broker;
 import io.fail2bancluster.broker.BrokerOptions;
 import io.fail2bancluster.client.PublishResult;

@@ -1,8 +1,8 @@
 package io.fail2bancluster.harness;
 
 import io.fail2bancluster.agent.Agent;
-import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.client.Target;
 import io.fail2bancluster.config.ConfigLoader;
 import io.netty.channel.EventLoopGroup;

@@ -27,11 +27,6 @@ public final class DaemonArgs {
         String word() {
             return name().toLowerCase(Locale.ROOT);
         }
-
-        /** Whether the command runs an agent on the config it loaded (reload asks the running one). */
-        boolean startsAnAgent() {
-            return this == RUN || this == START || this == RESTART;
-        }
     }
 
     @Parameter(names = {"--config", "-c"}, description = "configuration file", order = 0)

@@ -1,9 +1,9 @@
 package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.Agent;
-import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.outbox.PublishCommand;
+import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.config.ClusterConfig;
 import java.io.IOException;
 import java.nio.file.Path;

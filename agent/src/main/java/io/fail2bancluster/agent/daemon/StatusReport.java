@@ -1,8 +1,8 @@
 package io.fail2bancluster.agent.daemon;
 
-import io.fail2bancluster.agent.AgentStatus;
-import io.fail2bancluster.agent.AgentStatus.ServerStatus;
+import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.outbox.OutboxStatus;
+import io.fail2bancluster.agent.status.AgentStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -1,7 +1,7 @@
 package io.fail2bancluster.agent.metrics;
 
-import io.fail2bancluster.agent.AgentStatus;
 import io.fail2bancluster.agent.StartFailure;
+import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.config.ListenAddress;
 import io.fail2bancluster.metrics.MetricsServer;
 import io.netty.channel.EventLoop;

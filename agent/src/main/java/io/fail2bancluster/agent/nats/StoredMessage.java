@@ -28,8 +28,4 @@ public record StoredMessage(long sequence, Instant stored, String channel, Strin
             throw new IllegalArgumentException("stream sequences start at 1, got " + sequence);
         }
     }
-
-    public StoredMessage(long sequence, Instant stored, String channel, String message) {
-        this(sequence, stored, channel, message, OptionalLong.empty());
-    }
 }

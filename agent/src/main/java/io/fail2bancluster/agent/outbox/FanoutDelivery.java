@@ -51,11 +51,6 @@ public final class FanoutDelivery implements OutboxDestination {
         channels(channels, keys);
     }
 
-    /** An unsigned server's. */
-    public FanoutDelivery(String name, Set<String> channels, Outbox outbox) {
-        this(name, channels, Map.of(), outbox, Clock.systemUTC(), new Random());
-    }
-
     /**
      * A generator of signature nonces that never reads a device once made: a SHA1PRNG seeded here, off the
      * loop, from the system's SecureRandom (whose own draws may read /dev/urandom, a blocking call).

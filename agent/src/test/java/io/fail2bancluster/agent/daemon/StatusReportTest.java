@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fail2bancluster.agent.AgentStatus;
-import io.fail2bancluster.agent.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.outbox.OutboxStatus;
+import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
+import io.fail2bancluster.agent.status.AgentStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +15,11 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class StatusReportTest {
+    /** An agent that keeps no outbox, as status shows it. */
+    private static AgentStatus withoutOutbox(Instant startedAt, List<AgentStatus.ServerStatus> servers) {
+        return new AgentStatus(startedAt, servers, Optional.empty());
+    }
+
     static final Instant STARTED = Instant.parse("2025-01-02T03:04:05Z");
 
     static AgentStatus sample() {
@@ -22,7 +27,7 @@ class StatusReportTest {
         for (int i = 0; i < StatusReport.COUNTERS.size(); i++) {
             counters.put(StatusReport.COUNTERS.get(i), (long) i + 1);
         }
-        return new AgentStatus(STARTED, List.of(
+        return withoutOutbox(STARTED, List.of(
                 new ServerStatus("a.example:1986", "connected", Optional.of(STARTED.plusSeconds(1)), 2,
                         Optional.of(STARTED.plusSeconds(9)), counters),
                 new ServerStatus("[2001:db8::1]:1986", "waiting", Optional.empty(), 7, Optional.empty(), Map.of())));
@@ -71,7 +76,7 @@ class StatusReportTest {
 
     @Test
     void aNatsServerShowsWhereItReadsTheStreamAndSurvivesTheControlSocket() {
-        AgentStatus status = new AgentStatus(STARTED, List.of(new ServerStatus("nats:FAIL2BAN_CLUSTER@n1:4222",
+        AgentStatus status = withoutOutbox(STARTED, List.of(new ServerStatus("nats:FAIL2BAN_CLUSTER@n1:4222",
                 "connected", Optional.of(STARTED), 0, Optional.empty(), Map.of("received", 5L),
                 Optional.of(new AgentStatus.NatsStatus(Optional.of("nats://n1:4222"), 4711, 12, 3)))));
         StatusReport report = new StatusReport(42, "1.0", status);

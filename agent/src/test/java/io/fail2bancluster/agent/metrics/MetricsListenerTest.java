@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.fail2bancluster.agent.AgentStatus;
+import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.config.ListenAddress;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -23,12 +23,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The listener on a real socket and loop: what a scraper gets, and what a port in use does. */
 class MetricsListenerTest {
+    /** An agent that keeps no outbox, as status shows it. */
+    private static AgentStatus withoutOutbox(Instant startedAt, List<AgentStatus.ServerStatus> servers) {
+        return new AgentStatus(startedAt, servers, Optional.empty());
+    }
+
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -38,7 +44,7 @@ class MetricsListenerTest {
     }
 
     private MetricsListener listen(ListenAddress address) {
-        AgentStatus status = new AgentStatus(Instant.ofEpochSecond(1_700_000_000), List.of());
+        AgentStatus status = withoutOutbox(Instant.ofEpochSecond(1_700_000_000), List.of());
         return MetricsListener.start(address, group.next(), NioServerSocketChannel.class, () -> status, "9.9");
     }
 

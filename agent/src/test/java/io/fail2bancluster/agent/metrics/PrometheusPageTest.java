@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fail2bancluster.agent.AgentStatus;
-import io.fail2bancluster.agent.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.outbox.OutboxStatus;
+import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
+import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.metrics.PrometheusText;
 import java.time.Instant;
 import java.util.List;
@@ -15,6 +15,11 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class PrometheusPageTest {
+    /** An agent that keeps no outbox, as status shows it. */
+    private static AgentStatus withoutOutbox(Instant startedAt, List<AgentStatus.ServerStatus> servers) {
+        return new AgentStatus(startedAt, servers, Optional.empty());
+    }
+
     private static final Instant STARTED = Instant.parse("2026-01-02T03:04:05.067Z");
 
     private static Map<String, Long> counters(long... values) {
@@ -29,7 +34,7 @@ class PrometheusPageTest {
 
     @Test
     void everyServerWithItsCountersStateReconnectsAndLastLine() {
-        AgentStatus status = new AgentStatus(STARTED, List.of(
+        AgentStatus status = withoutOutbox(STARTED, List.of(
                 new ServerStatus("127.0.0.1:1986", "connected", Optional.of(STARTED), 0,
                         Optional.of(Instant.parse("2026-01-02T03:05:00.5Z")), counters(7, 2, 1, 0, 3, 1, 0, 0)),
                 new ServerStatus("[2001:db8::1]:1986", "waiting", Optional.empty(), 12, Optional.empty(),
@@ -78,7 +83,7 @@ class PrometheusPageTest {
 
     @Test
     void theOutboxHasItsFamiliesOnlyWhenTheAgentKeepsOne() {
-        assertFalse(PrometheusPage.render(new AgentStatus(STARTED, List.of()), "1").contains("outbox"));
+        assertFalse(PrometheusPage.render(withoutOutbox(STARTED, List.of()), "1").contains("outbox"));
         String page = PrometheusPage.render(new AgentStatus(STARTED, List.of(), Optional.of(
                 new OutboxStatus(3, 100, Optional.of(Instant.parse("2026-12-01T22:00:01.500Z")), 9, 1, 6))), "1");
         assertTrue(page.contains("\nfail2ban_cluster_outbox_entries 3\n"), page);
@@ -95,7 +100,7 @@ class PrometheusPageTest {
     @Test
     void labelValuesAreEscaped() {
         assertEquals("a\\\\b\\\"c\\nd", PrometheusText.escape("a\\b\"c\nd"));
-        String page = PrometheusPage.render(new AgentStatus(STARTED, List.of()), "1.0 \"beta\"\n");
+        String page = PrometheusPage.render(withoutOutbox(STARTED, List.of()), "1.0 \"beta\"\n");
         assertEquals("fail2ban_cluster_info{version=\"1.0 \\\"beta\\\"\\n\"} 1", page.lines().toList().get(2));
     }
 
@@ -103,7 +108,7 @@ class PrometheusPageTest {
     void aRepeatedAddressGetsADistinctLabelSoNoSeriesIsDuplicated() {
         ServerStatus server = new ServerStatus("h:1986", "connected", Optional.empty(), 0, Optional.empty(),
                 counters(0, 0, 0, 0, 0, 0, 0, 0));
-        String page = PrometheusPage.render(new AgentStatus(STARTED, List.of(server, server)), "1");
+        String page = PrometheusPage.render(withoutOutbox(STARTED, List.of(server, server)), "1");
         assertEquals(List.of("fail2ban_cluster_server_reconnects_total{server=\"h:1986\"} 0",
                         "fail2ban_cluster_server_reconnects_total{server=\"h:1986#2\"} 0"),
                 page.lines().filter(l -> l.startsWith("fail2ban_cluster_server_reconnects_total{")).toList());
@@ -114,11 +119,11 @@ class PrometheusPageTest {
         ServerStatus nats = new ServerStatus("nats:FAIL2BAN_CLUSTER@n1:4222", "connected", Optional.of(STARTED), 0,
                 Optional.empty(), Map.of(), Optional.of(new AgentStatus.NatsStatus(Optional.empty(), 4711, 12, 3)));
         ServerStatus fanout = new ServerStatus("a:1986", "connected", Optional.of(STARTED), 0, Optional.empty(), Map.of());
-        String page = PrometheusPage.render(new AgentStatus(STARTED, List.of(fanout, nats)), "1");
+        String page = PrometheusPage.render(withoutOutbox(STARTED, List.of(fanout, nats)), "1");
         assertTrue(page.contains("fail2ban_cluster_nats_stream_position{server=\"nats:FAIL2BAN_CLUSTER@n1:4222\"} 4711\n"), page);
         assertTrue(page.contains("fail2ban_cluster_nats_catch_up_left{server=\"nats:FAIL2BAN_CLUSTER@n1:4222\"} 12\n"), page);
         assertTrue(page.contains("fail2ban_cluster_nats_catch_up_skipped_total{server=\"nats:FAIL2BAN_CLUSTER@n1:4222\"} 3\n"), page);
         assertFalse(page.contains("nats_stream_position{server=\"a:1986\"}"), page);
-        assertFalse(PrometheusPage.render(new AgentStatus(STARTED, List.of(fanout)), "1").contains("nats_"));
+        assertFalse(PrometheusPage.render(withoutOutbox(STARTED, List.of(fanout)), "1").contains("nats_"));
     }
 }

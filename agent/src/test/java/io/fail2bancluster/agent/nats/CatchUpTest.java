@@ -24,6 +24,11 @@ import org.junit.jupiter.api.Test;
  * ban key, replayed from the host's position, as JetStream with max_msgs_per_subject 1 would.
  */
 class CatchUpTest {
+    /** A message the stream stored at T0 on channel Fail2ban, replacing nothing the publisher named. */
+    private static StoredMessage stored(long sequence, String message) {
+        return new StoredMessage(sequence, T0, "Fail2ban", message, OptionalLong.empty());
+    }
+
     private static final Instant T0 = Instant.parse("2026-12-01T12:00:00Z");
 
     /** The stream: sequence -> message, the latest per (jail, ip) only. */
@@ -140,27 +145,27 @@ class CatchUpTest {
 
     @Test
     void aMessageAtOrBeforeThePositionIsNeverRunAgain() {
-        StoredMessage old = new StoredMessage(5, T0, "Fail2ban", ban("192.0.2.1", -1));
+        StoredMessage old = stored(5, ban("192.0.2.1", -1));
         assertEquals(SKIP_ALREADY_PROCESSED, CatchUp.verdict(old, T0, OptionalLong.of(5)));
         assertEquals(RUN_BAN_IN_FORCE, CatchUp.verdict(old, T0, OptionalLong.of(4)));
     }
 
     @Test
     void anUnbanWithoutWordOfWhatItReplacedRunsForAHostWithState() {
-        StoredMessage unban = new StoredMessage(9, T0, "Fail2ban", unban("192.0.2.1"));
+        StoredMessage unban = stored(9, unban("192.0.2.1"));
         assertEquals(RUN_UNBAN_OF_A_BAN_PROCESSED_HERE, CatchUp.verdict(unban, T0, OptionalLong.of(3)));
     }
 
     @Test
     void bantimeCountsFromWhenTheStreamStoredTheBan() {
-        StoredMessage ban = new StoredMessage(1, T0, "Fail2ban", ban("192.0.2.1", 600));
+        StoredMessage ban = stored(1, ban("192.0.2.1", 600));
         assertEquals(RUN_BAN_IN_FORCE, CatchUp.verdict(ban, T0.plus(Duration.ofSeconds(599)), OptionalLong.empty()));
         assertEquals(SKIP_BAN_EXPIRED, CatchUp.verdict(ban, T0.plus(Duration.ofSeconds(600)), OptionalLong.empty()));
-        StoredMessage fraction = new StoredMessage(1, T0, "Fail2ban", "jail=j, action=banip, ip=1.2.3.4, bantime=0.5");
+        StoredMessage fraction = stored(1, "jail=j, action=banip, ip=1.2.3.4, bantime=0.5");
         assertEquals(SKIP_BAN_EXPIRED, CatchUp.verdict(fraction, T0.plusSeconds(1), OptionalLong.empty()));
         for (String unknown : List.of("jail=j, action=banip, ip=1.2.3.4", "jail=j, action=banip, ip=1.2.3.4, bantime=x",
                 "jail=j, action=banip, ip=1.2.3.4, bantime=99999999999999999999")) {
-            assertEquals(RUN_BAN_IN_FORCE, CatchUp.verdict(new StoredMessage(1, T0, "Fail2ban", unknown),
+            assertEquals(RUN_BAN_IN_FORCE, CatchUp.verdict(stored(1, unknown),
                     T0.plus(Duration.ofDays(29)), OptionalLong.empty()), unknown);
         }
     }

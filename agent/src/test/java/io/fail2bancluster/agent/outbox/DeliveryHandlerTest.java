@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The outbox delivered over fanout connections: announce, ping, confirmed by the ping's answer. */
 class DeliveryHandlerTest {
+    /** An unsigned server's delivery, carrying one channel. */
+    private static FanoutDelivery unsigned(String name, String channel, Outbox outbox) {
+        return new FanoutDelivery(name, Set.of(channel), Map.of(), outbox, Clock.systemUTC(), new Random());
+    }
+
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T22:00:00Z"), ZoneOffset.UTC);
     private static final ServerLine GREETING = new ServerLine.DebugLine(Wire.GREETING.substring("debug!".length()));
     private static final ServerLine.PingReply PONG = new ServerLine.PingReply(1795620628);
@@ -50,7 +56,7 @@ class DeliveryHandlerTest {
         open();
         List<FanoutDelivery> servers = new ArrayList<>();
         for (String name : names) {
-            servers.add(new FanoutDelivery(name, Set.of("Fail2ban"), outbox));
+            servers.add(unsigned(name, "Fail2ban", outbox));
         }
         outbox.start(List.copyOf(servers), List.of());
         return servers;
@@ -170,9 +176,9 @@ class DeliveryHandlerTest {
     void anEntryLeavesOnlyWhenEveryServerCarryingItsChannelHasItAndARestartSendsItToTheOthersOnly()
             throws IOException {
         open();
-        FanoutDelivery a = new FanoutDelivery("a:1986", Set.of("Fail2ban"), outbox);
-        FanoutDelivery b = new FanoutDelivery("b:1986", Set.of("Fail2ban"), outbox);
-        FanoutDelivery other = new FanoutDelivery("c:1986", Set.of("Other"), outbox);
+        FanoutDelivery a = unsigned("a:1986", "Fail2ban", outbox);
+        FanoutDelivery b = unsigned("b:1986", "Fail2ban", outbox);
+        FanoutDelivery other = unsigned("c:1986", "Other", outbox);
         outbox.start(List.of(a, b, other), List.of());
         EmbeddedChannel toA = connect(a);
         EmbeddedChannel toC = connect(other);
@@ -192,8 +198,8 @@ class DeliveryHandlerTest {
         // the agent restarts: a has it already, b gets it
         Outbox again = new Outbox(OutboxStore.open(dir, 1000), Runnable::run, Executors.newSingleThreadExecutor(), CLOCK);
         outbox = again;
-        FanoutDelivery a2 = new FanoutDelivery("a:1986", Set.of("Fail2ban"), again);
-        FanoutDelivery b2 = new FanoutDelivery("b:1986", Set.of("Fail2ban"), again);
+        FanoutDelivery a2 = unsigned("a:1986", "Fail2ban", again);
+        FanoutDelivery b2 = unsigned("b:1986", "Fail2ban", again);
         again.start(List.of(a2, b2), kept);
         assertEquals(0, a2.owed());
         EmbeddedChannel toB = connect(b2);
@@ -267,7 +273,7 @@ class DeliveryHandlerTest {
     @Test
     void statusCountsAcceptedRefusedAndTheOldestEntry() throws IOException {
         outbox = new Outbox(OutboxStore.open(dir, 1), Runnable::run, Executors.newSingleThreadExecutor(), CLOCK);
-        outbox.start(List.of(new FanoutDelivery("a:1986", Set.of("Fail2ban"), outbox)), List.of());
+        outbox.start(List.of(unsigned("a:1986", "Fail2ban", outbox)), List.of());
         publish("ip=192.0.2.1");
         assertFalse(outbox.publishCommand().apply("Fail2ban ip=192.0.2.2").isOk());
         OutboxStatus status = outbox.status();

@@ -1,0 +1,123 @@
+package io.fail2bancluster.agent.path;
+
+import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.status.Counter;
+import io.fail2bancluster.agent.status.ServerState;
+import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.protocol.Message;
+import io.fail2bancluster.protocol.MessageLimits;
+import io.fail2bancluster.protocol.Wire;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Ticker;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * What becomes of a message that arrived on a channel from one server, whatever carried it:
+ * <pre>
+ *   (channel, text) -> parse within the limits -> signature -> filter -> dedupe -> exec
+ * </pre>
+ * The text is parsed once, here, into a {@link Message} that carries its limits check; every later step
+ * reads that value. Each step counts what it stops under this server's counters and warns at most once
+ * per interval. The path knows nothing of how the message travelled: fanout's pipeline feeds it from its
+ * {@code MessagePathHandler}, the NATS link from its stream subscription, and another transport can feed it
+ * from its own connection, as long as it calls {@link #accept} on the agent's event loop, where the shared
+ * dedupe and the counters live.
+ *
+ * <p>One per configured server, living as long as the server stays configured: its signature nonces and
+ * log throttles outlive reconnects, and a reload hands it new routes with {@link #routes}.
+ */
+public final class MessagePath {
+    private static final Logger LOG = LogManager.getLogger(MessagePath.class);
+    private static final Runnable NOTHING = () -> {
+    };
+
+    /**
+     * What the paths of every server share, on the agent's one event loop: the loop itself, the dedupe
+     * across servers, the action runner and its reporter, the limits and the signature window.
+     */
+    public record Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
+                         ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
+    }
+
+    private final ServerState state;
+    private final int serverIndex;
+    private final MessageLimits limits;
+    private final Rejections overLimits;
+    private final SignatureCheck signatures;
+    private final RouteFilter filter;
+    private final Deduplicator deduplicator;
+    private final ActionDispatcher exec;
+    private final Ticker ticker;
+
+    /** @param serverIndex this server's identity in the shared {@link Deduplicator} */
+    public MessagePath(ServerState state, int serverIndex, ChannelRoutes routes, Shared shared) {
+        this.state = state;
+        this.serverIndex = serverIndex;
+        this.limits = shared.limits().message();
+        this.overLimits = new Rejections(state, Counter.REJECTED);
+        this.signatures = new SignatureCheck(state, routes.signatures(), shared.signatureWindow(), shared.clock(),
+                new NonceCache(shared.signatureWindow().multipliedBy(2).toNanos(), NonceCache.DEFAULT_CAPACITY));
+        this.filter = new RouteFilter(state, routes.routes());
+        this.deduplicator = shared.deduplicator();
+        this.exec = new ActionDispatcher(state, shared.loop(), shared.runner(), shared.reporter(),
+                ArgvCharset.PLATFORM);
+        this.ticker = shared.loop().ticker();
+    }
+
+    /** A reload's routes: the next message is checked, filtered and run by them. On the loop. */
+    public void routes(ChannelRoutes next) {
+        signatures.policies(next.signatures());
+        filter.routes(next.routes());
+    }
+
+    /** One message that arrived on {@code channel}, from a transport that redelivers nothing. On the loop. */
+    public void accept(String channel, String text) {
+        accept(channel, text, null, NOTHING);
+    }
+
+    /**
+     * One message that arrived on {@code channel}. On the agent's event loop.
+     *
+     * @param entered when the message entered the bus, for a transport that keeps messages (a stream's storage
+     *                time; see {@link SignatureCheck#admits(String, Message, long, java.time.Instant)}); null: now
+     * @param settled run on the loop once the message's fate is final: stopped by a step, or its action
+     *                reported; not when the agent stopped before its action ran. A transport that can
+     *                deliver a message again (a stream) stores its position by this, so a message whose
+     *                action never ran is delivered again after a restart.
+     */
+    public void accept(String channel, String text, Instant entered, Runnable settled) {
+        long nowNanos = ticker.nanoTime();
+        state.increment(Counter.RECEIVED);
+        Message message = Message.parse(text, limits);
+        if (message.refusal() != null) {
+            long count = overLimits.record(nowNanos);
+            if (count > 0) {
+                LOG.warn("{} {}: dropped {}: {} ({} dropped over limits since the last warning)", state.address(),
+                        Wire.quote(channel), Wire.quote(text), message.refusal(), count);
+            }
+            settled.run();
+            return;
+        }
+        if (!signatures.admits(channel, message, nowNanos, entered)) {
+            settled.run();
+            return;
+        }
+        Route route = filter.route(channel, message, nowNanos);
+        if (route == null) {
+            settled.run();
+            return;
+        }
+        if (!deduplicator.admit(serverIndex, channel, message.raw(), nowNanos)) {
+            state.increment(Counter.DEDUPLICATED);
+            LOG.debug("{} {}: {} already delivered by another server", state.address(), channel,
+                    Wire.quote(message.raw()));
+            settled.run();
+            return;
+        }
+        exec.dispatch(route, message, nowNanos, settled);
+    }
+}

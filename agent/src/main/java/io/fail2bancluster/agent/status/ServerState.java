@@ -1,0 +1,101 @@
+package io.fail2bancluster.agent.status;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything {@code status} shows about one configured server, whatever carries its messages: written
+ * directly by what serves it (fanout's link and session handler, or the NATS link: the phase, the greeting,
+ * every line) and by its message path (the counters). Owned by the agent's event loop: every handler and
+ * callback that touches it runs there, so plain fields need no lock. Times are kept as ticker
+ * nanos (cheap, and frozen in tests) and turned into wall-clock instants only for a snapshot.
+ */
+public final class ServerState {
+    public enum Phase {
+        CONNECTING("connecting"), CONNECTED("connected"), WAITING("waiting"), STOPPED("stopped");
+
+        final String text;
+
+        Phase(String text) {
+            this.text = text;
+        }
+    }
+
+    private final String address;
+    private final long[] counts = new long[Counter.values().length];
+    private Phase phase = Phase.CONNECTING;
+    private long reconnects;
+    private long greetedAtNanos;
+    private boolean greeted;
+    private long lastLineNanos;
+    private boolean anyLine;
+
+    public ServerState(String address) {
+        this.address = address;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public void increment(Counter counter) {
+        counts[counter.ordinal()]++;
+    }
+
+    public long count(Counter counter) {
+        return counts[counter.ordinal()];
+    }
+
+    public void phase(Phase phase) {
+        this.phase = phase;
+        if (phase != Phase.CONNECTED) {
+            greeted = false;
+        }
+    }
+
+    public void reconnecting() {
+        reconnects++;
+    }
+
+    public long reconnects() {
+        return reconnects;
+    }
+
+    /** The server said hello: the connection is up and usable. */
+    public void greeted(long nowNanos) {
+        phase = Phase.CONNECTED;
+        greeted = true;
+        greetedAtNanos = nowNanos;
+    }
+
+    /** How long the current connection has been greeted, or empty when it was not. */
+    public Optional<Duration> greetedFor(long nowNanos) {
+        return greeted ? Optional.of(Duration.ofNanos(nowNanos - greetedAtNanos)) : Optional.empty();
+    }
+
+    public void lineReceived(long nowNanos) {
+        lastLineNanos = nowNanos;
+        anyLine = true;
+    }
+
+    public AgentStatus.ServerStatus snapshot(long nowNanos, Instant now) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (Counter counter : Counter.values()) {
+            counters.put(counter.key(), counts[counter.ordinal()]);
+        }
+        return new AgentStatus.ServerStatus(
+                address,
+                phase.text,
+                greeted ? Optional.of(wallClock(greetedAtNanos, nowNanos, now)) : Optional.empty(),
+                reconnects,
+                anyLine ? Optional.of(wallClock(lastLineNanos, nowNanos, now)) : Optional.empty(),
+                counters);
+    }
+
+    private static Instant wallClock(long thenNanos, long nowNanos, Instant now) {
+        return now.minusNanos(nowNanos - thenNanos);
+    }
+}

@@ -1,0 +1,70 @@
+package io.fail2bancluster.agent.path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.fail2bancluster.agent.Fixtures;
+import io.fail2bancluster.agent.status.Counter;
+import io.fail2bancluster.agent.status.ServerState;
+import io.fail2bancluster.config.ActionTemplate;
+import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.protocol.Message;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The limits, where a message enters the path: parsed once, and dropped there when past them. */
+class MessagePathLimitsTest {
+    private static final ClusterConfig.Limits LIMITS = new ClusterConfig.Limits(1024, 4, 8);
+    private final ServerState state = new ServerState("fanout:1986");
+    private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    /** Channel c runs {@code echo %_msg%} for everything, so what passes the limits reaches the runner. */
+    private final MessagePath path = new MessagePath(state, 0,
+            new ChannelRoutes(Map.of("c", Fixtures.route("c", List.of(),
+                    (ch, m) -> new ActionTemplate.Rendered.Argv(List.of("echo", m.raw())), "echo %_msg%")), Map.of()),
+            new MessagePath.Shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner,
+                    new ExecReporter(channel.eventLoop().ticker()), LIMITS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW,
+                    Clock.systemUTC()));
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a=1,b=2,c=3,d=4", "a=12345678", "a = 12345678 ,b=", ",,,,,,a=1,,,,b=2,,,", "x=a=b=c=d",
+            "k\t=\tv", "a=1,b=2,c=3,d=4\r", "k=ｓｓｈｄ"})
+    void withinTheLimitsPassesUnchanged(String message) {
+        path.accept("c", message);
+        assertEquals(List.of(List.of("echo", message.replace("\r", ""))), runner.argvs(),
+                "passed on with only the trailing CR removed");
+        assertEquals(1, state.count(Counter.RECEIVED));
+        assertEquals(0, state.count(Counter.REJECTED));
+        assertFalse(channel.finish());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a=1,b=2,c=3,d=4,e=5", "a=123456789", "a,b,c,d,e", "a=1,b=2,c=3,d=4,=", "k=12345678 9",
+            "k=v\u0000", "k=a\rb", "k=\u001b[2J", "k=\u007f", "k=\n"})
+    void pastAnyLimitOrWithAControlCharacterIsDroppedAndCounted(String message) {
+        path.accept("c", message);
+        assertEquals(List.of(), runner.argvs());
+        assertEquals(1, state.count(Counter.RECEIVED));
+        assertEquals(1, state.count(Counter.REJECTED));
+        assertFalse(channel.finish());
+    }
+
+    private static String problem(String message) {
+        return Message.parse(message, LIMITS.message()).refusal();
+    }
+
+    @Test
+    void problemsAreNamed() {
+        assertEquals("more than max_pairs (4) pairs", problem("a,b,c,d,e"));
+        assertEquals("a value of 9 characters, more than max_value_length (8)", problem("a= 123456789 "));
+        assertEquals("control character \"\\x00\" at index 3", problem("k=v\u0000"));
+        assertNull(problem(""));
+    }
+}
