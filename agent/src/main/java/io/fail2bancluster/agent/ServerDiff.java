@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * How a reloaded server list relates to the running one. Servers are matched by {@link Identity}: a
@@ -103,34 +102,12 @@ record ServerDiff(List<Change> next, List<Integer> removed) {
             if (now.action().isEmpty() || was.isEmpty() || was.get().action().isEmpty()) {
                 continue; // not subscribed before or after: the subscribe lists tell
             }
-            List<String> what = new ArrayList<>();
-            if (!filters(was.get()).equals(filters(now))) {
-                what.add("filter");
-            }
-            if (!was.get().action().equals(now.action())) {
-                what.add("action");
-            }
-            if (!was.get().secrets().equals(now.secrets()) || was.get().requireSignature() != now.requireSignature()) {
-                what.add("keys");
-            }
-            if (!was.get().ignoreIp().equals(now.ignoreIp())) {
-                what.add("ignore_ip");
-            }
-            if (was.get().skipOwn() != now.skipOwn()) {
-                what.add("skip_own");
-            }
+            List<String> what = was.get().changesIn(now);
             if (!what.isEmpty()) {
                 changed.add(now.name() + " (" + String.join(", ", what) + ")");
             }
         }
         return changed;
-    }
-
-    /** A channel's filter as it acts: key, values and pattern of each entry, not where the file put it. */
-    private static List<List<Object>> filters(ChannelConfig channel) {
-        return channel.filters().stream()
-                .map(f -> List.<Object>of(f.key(), f.values(), f.pattern().map(Pattern::pattern).orElse("")))
-                .toList();
     }
 
     /**

@@ -87,6 +87,10 @@ class ServerDiffTest {
                 ServerDiff.between(running, nextAction).describe(running).get(0), "no 'unsubscribing from []'");
         assertEquals(List.of("1 server(s) kept their connection, 0 added, 0 removed"),
                 ServerDiff.between(running, servers(channels)).describe(running), "nothing changed, nothing named");
+        List<ServerConfig> nextBatch = servers(channels.replace("filter: [{key: jail, values: [sshd]}]",
+                "filter: [{key: jail, values: [sshd]}]\n        batch: 50"));
+        assertEquals("kept a.example:1986: changed Fail2ban (batch)",
+                ServerDiff.between(running, nextBatch).describe(running).get(0), "a batch size changes how it runs");
     }
 
     @Test

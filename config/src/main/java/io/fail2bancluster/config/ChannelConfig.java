@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A channel on one server: what runs when a message passes its filter.
@@ -42,6 +43,42 @@ public record ChannelConfig(
         if (batch < 1 || batch > MAX_BATCH) {
             throw new IllegalArgumentException("batch must be from 1 to " + MAX_BATCH + ", got " + batch);
         }
+    }
+
+    /**
+     * What handles messages differently in {@code next}, this channel's reloaded self: any of
+     * {@code filter}, {@code action}, {@code keys}, {@code ignore_ip}, {@code skip_own}, {@code batch}, in
+     * that order; empty when nothing does. Where the file put them (the paths) does not count, and a filter's
+     * pattern is compared by its text.
+     */
+    public List<String> changesIn(ChannelConfig next) {
+        List<String> what = new ArrayList<>();
+        if (!actingFilters().equals(next.actingFilters())) {
+            what.add("filter");
+        }
+        if (!action.equals(next.action)) {
+            what.add("action");
+        }
+        if (!secrets.equals(next.secrets) || requireSignature != next.requireSignature) {
+            what.add("keys");
+        }
+        if (!ignoreIp.equals(next.ignoreIp)) {
+            what.add("ignore_ip");
+        }
+        if (skipOwn != next.skipOwn) {
+            what.add("skip_own");
+        }
+        if (batch != next.batch) {
+            what.add("batch");
+        }
+        return what;
+    }
+
+    /** The filter as it acts: key, values and pattern text of each entry. */
+    private List<List<Object>> actingFilters() {
+        return filters.stream()
+                .map(f -> List.<Object>of(f.key(), f.values(), f.pattern().map(Pattern::pattern).orElse("")))
+                .toList();
     }
 
     /** A channel whose actions each run alone. */
