@@ -303,9 +303,10 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Applies {@code next}'s servers and channels without a restart (see {@link ServerDiff}): kept servers
-     * keep their connection and counters and get the new channels, filters, actions and keys; added ones
-     * are connected; removed ones closed. Every other setting keeps its start-up value. Call it off the
+     * Applies {@code next}'s servers and channels without a restart (see {@link ServerDiff} and
+     * {@link NatsReload}): kept servers keep their connection and counters and get the new channels,
+     * filters, actions and keys; added ones are connected (a NATS entry resuming after its stored stream
+     * position); removed ones closed. Every other setting keeps its start-up value. Call it off the
      * event loop: the new routes and TLS contexts are built here, the connections are changed on the loop.
      *
      * @return what changed, one line each; completes once the loop has applied it
@@ -325,6 +326,7 @@ public final class Agent implements AutoCloseable {
         }
         List<String> changes = new ArrayList<>(diff.describe(config.servers()));
         NatsReload nats = NatsReload.between(config.natsServers(), next.natsServers());
+        List<NatsServerConfig> natsEntries = next.natsServers();
         List<ChannelRoutes> natsRoutes = natsRoutes(next, hostname);
         changes.addAll(nats.describe());
         List<ChannelRoutes> allRoutes = new ArrayList<>(routes);
@@ -333,10 +335,8 @@ public final class Agent implements AutoCloseable {
         CompletableFuture<List<String>> applied = new CompletableFuture<>();
         try {
             loop.execute(() -> {
-                // first, so that the outbox's new destinations (in apply) carry the NATS entries' new channels
-                for (int i = 0; i < natsServers.size(); i++) {
-                    natsServers.get(i).routes(natsRoutes.get(i));
-                }
+                // first, so that the outbox's new destinations (in apply) carry the NATS entries as they are now
+                applyNats(nats, natsEntries, natsRoutes);
                 apply(diff, routes, tls, redundant);
                 applied.complete(changes);
             });
@@ -345,6 +345,30 @@ public final class Agent implements AutoCloseable {
         }
         config = next;
         return applied;
+    }
+
+    /** The NATS half of a reload, on the loop: kept links get their routes, added ones start, removed ones stop. */
+    private void applyNats(NatsReload diff, List<NatsServerConfig> entries, List<ChannelRoutes> routes) {
+        if (stopping) {
+            return;
+        }
+        List<NatsLink> wanted = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            int from = diff.from().get(i);
+            if (from == NatsReload.ADDED) {
+                NatsLink added = openNats(entries.get(i), routes.get(i));
+                added.connect();
+                wanted.add(added);
+            } else {
+                NatsLink kept = natsServers.get(from);
+                kept.routes(routes.get(i));
+                wanted.add(kept);
+            }
+        }
+        for (int index : diff.removed()) {
+            natsServers.get(index).stop();
+        }
+        natsServers = wanted;
     }
 
     private void apply(ServerDiff diff, List<ChannelRoutes> routes, List<SslContext> tls, Set<String> redundant) {

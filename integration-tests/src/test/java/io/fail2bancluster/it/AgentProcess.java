@@ -27,16 +27,19 @@ final class AgentProcess implements AutoCloseable {
     private final Path config;
     private final JavaProcess process;
     private final Path controlSocket;
+    /** What {@link #start} appended to the test's YAML (control socket, state_dir); empty for {@link #run}. */
+    private final String appended;
 
-    private AgentProcess(Path config, JavaProcess process, Path controlSocket) {
+    private AgentProcess(Path config, JavaProcess process, Path controlSocket, String appended) {
         this.config = config;
         this.process = process;
         this.controlSocket = controlSocket;
+        this.appended = appended;
     }
 
     static AgentProcess run(Path config) {
         return new AgentProcess(config, JavaProcess.start("fail2ban-clusterd run", AgentMain.class,
-                "--config", config.toString(), "run"), null);
+                "--config", config.toString(), "run"), null, "");
     }
 
     /**
@@ -47,10 +50,10 @@ final class AgentProcess implements AutoCloseable {
         Path controlSocket = dir.resolve("control.sock");
         // the outbox in the test folder too, never in the host's /var/lib
         String stateDir = yaml.contains("state_dir:") ? "" : "state_dir: " + dir.resolve("state") + "\n";
-        Path config = Files.writeString(dir.resolve("cluster.yml"), yaml + "control_socket: " + controlSocket + "\n"
-                + stateDir);
+        String appended = "control_socket: " + controlSocket + "\n" + stateDir;
+        Path config = Files.writeString(dir.resolve("cluster.yml"), yaml + appended);
         AgentProcess agent = new AgentProcess(config, JavaProcess.start("fail2ban-clusterd run", AgentMain.class,
-                "--config", config.toString(), "run"), controlSocket);
+                "--config", config.toString(), "run"), controlSocket, appended);
         try {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> agent.server0("state") != null);
         } catch (ConditionTimeoutException e) {
@@ -58,6 +61,18 @@ final class AgentProcess implements AutoCloseable {
             throw new AssertionError("the agent did not answer on " + controlSocket + "; it printed:\n" + agent.output(), e);
         }
         return agent;
+    }
+
+    /**
+     * Writes {@code yaml} over the agent's config file (with what {@link #start} added to it) and runs
+     * {@code fail2ban-clusterd reload}, as an operator does after editing the file; returns it once it exited.
+     */
+    JavaProcess reload(String yaml) throws IOException {
+        Files.writeString(config, yaml + appended);
+        JavaProcess reload = JavaProcess.start("fail2ban-clusterd reload", AgentMain.class, "--config",
+                config.toString(), "reload");
+        reload.awaitExit(Cluster.WAIT);
+        return reload;
     }
 
     /** A field of server 0's status ({@code received}, {@code dropped}, {@code state}...), over the control socket. */

@@ -47,9 +47,18 @@ class NatsAgentIT {
     private RecordingAction action;
 
     private String yaml(String urls, Path stateDir, String actionLine) {
-        return "state_dir: " + stateDir + "\nservers:\n  - nats: [" + urls + "]\n    channels:\n      - name: " + CHANNEL
-                + "\n        action: \"" + actionLine + "\"\n"
-                + "reconnect_min: 0.1\nreconnect_max: 1\nexec_concurrency: 1\nlog_level: 3\n";
+        return yaml(urls, stateDir, actionLine, List.of(NatsServerConfig.DEFAULT_STREAM));
+    }
+
+    /** One {@code nats:} entry per stream, all on {@code urls}, each carrying the channel. */
+    private String yaml(String urls, Path stateDir, String actionLine, List<String> streams) {
+        StringBuilder yaml = new StringBuilder("state_dir: " + stateDir + "\nservers:\n");
+        for (String stream : streams) {
+            yaml.append("  - nats: [").append(urls).append("]\n    stream: ").append(stream)
+                    .append("\n    channels:\n      - name: ").append(CHANNEL)
+                    .append("\n        action: \"").append(actionLine).append("\"\n");
+        }
+        return yaml + "reconnect_min: 0.1\nreconnect_max: 1\nexec_concurrency: 1\nlog_level: 3\n";
     }
 
     private AgentProcess agent(String name, String urls, Path stateDir) throws IOException {
@@ -62,14 +71,22 @@ class NatsAgentIT {
     }
 
     private static void publish(String urls, String message) {
-        NatsPublishResult result = tryPublish(urls, message);
+        publish(urls, NatsServerConfig.DEFAULT_STREAM, message);
+    }
+
+    private static void publish(String urls, String stream, String message) {
+        NatsPublishResult result = tryPublish(urls, stream, message);
         assertTrue(result.accepted(), result.toString());
     }
 
-    /** As fail2ban's action does: accepted only on the stream's acknowledgement. */
     private static NatsPublishResult tryPublish(String urls, String message) {
+        return tryPublish(urls, NatsServerConfig.DEFAULT_STREAM, message);
+    }
+
+    /** As fail2ban's action does: accepted only on the stream's acknowledgement. */
+    private static NatsPublishResult tryPublish(String urls, String stream, String message) {
         NatsServerConfig server = new NatsServerConfig("test",
-                List.of(urls.split(",")).stream().map(NatsUrls::parse).toList(), NatsServerConfig.DEFAULT_STREAM,
+                List.of(urls.split(",")).stream().map(NatsUrls::parse).toList(), stream,
                 OptionalInt.empty(), NatsServerConfig.DEFAULT_RETENTION, NatsAuth.NONE, Optional.empty(), List.of());
         return NatsPublisher.publish(List.of(server), CHANNEL, message, Duration.ofSeconds(10)).get(0);
     }
@@ -141,6 +158,52 @@ class NatsAgentIT {
         runs = action.runs();
         assertEquals(List.of(List.of("banip", "192.0.2.2")), runs.subList(afterCatchUp, runs.size()));
         assertEquals("1", fresh.server0("received"));
+    }
+
+    @Test
+    void aReloadStartsAnAddedEntryFromItsStoredPositionAndStopsARemovedOne() throws Exception {
+        String url = nats.single().url();
+        action = cluster.recordingAction();
+        Path state = cluster.dir().resolve("state");
+        String actionLine = action.action("%action% %ip%");
+        String main = NatsServerConfig.DEFAULT_STREAM;
+        String other = "OTHER_STREAM";
+        AgentProcess agent = agent("reload", url, state, actionLine);
+        awaitLive(agent);
+        publish(url, main, "jail=sshd, action=banip, ip=192.0.2.1, bantime=3600");
+        action.awaitRuns(1, agent.process());
+        // a stream the agent does not read yet already holds a ban in force
+        publish(url, other, "jail=sshd, action=banip, ip=192.0.2.2, bantime=3600");
+
+        // added: it starts as a fresh host would on that stream, running the ban in force
+        JavaProcess added = agent.reload(yaml(url, state, actionLine, List.of(main, other)));
+        assertEquals(0, added.process().exitValue(), added.output() + agent.output());
+        assertTrue(added.output().contains("added nats:" + other + "@"), added.output());
+        List<List<String>> runs = action.awaitRuns(2, agent.process());
+        assertEquals(List.of("banip", "192.0.2.2"), runs.get(1));
+        await().atMost(Cluster.WAIT).until(() -> "connected".equals(agent.statusFields().get("server.1.state")));
+        assertEquals("1", agent.server0("received"), "the kept entry kept its counters");
+
+        // removed: its link stops; what its stream gets meanwhile does not run
+        JavaProcess removed = agent.reload(yaml(url, state, actionLine, List.of(other)));
+        assertEquals(0, removed.process().exitValue(), removed.output() + agent.output());
+        assertTrue(removed.output().contains("removed nats:" + main + "@"), removed.output());
+        await().atMost(Cluster.WAIT).until(() -> !agent.statusFields().containsKey("server.1.state"));
+        publish(url, main, "jail=sshd, action=banip, ip=192.0.2.3, bantime=3600");
+        publish(url, other, "jail=sshd, action=banip, ip=192.0.2.4, bantime=3600");
+        runs = action.awaitRuns(3, agent.process());
+        assertEquals(List.of("banip", "192.0.2.4"), runs.get(2), runs.toString());
+
+        // added back: it resumes after its stored position, running exactly what it missed
+        JavaProcess back = agent.reload(yaml(url, state, actionLine, List.of(other, main)));
+        assertEquals(0, back.process().exitValue(), back.output() + agent.output());
+        runs = action.awaitRuns(4, agent.process());
+        assertEquals(List.of("banip", "192.0.2.3"), runs.get(3), runs.toString());
+        await().atMost(Cluster.WAIT).until(() -> "0".equals(agent.statusFields().get("server.1.nats.catch_up_left")));
+        assertEquals("1", agent.statusFields().get("server.1.received"),
+                "the entry added back read exactly what it missed: 192.0.2.3 had not run while it was removed");
+        agent.awaitHandled(4);
+        assertEquals(4, action.runs().size(), action.runs() + "\n" + agent.output());
     }
 
     @Test

@@ -356,8 +356,12 @@ public final class NatsLink {
     private void closeOffLoop(Subscribed subscription) {
         try {
             blocking.execute(() -> close(subscription));
-        } catch (RejectedExecutionException stopping) {
-            // stop() closes it
+        } catch (RejectedExecutionException stopped) {
+            // stop() shut the link's thread down while this subscription was coming up, so stop() did not
+            // see it: close it on a thread of its own (a reload that removed the entry must not leave it open)
+            Thread closer = new Thread(() -> close(subscription), "fail2ban-nats close " + config.stream());
+            closer.setDaemon(true);
+            closer.start();
         }
     }
 

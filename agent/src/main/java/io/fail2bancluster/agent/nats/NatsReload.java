@@ -6,39 +6,86 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a reload may change of the {@code nats:} entries: their channels (new routes, filters, actions and
- * keys from the next message on, no reconnect). Adding, removing or changing an entry otherwise (URLs,
- * stream, auth, TLS, replicas, retention) needs a restart: the reload is refused, naming the entry, and
- * nothing changes.
+ * How a reloaded list of {@code nats:} entries relates to the running one. Entries are matched by their
+ * connection: URLs, stream, replicas, retention, auth and TLS. A match keeps its link (connection,
+ * subscription, stream position, counters) and takes the new channels, filters, actions and keys from the
+ * next message on; a new connection is started as at start-up, resuming after the position stored for its
+ * stream (so an entry removed and added back catches up on what it missed); a running entry with no match
+ * is stopped, its position kept. Changing an entry's URLs or stream is therefore a stop and a start. Two
+ * entries with the same connection match in file order.
+ *
+ * @param from     per entry of the new list, the index of the running entry it keeps, or {@link #ADDED}
+ * @param removed  indexes into the running list of the entries to stop
+ * @param describe what the reload does to the entries, one line each, for the log and the {@code reload} reply:
+ *                 added and removed entries, and kept ones whose channels changed
  */
-public record NatsReload(List<String> describe) {
+public record NatsReload(List<Integer> from, List<Integer> removed, List<String> describe) {
+    /** In {@link #from}: a new entry. */
+    public static final int ADDED = -1;
 
-    /** @throws IllegalStateException when {@code next} changes more than channels */
-    public static NatsReload between(List<NatsServerConfig> before, List<NatsServerConfig> next) {
-        if (before.size() != next.size()) {
-            throw new IllegalStateException("NATS server entries were added or removed (" + before.size() + " -> "
-                    + next.size() + "); restart the agent to apply that (fail2ban-clusterd restart)");
-        }
-        List<String> changes = new ArrayList<>();
-        for (int i = 0; i < next.size(); i++) {
-            NatsServerConfig old = before.get(i);
-            NatsServerConfig now = next.get(i);
-            if (!withoutChannels(old).equals(withoutChannels(now))) {
-                throw new IllegalStateException(now.path() + " (nats " + now.address() + "): only its channels can "
-                        + "change on reload; restart the agent to apply a change of URLs, stream, auth, TLS, "
-                        + "replicas or retention (fail2ban-clusterd restart)");
-            }
-            if (!old.channels().equals(now.channels())) {
-                changes.add("nats " + now.address() + ": channels " + names(old.channels()) + " -> "
-                        + names(now.channels()));
-            }
-        }
-        return new NatsReload(List.copyOf(changes));
+    public NatsReload {
+        from = List.copyOf(from);
+        removed = List.copyOf(removed);
+        describe = List.copyOf(describe);
     }
 
-    private static NatsServerConfig withoutChannels(NatsServerConfig server) {
+    public static NatsReload between(List<NatsServerConfig> running, List<NatsServerConfig> wanted) {
+        boolean[] matched = new boolean[running.size()];
+        List<Integer> from = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        for (NatsServerConfig entry : wanted) {
+            int index = firstUnmatched(running, matched, connection(entry));
+            from.add(index);
+            if (index == ADDED) {
+                lines.add("added " + NatsLink.address(entry) + " (" + entry.path() + "), channels "
+                        + names(entry.channels()));
+                continue;
+            }
+            matched[index] = true;
+            List<String> changes = channelChanges(running.get(index), entry);
+            if (!changes.isEmpty()) {
+                lines.add("kept " + NatsLink.address(entry) + ": " + String.join(", ", changes));
+            }
+        }
+        List<Integer> removed = new ArrayList<>();
+        for (int i = 0; i < matched.length; i++) {
+            if (!matched[i]) {
+                removed.add(i);
+                lines.add("removed " + NatsLink.address(running.get(i)) + " (was " + running.get(i).path() + ")");
+            }
+        }
+        return new NatsReload(from, removed, lines);
+    }
+
+    private static int firstUnmatched(List<NatsServerConfig> running, boolean[] matched, NatsServerConfig wanted) {
+        for (int i = 0; i < running.size(); i++) {
+            if (!matched[i] && connection(running.get(i)).equals(wanted)) {
+                return i;
+            }
+        }
+        return ADDED;
+    }
+
+    /** What makes an entry's connection what it is: the entry without its place in the file and its channels. */
+    private static NatsServerConfig connection(NatsServerConfig server) {
         return new NatsServerConfig("", server.urls(), server.stream(), server.replicas(), server.retention(),
                 server.auth(), server.tls(), List.of());
+    }
+
+    /** The channel list's change, then each kept channel whose handling changed: {@code changed Web (filter)}. */
+    private static List<String> channelChanges(NatsServerConfig before, NatsServerConfig after) {
+        List<String> parts = new ArrayList<>();
+        if (!names(before.channels()).equals(names(after.channels()))) {
+            parts.add("channels " + names(before.channels()) + " -> " + names(after.channels()));
+        }
+        for (ChannelConfig now : after.channels()) {
+            for (ChannelConfig was : before.channels()) {
+                if (was.name().equals(now.name()) && !was.changesIn(now).isEmpty()) {
+                    parts.add("changed " + now.name() + " (" + String.join(", ", was.changesIn(now)) + ")");
+                }
+            }
+        }
+        return parts;
     }
 
     private static List<String> names(List<ChannelConfig> channels) {
