@@ -29,6 +29,7 @@ import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.nats.StreamSpec;
 import io.fail2bancluster.util.Backoff;
 import io.fail2bancluster.util.ProductVersion;
+import io.fail2bancluster.util.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -108,7 +109,7 @@ public final class Agent implements AutoCloseable {
 
     /** Like {@link #start(ClusterConfig)}: the agent owns {@code runner} and shuts it down with itself. */
     static Agent startOwning(ClusterConfig config, ActionRunner runner) {
-        return new Agent(config, runner, runner, Transport.newGroup(1, "fail2ban-agent"), true, null);
+        return new Agent(config, runner, runner, Transports.newGroup(1, PROCESS_NAME, "fail2ban-agent"), true, null);
     }
 
     /**
@@ -117,17 +118,17 @@ public final class Agent implements AutoCloseable {
      */
     public static Agent start(ClusterConfig config, OutboxStore outbox) {
         ActionRunner runner = new ProcessActionRunner(config.execConcurrency(), config.execQueue(), config.execTimeout());
-        return new Agent(config, runner, runner, Transport.newGroup(1, "fail2ban-agent"), true, outbox);
+        return new Agent(config, runner, runner, Transports.newGroup(1, PROCESS_NAME, "fail2ban-agent"), true, outbox);
     }
 
     /** Like {@link #start(ClusterConfig, OutboxStore)} with another runner, which the caller owns. */
     static Agent start(ClusterConfig config, ActionRunner runner, OutboxStore outbox) {
-        return new Agent(config, runner, null, Transport.newGroup(1, "fail2ban-agent"), true, outbox);
+        return new Agent(config, runner, null, Transports.newGroup(1, PROCESS_NAME, "fail2ban-agent"), true, outbox);
     }
 
     /** Like {@link #start(ClusterConfig)} with another runner, which the caller owns and shuts down. */
     public static Agent start(ClusterConfig config, ActionRunner runner) {
-        return new Agent(config, runner, null, Transport.newGroup(1, "fail2ban-agent"), true, null);
+        return new Agent(config, runner, null, Transports.newGroup(1, PROCESS_NAME, "fail2ban-agent"), true, null);
     }
 
     /**
@@ -140,7 +141,7 @@ public final class Agent implements AutoCloseable {
 
     /** An event loop group of the best transport here (epoll, else NIO), e.g. for {@link #start(ClusterConfig, ActionRunner, EventLoopGroup)}. */
     public static EventLoopGroup newEventLoopGroup(int threads) {
-        return Transport.newGroup(threads, "fail2ban-agent");
+        return Transports.newGroup(threads, PROCESS_NAME, "fail2ban-agent");
     }
 
     /** @param store the outbox to deliver, or null for none; its entries are read here, off the loop */
@@ -160,14 +161,14 @@ public final class Agent implements AutoCloseable {
         this.ownedRunner = ownedRunner;
         // Netty's DNS resolver: a name lookup never blocks the loop, and each connect resolves again.
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(Transport.datagramChannel(loop))
-                .socketChannelType(Transport.socketChannel(loop)));
+                .datagramChannelType(Transports.datagramChannel(loop))
+                .socketChannelType(Transports.socketChannel(loop)));
         this.shared = new MessagePath.Shared(loop, new Deduplicator(config.dedupeWindow()), runner,
                 new ExecReporter(loop.ticker()), config.limits(),
                 config.signatureWindow(), Clock.systemUTC());
         this.base = new Bootstrap()
                 .group(loop)
-                .channel(Transport.socketChannel(loop))
+                .channel(Transports.socketChannel(loop))
                 .resolver(resolver)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
@@ -201,7 +202,7 @@ public final class Agent implements AutoCloseable {
         // Bound before anything connects: a port in use stops the start-up with nothing left running.
         try {
             this.metrics = config.metrics().map(address -> MetricsListener.start(address, loop,
-                    Transport.serverSocketChannel(loop), this::snapshot, ProductVersion.current())).orElse(null);
+                    Transports.serverSocketChannel(loop), this::snapshot, ProductVersion.current())).orElse(null);
         } catch (IllegalStateException e) {
             resolver.close();
             if (ownedRunner != null) {
@@ -224,7 +225,7 @@ public final class Agent implements AutoCloseable {
         });
         LOG.info("agent started: {} server(s), {} NATS server(s), dedupe window {} ms, {} transport", configured.size(),
                 config.natsServers().size(),
-                config.dedupeWindow().toMillis(), Transport.isEpoll(loop) ? "epoll" : "nio");
+                config.dedupeWindow().toMillis(), Transports.isEpoll(loop) ? "epoll" : "nio");
     }
 
     private ServerLink open(ServerConfig server, ChannelRoutes routes, SslContext tls) {

@@ -1,15 +1,14 @@
 package io.fail2bancluster.broker;
 
 import io.fail2bancluster.metrics.MetricsServer;
-import io.fail2bancluster.util.FatalErrors;
 import io.fail2bancluster.util.ProductVersion;
+import io.fail2bancluster.util.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetSocketAddress;
@@ -66,11 +65,10 @@ public final class Broker implements AutoCloseable {
         DeliveryBudget budget = new DeliveryBudget(options.deliveryBudgetBytes());
         BrokerMetrics metrics = new BrokerMetrics(Ticker.systemTicker(), options.clientLimit(),
                 OpenFilesLimit.ofThisProcess(), registry, budget);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(options.threads(),
-                FatalErrors.loopThreads(BrokerMain.NAME, "broker-loop"), Transport.ioHandlerFactory());
+        EventLoopGroup group = Transports.newGroup(options.threads(), BrokerMain.NAME, "broker-loop");
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(Transport.serverChannelType())
+                .channel(Transports.serverSocketChannel(group.next()))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -114,7 +112,7 @@ public final class Broker implements AutoCloseable {
             throw new IllegalStateException("metrics are served already, on " + metricsServer.localAddress());
         }
         String version = ProductVersion.current();
-        metricsServer = MetricsServer.start(host, port, group.next(), Transport.serverChannelType(),
+        metricsServer = MetricsServer.start(host, port, group.next(), Transports.serverSocketChannel(group.next()),
                 () -> BrokerPrometheusPage.render(metrics.snapshot(), version), BrokerMain.NAME);
         return metricsServer.localAddress();
     }

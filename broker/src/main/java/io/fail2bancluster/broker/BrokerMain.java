@@ -9,12 +9,13 @@ import io.fail2bancluster.metrics.MetricsServer;
 import io.fail2bancluster.protocol.Wire;
 import io.fail2bancluster.util.BlockingCallGuard;
 import io.fail2bancluster.util.ProductVersion;
+import io.fail2bancluster.util.Transports;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.logging.log4j.LogManager;
@@ -185,7 +186,7 @@ public final class BrokerMain {
         LOG.info("listening on {}{} ({} event loop thread(s), {}, client limit {}, max line {} bytes, delivery budget"
                         + " {} MiB, {} KiB behind per subscriber, write deadline {} ms)",
                 Broker.describe(broker.localAddress()), tlsDescription(options), options.threads(),
-                Transport.nativeEpoll() ? "epoll" : "nio",
+                Transports.nativeEpoll() ? "epoll" : "nio",
                 options.clientLimit() == 0 ? "none" : options.clientLimit(), options.maxLine(),
                 options.deliveryBudgetBytes() >> 20, options.outboundLimitBytes() >> 10,
                 options.writeDeadline().toMillis());
