@@ -65,7 +65,9 @@ public final class BulkApplyBench {
                             pattern: '[0-9.]+'
                 log_level: 1
                 control_socket: %s
-                """.formatted(port, fail2ban.socket(), JAIL, batch, dir.resolve("control-" + batch + ".sock")));
+                state_dir: %s
+                """.formatted(port, fail2ban.socket(), JAIL, batch, dir.resolve("control-" + batch + ".sock"),
+                dir.resolve("state-" + batch)));
         try (Child agent = new Child(MemoryBench.LAUNCHER_JVM, AgentMain.class.getName(), "--config", config.toString(),
                 "run")) {
             awaitConnected(config, port);
