@@ -47,6 +47,7 @@ public final class BareNatsFleet {
         int bans = Integer.parseInt(args[2]);
         int warmupBans = Integer.parseInt(args[3]) * rate;
         ExecutionRecorder recorder = new ExecutionRecorder(hosts, bans, bans + warmupBans);
+        String report;
         try (NatsServerProcess server = NatsServerProcess.start(Duration.ofSeconds(30));
              NatsSink sink = new NatsSink(server.url())) {
             try (Connection setup = Nats.connect(server.url())) {
@@ -64,8 +65,7 @@ public final class BareNatsFleet {
                 }
                 System.err.printf("%d ordered consumers on %s, %d threads%n", hosts, server.url(),
                         ManagementFactory.getThreadMXBean().getThreadCount());
-                System.out.print(measure(sink, recorder, connections, rate, bans, warmupBans));
-                System.out.flush();
+                report = measure(sink, recorder, connections, rate, bans, warmupBans);
             } finally {
                 // before the server goes, or each would try to reconnect to it
                 for (Connection connection : connections) {
@@ -73,6 +73,9 @@ public final class BareNatsFleet {
                 }
             }
         }
+        // only once the server is gone: the bench ends this process when it has read the report
+        System.out.print(report);
+        System.out.flush();
     }
 
     /** The warm-up, then the measured bans; returns the load test's report, its JSON line last. */
