@@ -43,6 +43,8 @@ public final class BulkApplyBench {
             double on = secondsToHold(fail2ban, dir, port, bans, BATCH);
             Bench.line("batch 1 (one fail2ban-client per ban; baseline)", "%7.1f s  %6.1f bans/s", off, bans / off);
             Bench.line("batch " + BATCH, "%7.1f s  %6.1f bans/s  %.2fx the baseline's time", on, bans / on, on / off);
+        } finally {
+            Bench.deleteTree(dir);
         }
     }
 
