@@ -1,6 +1,10 @@
 package io.fail2bancluster.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /** What every bench main shares: the {@code --quick} switch and the figure lines bench/run prints. */
@@ -31,5 +35,14 @@ final class Bench {
 
     static String ratio(double ours, double baseline) {
         return String.format("%.2fx baseline", ours / baseline);
+    }
+
+    /** A bench's temporary folder and all in it (links themselves, never what they point to). */
+    static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

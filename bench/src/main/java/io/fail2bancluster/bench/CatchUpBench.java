@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +36,7 @@ import java.util.regex.Pattern;
  * Runs alternate; medians are printed.
  */
 public final class CatchUpBench {
-    private static final Duration NATS_READY = Duration.ofSeconds(30);
+    static final Duration NATS_READY = Duration.ofSeconds(30);
     static final String CHANNEL = "Fail2ban";
     private static final Pattern REPORT = Pattern.compile(
             "caught up (\\d+) in ([0-9.]+) ms, the first after ([0-9.]+) ms; VmRSS (\\d+) KiB; live heap (\\d+) KiB");
@@ -68,7 +67,7 @@ public final class CatchUpBench {
                 baseline.add(run(bans, BareOrderedConsumer.class.getName(), nats.url(), NatsServerConfig.DEFAULT_STREAM,
                         String.valueOf(bans)));
                 Path config = Files.writeString(dir.resolve("agent-" + run + ".yml"), agentConfig(nats.url(),
-                        Files.createDirectories(dir.resolve("state-" + run))));
+                        Files.createDirectories(dir.resolve("state-" + run)), "/bin/true %jail% %action% %ip%", 1));
                 ours.add(run(bans, CatchUpAgent.class.getName(), config.toString(), String.valueOf(bans)));
             }
             Report base = Report.median(baseline);
@@ -78,37 +77,37 @@ public final class CatchUpBench {
             Bench.line("agent vs baseline", "whole catch-up " + Bench.ratio(agent.millis, base.millis)
                     + "; after the first message " + Bench.ratio(agent.restMillis, base.restMillis));
         } finally {
-            try (var files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            Bench.deleteTree(dir);
         }
     }
 
-    /** The catch-up state a host without state has: every ban still in force runs once; filters as usual. */
-    private static String agentConfig(String url, Path stateDir) {
+    /**
+     * The catch-up state a host without state has: every ban still in force runs once; filters as usual.
+     * {@code action} is the channel's, {@code batch} its batch (1: off, the default).
+     */
+    static String agentConfig(String url, Path stateDir, String action, int batch) {
         return """
                 state_dir: %s
                 servers:
                   - nats: [%s]
                     channels:
                       - name: %s
-                        action: "/bin/true %%jail%% %%action%% %%ip%%"
+                        action: "%s"
+                        batch: %d
                         filter:
                           - key: jail
                             values: [sshd]
                           - key: action
                             values: [banip]
                 log_level: 1
-                """.formatted(stateDir, url, CHANNEL);
+                """.formatted(stateDir, url, CHANNEL, action, batch);
     }
 
     /**
      * {@code bans} distinct bans as fail2ban's action words them, one subject (ban key) each, through jnats's
      * async publish with our stream, subjects and message ids; returns the seconds it took.
      */
-    private static double publish(String url, int bans) throws Exception {
+    static double publish(String url, int bans) throws Exception {
         StreamSpec spec = new StreamSpec(NatsServerConfig.DEFAULT_STREAM, NatsServerConfig.DEFAULT_RETENTION,
                 OptionalInt.empty());
         SecureRandom random = new SecureRandom();
@@ -138,8 +137,12 @@ public final class CatchUpBench {
     }
 
     static String ban(int i) {
-        return "jail=sshd, action=banip, ip=10." + (i >> 16 & 255) + '.' + (i >> 8 & 255) + '.' + (i & 255)
-                + ", bantime=3600";
+        return "jail=sshd, action=banip, ip=" + address(i) + ", bantime=3600";
+    }
+
+    /** The address of ban {@code i}: 10.0.0.0 on, one each. */
+    static String address(int i) {
+        return "10." + (i >> 16 & 255) + '.' + (i >> 8 & 255) + '.' + (i & 255);
     }
 
     private static Report run(int bans, String main, String... args) throws Exception {

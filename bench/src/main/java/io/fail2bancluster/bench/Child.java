@@ -94,8 +94,10 @@ final class Child implements AutoCloseable {
         return process.pid();
     }
 
+    /** Ends it and what it started (a load test's nats-server, an agent's actions), which would outlive it. */
     @Override
     public void close() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }

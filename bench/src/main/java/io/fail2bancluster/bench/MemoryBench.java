@@ -94,11 +94,16 @@ public final class MemoryBench {
     }
 
     static long rssKib(long pid) throws IOException {
+        return procStatus(pid, "VmRSS");
+    }
+
+    /** A number of {@code /proc/PID/status}, e.g. VmRSS (KiB) or Threads. */
+    static long procStatus(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith(field + ":")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        throw new IllegalStateException("no VmRSS for pid " + pid);
+        throw new IllegalStateException("no " + field + " for pid " + pid);
     }
 }
