@@ -86,6 +86,8 @@ public final class Agent implements AutoCloseable {
     /** Nonces of the outbox's signed announces; made here, so that no draw reads a device on the loop. */
     private final Random nonces;
     /** Reconnect bounds of every connection, added ones included: they are fixed at start. */
+    /** Each NATS link's window, from the start-up exec_queue (a restart-only setting). */
+    private final int natsWindow;
     private final Duration reconnectMin;
     private final Duration reconnectMax;
     /** The servers as the last {@link #reload} (or the start) asked for them; guarded by this. */
@@ -172,6 +174,7 @@ public final class Agent implements AutoCloseable {
                 .resolver(resolver)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
+        this.natsWindow = NatsLink.window(config.execQueue());
         this.reconnectMin = config.reconnectMin();
         this.reconnectMax = config.reconnectMax();
         this.config = config;
@@ -246,7 +249,8 @@ public final class Agent implements AutoCloseable {
     private NatsLink openNats(NatsServerConfig server, ChannelRoutes routes) {
         ServerState state = new ServerState(NatsLink.address(server));
         NatsLink link = new NatsLink(server, state, new MessagePath(state, nextServerIndex++, routes, shared), routes,
-                loop, new Backoff(reconnectMin, reconnectMax, random), positions, reconnectMin);
+                loop, new Backoff(reconnectMin, reconnectMax, random), positions, reconnectMin,
+                natsWindow);
         if (outbox != null) {
             link.delivery(new NatsDelivery(state.address(), new StreamSpec(server.stream(), server.retention(),
                     server.replicas()), routes.routes().keySet(), signingKeys(server.channels()), outbox, loop,

@@ -66,8 +66,12 @@ class NatsAgentIT {
     }
 
     private AgentProcess agent(String name, String urls, Path stateDir, String actionLine) throws IOException {
+        return agent(name, yaml(urls, stateDir, actionLine));
+    }
+
+    private AgentProcess agent(String name, String yaml) throws IOException {
         Path dir = Files.createDirectories(cluster.dir().resolve(name));
-        return cluster.keep(AgentProcess.start(dir, yaml(urls, stateDir, actionLine)));
+        return cluster.keep(AgentProcess.start(dir, yaml));
     }
 
     private static void publish(String urls, String message) {
@@ -204,6 +208,28 @@ class NatsAgentIT {
                 "the entry added back read exactly what it missed: 192.0.2.3 had not run while it was removed");
         agent.awaitHandled(4);
         assertEquals(4, action.runs().size(), action.runs() + "\n" + agent.output());
+    }
+
+    @Test
+    void aFreshHostFacingMoreBansThanItsExecQueueHoldsRunsEveryOneDroppingNone() throws Exception {
+        String url = nats.single().url();
+        action = cluster.recordingAction();
+        int bans = 120;
+        Set<String> expected = new java.util.HashSet<>();
+        for (int i = 1; i <= bans; i++) {
+            publish(url, "jail=sshd, action=banip, ip=198.51.100." + i + ", bantime=3600");
+            expected.add("banip 198.51.100." + i);
+        }
+        // 8 actions may wait: the stream must wait for the runner instead of the queue dropping the rest
+        String yaml = yaml(url, cluster.dir().resolve("state"), action.action("%action% %ip%"))
+                .replace("exec_concurrency: 1\n", "exec_concurrency: 1\nexec_queue: 8\n");
+        AgentProcess agent = agent("small-queue", yaml);
+        List<List<String>> runs = action.awaitRuns(bans, agent.process());
+        assertEquals(expected, asSet(runs), agent.output());
+        agent.awaitHandled(bans);
+        assertEquals(bans, action.runs().size(), "each once");
+        assertEquals("0", agent.server0("dropped"), agent.output());
+        assertEquals(String.valueOf(bans), agent.server0("executed"));
     }
 
     @Test

@@ -47,14 +47,16 @@ import org.apache.logging.log4j.Logger;
  *     event loop; a cluster that is wholly down is retried after a {@link Backoff} delay scheduled on the loop;
  * <li>once connected, jnats reconnects by itself between the cluster's URLs and the ordered consumer resumes
  *     after the last sequence it delivered; the link only follows the state for {@code status};
- * <li>every message comes to {@link #delivered} on the event loop. Up to the stream's last sequence at
+ * <li>every message comes to {@link #delivered} on the event loop, at most {@link #window} of them not yet
+ *     settled, so a catch-up never fills the exec queue (a ban dropped there would be settled, and lost
+ *     to this host). Up to the stream's last sequence at
  *     subscribe time it is catch-up and runs only when {@link CatchUp} says so; later ones are live and go
  *     straight into the path. A sequence at or before the one processed last is dropped, so a redelivery
  *     never runs twice;
  * <li>the position stored is the one up to which every message is settled ({@link SettledSequences}): run
  *     and reported, or stopped on the path, so an agent killed with actions queued is given them again when
- *     it starts. It is written off the loop, coalesced: the writer thread writes the latest position it
- *     finds, not every one.
+ *     it starts. It is written off the loop, at most once per {@link #POSITION_WRITE_INTERVAL} and at stop,
+ *     the latest position each time.
  * </ol>
  * A stream whose creation time differs from the stored position's is another stream: no state.
  *
@@ -63,8 +65,15 @@ import org.apache.logging.log4j.Logger;
 public final class NatsLink {
     private static final Logger LOG = LogManager.getLogger(NatsLink.class);
     private static final int MAX_ATTEMPT = 62;
-    /** Messages waiting on the loop at most: a long catch-up arrives in slices between the loop's other work. */
-    static final int MAX_IN_FLIGHT = 64;
+    /** Messages not yet settled at most, whatever the exec queue: enough to keep batches of 100 on 4 runners full. */
+    static final int MAX_WINDOW = 1024;
+    /**
+     * How often the stream position is written at most (and once more at stop). A catch-up or a busy stream
+     * settles thousands of messages a second, and each write forces a file and its folder to disk: a fleet's
+     * hosts sharing one disk (the load harness) were disk-bound on it. An agent killed with -9 is given again
+     * what settled in its last interval: at least once, as a message settled after a gap already is.
+     */
+    static final Duration POSITION_WRITE_INTERVAL = Duration.ofSeconds(1);
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
     private final NatsServerConfig config;
@@ -77,6 +86,7 @@ public final class NatsLink {
     /** Connects, stream calls, position writes, closes: everything of this link that blocks, in order. */
     private final ExecutorService blocking;
     private final AtomicReference<StreamPosition> unwritten = new AtomicReference<>();
+    private final int window;
 
     /** What this cluster owes of the agent's outbox; null when the agent keeps none. */
     private NatsDelivery delivery;
@@ -90,15 +100,22 @@ public final class NatsLink {
     private long processed;
     private SettledSequences settling = new SettledSequences(0);
     private long skipped;
+    private long lastWriteNanos;
+    private boolean anyWrite;
+    /** A write waiting for its interval, and the position key it writes under; null when none. */
+    private ScheduledFuture<?> pendingWrite;
+    private String pendingWriteKey;
 
     /** One subscription: what it was started from. Immutable. */
     private record Subscribed(Connection connection, StreamSubscriber subscriber, String positionKey,
                               Instant streamCreated, OptionalLong lastProcessed, long catchUpEnd) {
     }
 
+    /** @param window messages not yet settled at most (see {@link #window(int)}) */
     public NatsLink(NatsServerConfig config, ServerState state, MessagePath path, ChannelRoutes routes, EventLoop loop,
-             Backoff backoff, PositionStore positions, Duration reconnectMin) {
+             Backoff backoff, PositionStore positions, Duration reconnectMin, int window) {
         this.config = config;
+        this.window = window;
         this.state = state;
         this.path = path;
         this.routes = routes;
@@ -111,6 +128,15 @@ public final class NatsLink {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /**
+     * A link's window for an agent whose exec queue holds {@code execQueue} actions: a quarter of it (so that
+     * a few NATS entries catching up at once, and fanout's traffic beside them, never overflow it), at most
+     * {@link #MAX_WINDOW}. When the window is full the stream waits; JetStream keeps the rest.
+     */
+    public static int window(int execQueue) {
+        return Math.max(1, Math.min(MAX_WINDOW, execQueue / 4));
     }
 
     /** {@code nats:<stream>@host:port,...}: how status, logs and metrics name this cluster. */
@@ -225,7 +251,7 @@ public final class NatsLink {
             });
             ready.await(REQUEST_TIMEOUT.toMillis());
             StreamSubscriber subscriber = StreamSubscriber.start(connection, config.stream(), start, loop,
-                    MAX_IN_FLIGHT, this::delivered);
+                    window, this::delivered);
             loop.execute(() -> subscribed(new Subscribed(up, subscriber, key, created, last, catchUpEnd), start));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -271,10 +297,11 @@ public final class NatsLink {
         pendingRetry = loop.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** One message of the stream, on the loop, in stream order. */
-    private void delivered(StoredMessage message) {
+    /** One message of the stream, on the loop, in stream order; {@code done} gives its place in the window back. */
+    private void delivered(StoredMessage message, Runnable done) {
         Subscribed subscription = current;
         if (stopped || subscription == null || message.sequence() <= processed) {
+            done.run();
             return; // already processed here: never twice
         }
         state.lineReceived(loop.ticker().nanoTime());
@@ -282,11 +309,14 @@ public final class NatsLink {
         processed = sequence;
         SettledSequences tracker = settling;
         tracker.delivered(sequence);
-        Runnable settled = () -> tracker.settled(sequence).ifPresent(mark -> {
-            if (tracker == settling) {
-                persist(new StreamPosition(subscription.streamCreated, mark), subscription.positionKey);
-            }
-        });
+        Runnable settled = () -> {
+            done.run();
+            tracker.settled(sequence).ifPresent(mark -> {
+                if (tracker == settling) {
+                    persist(new StreamPosition(subscription.streamCreated, mark), subscription.positionKey);
+                }
+            });
+        };
         if (!routes.routes().containsKey(message.channel())) {
             settled.run();
         } else if (sequence <= subscription.catchUpEnd) {
@@ -304,11 +334,29 @@ public final class NatsLink {
         }
     }
 
-    /** Writes the latest position off the loop; a burst of messages costs one write per writer turn. */
+    /**
+     * Writes the latest position off the loop, at most once per {@link #POSITION_WRITE_INTERVAL}: a write
+     * waiting for its turn (on the loop's timer or the link's thread) takes this newer position instead.
+     */
     private void persist(StreamPosition position, String key) {
         if (unwritten.getAndSet(position) != null) {
-            return; // a write is already queued and will take this newer one
+            return; // a write is already on its way and will take this newer one
         }
+        long wait = anyWrite ? lastWriteNanos + POSITION_WRITE_INTERVAL.toNanos() - loop.ticker().nanoTime() : 0;
+        if (wait > 0) {
+            pendingWriteKey = key;
+            pendingWrite = loop.schedule(() -> writeNow(key), wait, TimeUnit.NANOSECONDS);
+        } else {
+            writeNow(key);
+        }
+    }
+
+    /** Hands the latest position to the link's thread to write. On the loop. */
+    private void writeNow(String key) {
+        pendingWrite = null;
+        pendingWriteKey = null;
+        anyWrite = true;
+        lastWriteNanos = loop.ticker().nanoTime();
         try {
             blocking.execute(() -> {
                 StreamPosition latest = unwritten.getAndSet(null);
@@ -328,6 +376,10 @@ public final class NatsLink {
 
     /** Stops the subscription and closes the connection, after writing the last position. On the loop. */
     public Future<?> stop() {
+        if (pendingWrite != null) {
+            pendingWrite.cancel(false);
+            writeNow(pendingWriteKey); // before the close below, on the same thread: the last position is kept
+        }
         stopped = true;
         state.phase(ServerState.Phase.STOPPED);
         if (delivery != null) {

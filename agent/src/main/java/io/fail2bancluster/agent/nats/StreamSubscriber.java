@@ -18,9 +18,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Reads a stream from a start sequence with an ordered consumer (jnats re-creates it from the last sequence it
@@ -28,10 +26,11 @@ import java.util.function.Consumer;
  * to a callback on the agent's event loop, never on a jnats thread: jnats's threads never call into a Netty
  * handler.
  *
- * <p>The hand-over is bounded: at most {@code maxInFlight} messages wait on the loop. When they do, the jnats
- * delivery thread waits (its own thread, never the loop), and jnats's flow control holds the server back, so a
- * catch-up of ten thousand bans arrives in slices between the loop's other work instead of as one queue that
- * starves live traffic.
+ * <p>The hand-over is bounded by a {@link HandOffWindow}: at most {@code window} messages are handed over and
+ * not yet done with, which counts a message until the callback says it is done (in the agent: until its action
+ * reported), not only while it waits on the loop. When the window is full the jnats delivery thread waits (its
+ * own thread, never the loop) and jnats's flow control holds the server back, so a catch-up of ten thousand
+ * bans arrives as fast as the actions take it, and never fills the exec queue past what the window holds.
  */
 public final class StreamSubscriber implements AutoCloseable {
     /**
@@ -44,6 +43,12 @@ public final class StreamSubscriber implements AutoCloseable {
     static final Duration PULL_EXPIRES = Duration.ofSeconds(5);
     private static final ConsumeOptions CONSUME = ConsumeOptions.builder().expiresIn(PULL_EXPIRES.toMillis()).build();
 
+    /** What gets each message, on the loop; it runs {@code done} once it is done with it (on the loop too). */
+    @FunctionalInterface
+    public interface Handler {
+        void accept(StoredMessage message, Runnable done);
+    }
+
     private final MessageConsumer consumer;
     private final Gate gate;
 
@@ -54,10 +59,11 @@ public final class StreamSubscriber implements AutoCloseable {
 
     /**
      * @param startSequence the first sequence to deliver; 0 or 1 for the whole stream (a host without state)
+     * @param window        messages handed over and not yet done with, at most
      * @param onLoop        called on {@code loop}, in stream order, with each message of one of our channels
      */
     public static StreamSubscriber start(Connection connection, String stream, long startSequence, EventLoop loop,
-            int maxInFlight, Consumer<StoredMessage> onLoop) throws IOException, JetStreamApiException {
+            int window, Handler onLoop) throws IOException, JetStreamApiException {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(onLoop, "onLoop");
         OrderedConsumerConfiguration configuration = new OrderedConsumerConfiguration()
@@ -68,7 +74,7 @@ public final class StreamSubscriber implements AutoCloseable {
             configuration.deliverPolicy(DeliverPolicy.All);
         }
         OrderedConsumerContext context = connection.getStreamContext(stream).createOrderedConsumer(configuration);
-        Gate gate = new Gate(stream, loop, maxInFlight, onLoop);
+        Gate gate = new Gate(stream, loop, new HandOffWindow(window), onLoop);
         return new StreamSubscriber(context.consume(CONSUME, gate), gate);
     }
 
@@ -79,23 +85,38 @@ public final class StreamSubscriber implements AutoCloseable {
         consumer.stop();
     }
 
-    /** The jnats side: converts, waits for room on the loop, hands over. */
+    /** One message's place in the window, given back once however often the handler says it is done. On the loop. */
+    private static final class Done implements Runnable {
+        private final HandOffWindow window;
+        private boolean given;
+
+        Done(HandOffWindow window) {
+            this.window = window;
+        }
+
+        @Override
+        public void run() {
+            if (!given) {
+                given = true;
+                window.done();
+            }
+        }
+    }
+
+    /** The jnats side: converts, waits for room in the window, hands over. */
     private static final class Gate implements MessageHandler {
         private static final long WAIT_SLICE_MILLIS = 500;
 
         private final String stream;
         private final EventLoop loop;
-        private final Semaphore room;
-        private final Consumer<StoredMessage> onLoop;
+        private final HandOffWindow window;
+        private final Handler onLoop;
         private volatile boolean closed;
 
-        Gate(String stream, EventLoop loop, int maxInFlight, Consumer<StoredMessage> onLoop) {
-            if (maxInFlight < 1) {
-                throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
-            }
+        Gate(String stream, EventLoop loop, HandOffWindow window, Handler onLoop) {
             this.stream = stream;
             this.loop = loop;
-            this.room = new Semaphore(maxInFlight);
+            this.window = window;
             this.onLoop = onLoop;
         }
 
@@ -106,21 +127,23 @@ public final class StreamSubscriber implements AutoCloseable {
                 return;
             }
             // a bounded wait in slices, so close() is noticed even while the loop is behind
-            while (!room.tryAcquire(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+            while (!window.enter(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
                 if (closed || loop.isShuttingDown()) {
                     return;
                 }
             }
+            Done done = new Done(window);
             try {
                 loop.execute(() -> {
                     try {
-                        onLoop.accept(stored);
-                    } finally {
-                        room.release();
+                        onLoop.accept(stored, done);
+                    } catch (RuntimeException | Error e) {
+                        done.run(); // a handler that failed is done with it: its place must not be lost
+                        throw e;
                     }
                 });
             } catch (RejectedExecutionException e) {
-                room.release(); // the loop is shutting down: nothing will run anything any more
+                done.run(); // the loop is shutting down: nothing will run anything any more
             }
         }
 
