@@ -1,7 +1,6 @@
 package io.fail2bancluster.bench;
 
 import io.fail2bancluster.broker.BrokerMain;
-import io.fail2bancluster.harness.BareNatsFleet;
 import io.fail2bancluster.harness.LoadTest;
 import io.fail2bancluster.harness.NatsServerProcess;
 import java.nio.file.Files;

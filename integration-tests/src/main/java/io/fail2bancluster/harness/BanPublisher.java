@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * A pacer thread hands each ban to a worker at its due time, so one slow publish does not hold back the
  * next; a publisher that cannot keep up shows as a lower achieved rate, not as a burst later.
  */
-final class BanPublisher {
+public final class BanPublisher {
     /** How long the last publishes may take after the last one was due. */
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
@@ -28,7 +28,7 @@ final class BanPublisher {
     private final AtomicInteger fullyPublished = new AtomicInteger();
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
 
-    BanPublisher(BanSink sink, String channel, int rate) {
+    public BanPublisher(BanSink sink, String channel, int rate) {
         this.sink = sink;
         this.channel = channel;
         this.workers = Executors.newFixedThreadPool(Math.max(4, Math.min(64, rate / 25)), daemons("loadtest-publish-"));
@@ -43,7 +43,7 @@ final class BanPublisher {
      * Publishes {@code bans} bans, ids {@code firstId} on, at {@code rate} per second; returns when every
      * publish has finished. A publisher publishes once.
      */
-    void publish(int firstId, int bans, int rate) throws InterruptedException {
+    public void publish(int firstId, int bans, int rate) throws InterruptedException {
         long start = System.nanoTime();
         double interval = 1e9 / rate;
         for (int id = firstId; id < firstId + bans; id++) {
@@ -78,17 +78,17 @@ final class BanPublisher {
     }
 
     /** Bans every server accepted. */
-    int published() {
+    public int published() {
         return fullyPublished.get();
     }
 
     /** Server acceptances over all bans: each is one copy every host should receive. */
-    long accepted() {
+    public long accepted() {
         return accepted.get();
     }
 
     /** The first failed publish, for the report; null when none failed. */
-    String firstFailure() {
+    public String firstFailure() {
         return firstFailure.get();
     }
 

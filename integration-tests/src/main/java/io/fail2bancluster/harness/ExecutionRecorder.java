@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Ids from {@code measuredBans} on belong to the warm-up: checked for duplicates like the others, but
  * counted apart and kept out of the latency figures.
  */
-final class ExecutionRecorder {
+public final class ExecutionRecorder {
     private final BitSet[] executedByHost;
     private final LatencyHistogram latency = new LatencyHistogram();
     private final AtomicLong executions = new AtomicLong();
@@ -20,7 +20,7 @@ final class ExecutionRecorder {
     private final int measuredBans;
 
     /** @param ids every ban id the run publishes: the measured ones, then the warm-up's */
-    ExecutionRecorder(int hosts, int measuredBans, int ids) {
+    public ExecutionRecorder(int hosts, int measuredBans, int ids) {
         this.measuredBans = measuredBans;
         executedByHost = new BitSet[hosts];
         for (int i = 0; i < hosts; i++) {
@@ -30,7 +30,7 @@ final class ExecutionRecorder {
     }
 
     /** One action ran on {@code host} for ban {@code id}, published at {@code publishedNanos}. */
-    void executed(int host, int id, long publishedNanos, long nowNanos) {
+    public void executed(int host, int id, long publishedNanos, long nowNanos) {
         boolean warmup = id >= measuredBans;
         (warmup ? warmupExecutions : executions).incrementAndGet();
         BitSet seen = executedByHost[host];
@@ -48,27 +48,27 @@ final class ExecutionRecorder {
     }
 
     /** An action whose argv did not carry a ban id and timestamp: a harness bug, reported, never hidden. */
-    void unreadable() {
+    public void unreadable() {
         unreadable.incrementAndGet();
     }
 
-    long executions() {
+    public long executions() {
         return executions.get();
     }
 
-    long warmupExecutions() {
+    public long warmupExecutions() {
         return warmupExecutions.get();
     }
 
-    long duplicates() {
+    public long duplicates() {
         return duplicates.get();
     }
 
-    long unreadableCount() {
+    public long unreadableCount() {
         return unreadable.get();
     }
 
-    LatencyHistogram latency() {
+    public LatencyHistogram latency() {
         return latency;
     }
 }

@@ -6,7 +6,7 @@ package io.fail2bancluster.harness;
  * (millions of deliveries fit in 30 KiB), which a sorted array of every sample would not be.
  * Thread-safe by a plain lock: one recorder per run, and recording is a few nanoseconds.
  */
-final class LatencyHistogram {
+public final class LatencyHistogram {
     private static final int EXACT = 128;
     private static final int SUB_BUCKETS = 64;
     private static final int SUB_BITS = 6;
@@ -27,12 +27,12 @@ final class LatencyHistogram {
         return total;
     }
 
-    synchronized long max() {
+    public synchronized long max() {
         return max;
     }
 
     /** The smallest recorded bucket's upper bound below which {@code percent} of the samples lie; 0 if empty. */
-    synchronized long percentile(double percent) {
+    public synchronized long percentile(double percent) {
         if (total == 0) {
             return 0;
         }

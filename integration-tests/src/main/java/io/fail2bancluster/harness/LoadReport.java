@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
  * per host for every ban at least one server accepted. Every figure leaves out the {@code warmupBans}
  * published before measuring began.
  */
-record LoadReport(int hosts, int servers, int warmupBans, int bans, long published, long publishFailures,
+public record LoadReport(int hosts, int servers, int warmupBans, int bans, long published, long publishFailures,
         long expectedReceived, long received, long expectedExecuted, long executed, long duplicates,
         long failed, long dropped, long unreadable, long reconnects, double publishSeconds, double totalSeconds,
         double p50Ms, double p90Ms, double p99Ms, double maxMs, String firstFailure) {
@@ -59,7 +59,7 @@ record LoadReport(int hosts, int servers, int warmupBans, int bans, long publish
         return f;
     }
 
-    String text() {
+    public String text() {
         StringBuilder out = new StringBuilder();
         out.append(String.format("hosts %d, servers %d, bans %d (after %d warm-up bans, not counted)%n",
                 hosts, servers, bans, warmupBans));
@@ -79,7 +79,7 @@ record LoadReport(int hosts, int servers, int warmupBans, int bans, long publish
         return out.toString();
     }
 
-    String json() {
+    public String json() {
         return fields().entrySet().stream()
                 .map(e -> "\"" + e.getKey() + "\":" + e.getValue())
                 .collect(Collectors.joining(",", "{", "}"));

@@ -20,7 +20,7 @@ import java.util.OptionalInt;
  * connection that the publishing threads share (jnats's connections are thread-safe), so the figures are
  * the bus's and not a connect per ban.
  */
-final class NatsSink implements BanSink {
+public final class NatsSink implements BanSink {
     private static final Duration ATTEMPT = Duration.ofSeconds(5);
     private static final int ATTEMPTS = 3;
 
@@ -29,7 +29,7 @@ final class NatsSink implements BanSink {
             NatsServerConfig.DEFAULT_RETENTION, OptionalInt.empty());
     private final SecureRandom random = new SecureRandom();
 
-    NatsSink(String urls) {
+    public NatsSink(String urls) {
         try {
             connection = Nats.connect(Options.builder().servers(urls.split(",")).connectionTimeout(ATTEMPT)
                     .maxReconnects(-1).build());

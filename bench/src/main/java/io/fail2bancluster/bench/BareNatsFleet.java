@@ -1,6 +1,12 @@
-package io.fail2bancluster.harness;
+package io.fail2bancluster.bench;
 
 import io.fail2bancluster.config.NatsServerConfig;
+import io.fail2bancluster.harness.BanPublisher;
+import io.fail2bancluster.harness.ExecutionRecorder;
+import io.fail2bancluster.harness.LatencyHistogram;
+import io.fail2bancluster.harness.LoadReport;
+import io.fail2bancluster.harness.NatsServerProcess;
+import io.fail2bancluster.harness.NatsSink;
 import io.fail2bancluster.nats.BanSubjects;
 import io.fail2bancluster.nats.StreamSetup;
 import io.fail2bancluster.nats.StreamSpec;
@@ -26,8 +32,7 @@ import java.util.function.LongSupplier;
  * {@code BareOrderedConsumer}), which records a message on jnats's dispatch thread as it arrives: no agent, no
  * event loop, no message path, no runner. "Executed" in its report is "arrived".
  *
- * <p>It lives in the harness' package so that it uses those classes as they are (they are package-private),
- * and prints {@link LoadReport}'s JSON line, so the fleet bench reads it as it reads the load test's.
+ * <p>It prints {@link LoadReport}'s JSON line, so the fleet bench reads it as it reads the load test's.
  *
  * <p>Usage: {@code BareNatsFleet <hosts> <bans/s> <bans> <warm-up seconds>}
  */
