@@ -339,6 +339,9 @@ public final class NatsLink {
      * waiting for its turn (on the loop's timer or the link's thread) takes this newer position instead.
      */
     private void persist(StreamPosition position, String key) {
+        if (stopped) {
+            return; // stop() wrote what was settled before it; the loop may be going away
+        }
         if (unwritten.getAndSet(position) != null) {
             return; // a write is already on its way and will take this newer one
         }
