@@ -85,9 +85,9 @@ public final class Agent implements AutoCloseable {
     private final Outbox outbox;
     /** Nonces of the outbox's signed announces; made here, so that no draw reads a device on the loop. */
     private final Random nonces;
-    /** Reconnect bounds of every connection, added ones included: they are fixed at start. */
     /** Each NATS link's window, from the start-up exec_queue (a restart-only setting). */
     private final int natsWindow;
+    /** Reconnect bounds of every connection, added ones included: they are fixed at start. */
     private final Duration reconnectMin;
     private final Duration reconnectMax;
     /** The servers as the last {@link #reload} (or the start) asked for them; guarded by this. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fail2bancluster.agent.Fixtures;
 import io.fail2bancluster.agent.fanout.PipelineNames;
 import io.fail2bancluster.agent.path.Route;
 import io.fail2bancluster.agent.status.ServerState;

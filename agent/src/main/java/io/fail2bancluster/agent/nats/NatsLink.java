@@ -1,11 +1,5 @@
 package io.fail2bancluster.agent.nats;
 
-import io.fail2bancluster.agent.nats.CatchUp;
-import io.fail2bancluster.agent.nats.PositionStore;
-import io.fail2bancluster.agent.nats.SettledSequences;
-import io.fail2bancluster.agent.nats.StoredMessage;
-import io.fail2bancluster.agent.nats.StreamPosition;
-import io.fail2bancluster.agent.nats.StreamSubscriber;
 import io.fail2bancluster.agent.outbox.NatsDelivery;
 import io.fail2bancluster.agent.path.ChannelRoutes;
 import io.fail2bancluster.agent.path.MessagePath;
@@ -39,7 +33,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * One configured NATS JetStream cluster, beside {@link ServerLink}: its {@link ServerState}, its
+ * One configured NATS JetStream cluster, beside fanout's {@code ServerLink}: its {@link ServerState}, its
  * {@link MessagePath}, and the lifecycle that keeps it subscribed:
  * <ol>
  * <li>connect with jnats, ensure the stream ({@link StreamSetup}), read the stored position and subscribe
@@ -47,7 +41,7 @@ import org.apache.logging.log4j.Logger;
  *     event loop; a cluster that is wholly down is retried after a {@link Backoff} delay scheduled on the loop;
  * <li>once connected, jnats reconnects by itself between the cluster's URLs and the ordered consumer resumes
  *     after the last sequence it delivered; the link only follows the state for {@code status};
- * <li>every message comes to {@link #delivered} on the event loop, at most {@link #window} of them not yet
+ * <li>every message comes to {@link #delivered} on the event loop, at most a window ({@link #window(int)}) of them not yet
  *     settled, so a catch-up never fills the exec queue (a ban dropped there would be settled, and lost
  *     to this host). Up to the stream's last sequence at
  *     subscribe time it is catch-up and runs only when {@link CatchUp} says so; later ones are live and go
@@ -113,7 +107,7 @@ public final class NatsLink {
 
     /** @param window messages not yet settled at most (see {@link #window(int)}) */
     public NatsLink(NatsServerConfig config, ServerState state, MessagePath path, ChannelRoutes routes, EventLoop loop,
-             Backoff backoff, PositionStore positions, Duration reconnectMin, int window) {
+                    Backoff backoff, PositionStore positions, Duration reconnectMin, int window) {
         this.config = config;
         this.window = window;
         this.state = state;
@@ -178,7 +172,6 @@ public final class NatsLink {
     public NatsDelivery delivery() {
         return delivery;
     }
-
 
     /** The last stream sequence processed here. On the loop. */
     public long processed() {
