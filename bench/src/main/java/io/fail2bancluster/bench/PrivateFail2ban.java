@@ -86,10 +86,6 @@ final class PrivateFail2ban implements AutoCloseable {
         return dir.resolve("fail2ban.sock");
     }
 
-    String jail() {
-        return jail;
-    }
-
     /** Lifts every ban of the jail (the dummy action's flush: one command, not one per address). */
     void unbanAll() throws InterruptedException {
         client("unban", "--all");

@@ -80,8 +80,9 @@ public record NatsReload(List<Integer> from, List<Integer> removed, List<String>
         }
         for (ChannelConfig now : after.channels()) {
             for (ChannelConfig was : before.channels()) {
-                if (was.name().equals(now.name()) && !was.changesIn(now).isEmpty()) {
-                    parts.add("changed " + now.name() + " (" + String.join(", ", was.changesIn(now)) + ")");
+                List<String> what = was.name().equals(now.name()) ? was.changesIn(now) : List.of();
+                if (!what.isEmpty()) {
+                    parts.add("changed " + now.name() + " (" + String.join(", ", what) + ")");
                 }
             }
         }
