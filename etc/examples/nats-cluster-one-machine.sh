@@ -8,7 +8,7 @@
 #
 # Client ports 4222-4224, cluster (route) ports 6222-6224, monitoring ports 8222-8224; to move them, set
 # NATS_PORT, NATS_CLUSTER_PORT and NATS_HTTP_PORT (the first of each three). NATS_SERVER names the binary.
-# Needs nats-server (Debian: apt-get install nats-server) and curl.
+# Needs nats-server (Debian: apt-get install nats-server) and curl or wget.
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 DIR [start|run|stop]" >&2; exit 2; }
 dir=$1
@@ -32,11 +32,15 @@ stop() {
     done
 }
 
+get() {
+    if command -v curl >/dev/null 2>&1; then curl -sf "$1"; else wget -qO- "$1"; fi
+}
+
 # Ready when the JetStream meta leader counts both other servers as current peers: before that, a
 # stream with 3 replicas finds "no suitable peers for placement".
 formed() {
     for n in 0 1 2; do
-        jsz=$(curl -sf "http://127.0.0.1:$((http_port + n))/jsz?leader-only=true") || continue
+        jsz=$(get "http://127.0.0.1:$((http_port + n))/jsz?leader-only=true") || continue
         [ "$(printf '%s\n' "$jsz" | grep -c '"current": true')" -eq 2 ] && return 0
     done
     return 1
@@ -48,6 +52,9 @@ case $cmd in
     *) echo "usage: $0 DIR [start|run|stop]" >&2; exit 2 ;;
 esac
 
+command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 ||
+    { echo "$0: needs curl or wget to see when the cluster is formed" >&2; exit 1; }
+[ -x "$nats_server" ] || { echo "$0: nats-server not found (apt-get install nats-server, or set NATS_SERVER)" >&2; exit 1; }
 mkdir -p "$dir"
 trap stop EXIT            # a start that fails or is interrupted leaves nothing running
 trap 'exit 1' INT TERM

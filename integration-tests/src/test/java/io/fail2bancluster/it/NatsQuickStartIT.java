@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,6 +50,11 @@ class NatsQuickStartIT {
 
     @Test
     void theOneMachineClusterOfTheDocsRunsAsWritten() throws Exception {
+        if (!onPath("curl") && !onPath("wget")) {
+            System.out.println("SKIPPED NatsQuickStartIT: neither curl nor wget is installed (the script asks the "
+                    + "servers with one of them; apt-get install curl)");
+        }
+        Assumptions.assumeTrue(onPath("curl") || onPath("wget"), "neither curl nor wget is installed");
         dir = nats.dir().resolve("f2bc-nats");
         ports = new int[] {freePorts(), freePorts(), freePorts()};
         List<String> lines = commandsOf(Files.readString(DOC));
@@ -209,6 +215,11 @@ class NatsQuickStartIT {
             words.add(word.toString());
         }
         return words;
+    }
+
+    private static boolean onPath(String program) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, program)));
     }
 
     /** The first of three consecutive ports nobody listens on, away from the kernel's ephemeral range. */
