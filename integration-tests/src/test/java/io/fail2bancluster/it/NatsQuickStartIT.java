@@ -70,8 +70,8 @@ class NatsQuickStartIT {
                         end++;
                     }
                     assertTrue(end < lines.size(), "a heredoc without its EOF line: " + line);
-                    Files.writeString(Path.of(local(line.substring("cat > ".length(), line.length() - " <<'EOF'".length()))),
-                            local(String.join("\n", lines.subList(i + 1, end))) + "\n");
+                    String file = line.substring("cat > ".length(), line.length() - " <<'EOF'".length());
+                    Files.writeString(Path.of(local(file)), local(String.join("\n", lines.subList(i + 1, end))) + "\n");
                     i = end;
                 } else if (!line.isEmpty()) {
                     run(words(local(line)));
@@ -92,8 +92,8 @@ class NatsQuickStartIT {
         } finally {
             // whatever happened, nothing of ours is left running
             if (agentConfig != null) {
-                cluster.keep(JavaProcess.start("fail2ban-clusterd stop", AgentMain.class, "--config", agentConfig, "stop"))
-                        .awaitExit(Cluster.WAIT);
+                cluster.keep(JavaProcess.start("fail2ban-clusterd stop", AgentMain.class, "--config", agentConfig,
+                        "stop")).awaitExit(Cluster.WAIT);
             }
             script(dir.toString(), "stop");
         }
