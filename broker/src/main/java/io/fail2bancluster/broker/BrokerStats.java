@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A snapshot of the broker's counters: what {@code info} reports (same names, same meaning as
- * fanout's), plus what only this broker does. Fields are read one after another, not atomically.
+ * fanout's), plus what only this broker does, which only its metrics page shows ({@link BrokerPrometheusPage}).
+ * Fields are read one after another, not atomically.
  *
  * @param uptime                time since the broker started
  * @param clientLimit           the configured limit, or the open-files limit when none was configured
@@ -40,8 +41,8 @@ public record BrokerStats(Duration uptime, long clientLimit, long rejectedConnec
     }
 
     /**
-     * The {@code info} reply, key for key and in the order of the reference server. This broker's own keys
-     * come before {@code total pings}, so that a client reading up to fanout's last key reads all of it.
+     * The {@code info} reply: the reference server's keys, exactly those and in its order, so that a script
+     * written against fanout's {@code info} reads ours unchanged. This broker's own counters are not in it.
      */
     public List<ServerLine.InfoLine> infoLines() {
         long seconds = uptime.toSeconds();
@@ -61,9 +62,6 @@ public record BrokerStats(Duration uptime, long clientLimit, long rejectedConnec
                 info("total messages", totalMessages),
                 info("total subscribes", totalSubscribes),
                 info("total unsubscribes", totalUnsubscribes),
-                info("slow consumers closed", slowClientsClosed),
-                info("announcer pauses", announcerPauses),
-                info("pending delivery bytes", pendingDeliveryBytes + " of " + deliveryBudgetBytes),
                 info("total pings", totalPings));
     }
 

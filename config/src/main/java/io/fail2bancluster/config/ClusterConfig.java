@@ -29,7 +29,7 @@ import java.util.Set;
  * @param execConcurrency actions running at once (default 4)
  * @param execQueue       actions waiting to run before new ones are dropped (default 10000)
  * @param execTimeout     an action running longer is killed with its children (default 60 s)
- * @param controlSocket   the agent's Unix control socket (default /run/fail2ban-cluster/control.sock)
+ * @param controlSocket   the agent's Unix control socket (default: see {@link DefaultPaths})
  * @param configuredHostname the {@code hostname} key: what {@code skip_own} channels compare a message's
  *                        {@code source} with; empty means the machine's fully qualified name, see {@link #hostname()}
  * @param strict          every placeholder an action uses must be constrained by a filter entry (default false)
@@ -37,8 +37,8 @@ import java.util.Set;
  * @param limits          bounds on what one line from a server may carry
  * @param metrics         where the agent serves Prometheus metrics; empty (the default) means it does not
  * @param natsServers     NATS JetStream clusters ({@code nats:} server entries), in file order
- * @param stateDir        where the agent keeps what must survive a restart: its stream positions
- *                        (default /var/lib/fail2ban-cluster)
+ * @param stateDir        where the agent keeps what must survive a restart: its outbox, its stream positions
+ *                        (default: see {@link DefaultPaths})
  * @param outboxMax       entries the agent's outbox (under {@code stateDir}) holds before it refuses more
  *                        (default 100000)
  */
@@ -72,9 +72,11 @@ public record ClusterConfig(
     public static final int DEFAULT_EXEC_CONCURRENCY = 4;
     public static final int DEFAULT_EXEC_QUEUE = 10_000;
     public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(60);
-    public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/fail2ban-cluster/control.sock");
+    /** root's default control socket, the packaged service's; another user's is in its own folders. */
+    public static final Path DEFAULT_CONTROL_SOCKET = DefaultPaths.SYSTEM.controlSocket();
     public static final Duration DEFAULT_SIGNATURE_WINDOW = Duration.ofSeconds(300);
-    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/fail2ban-cluster");
+    /** root's default state_dir, the packaged service's; another user's is in its own folders. */
+    public static final Path DEFAULT_STATE_DIR = DefaultPaths.SYSTEM.stateDir();
     public static final int DEFAULT_OUTBOX_MAX = 100_000;
 
     public ClusterConfig {

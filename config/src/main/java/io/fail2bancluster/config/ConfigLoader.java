@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
@@ -47,7 +48,17 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /** The file, with the defaults of the user this process runs as (see {@link DefaultPaths}). */
     public static ClusterConfig load(Path file) {
+        return load(file, DefaultPaths::forThisProcess);
+    }
+
+    /** The file, with {@code defaults} for what it does not set (tests: the same answer for every user). */
+    public static ClusterConfig load(Path file, DefaultPaths defaults) {
+        return load(file, () -> defaults);
+    }
+
+    private static ClusterConfig load(Path file, Supplier<DefaultPaths> defaults) {
         String source = file.toString();
         try {
             if (Files.isDirectory(file)) {
@@ -60,7 +71,7 @@ public final class ConfigLoader {
             throw unreadable(source, e);
         }
         try (Reader reader = new UnicodeReader(Files.newInputStream(file))) {
-            return read(reader, source, Optional.of(file));
+            return read(reader, source, Optional.of(file), defaults);
         } catch (IOException e) {
             throw unreadable(source, e);
         }
@@ -68,10 +79,19 @@ public final class ConfigLoader {
 
     /** @param sourceName what error messages call the text, e.g. {@code embedded demo config} */
     public static ClusterConfig parse(String yaml, String sourceName) {
+        return parse(yaml, sourceName, DefaultPaths::forThisProcess);
+    }
+
+    /** As {@link #parse(String, String)}, with {@code defaults} for what the text does not set. */
+    public static ClusterConfig parse(String yaml, String sourceName, DefaultPaths defaults) {
+        return parse(yaml, sourceName, () -> defaults);
+    }
+
+    private static ClusterConfig parse(String yaml, String sourceName, Supplier<DefaultPaths> defaults) {
         if (yaml.length() > MAX_CODE_POINTS) {
             throw tooLarge(sourceName);
         }
-        return read(new StringReader(yaml), sourceName, Optional.empty());
+        return read(new StringReader(yaml), sourceName, Optional.empty(), defaults);
     }
 
     private static ConfigException unreadable(String source, IOException e) {
@@ -93,7 +113,9 @@ public final class ConfigLoader {
                 + " characters)", 0);
     }
 
-    private static ClusterConfig read(Reader reader, String source, Optional<Path> file) {
+    /** @param defaults asked only when the file leaves control_socket or state_dir out */
+    private static ClusterConfig read(Reader reader, String source, Optional<Path> file,
+            Supplier<DefaultPaths> defaults) {
         Node root = compose(reader, source);
         if (root == null) {
             throw new ConfigException(source, "", "the file is empty; it needs at least a 'servers' list", 1);
@@ -115,7 +137,7 @@ public final class ConfigLoader {
         int execConcurrency = top.integer("exec_concurrency", ClusterConfig.DEFAULT_EXEC_CONCURRENCY, 1, 1024);
         int execQueue = top.integer("exec_queue", ClusterConfig.DEFAULT_EXEC_QUEUE, 0, 1_000_000);
         Duration execTimeout = top.seconds("exec_timeout", ClusterConfig.DEFAULT_EXEC_TIMEOUT);
-        Path controlSocket = top.filePath("control_socket", ClusterConfig.DEFAULT_CONTROL_SOCKET);
+        Optional<Path> controlSocket = top.filePath("control_socket");
         Optional<String> hostname = top.optional("hostname").map(ConfigLoader::hostname);
         Duration signatureWindow = top.seconds("signature_window", ClusterConfig.DEFAULT_SIGNATURE_WINDOW);
         ClusterConfig.Limits limits = new ClusterConfig.Limits(
@@ -123,7 +145,7 @@ public final class ConfigLoader {
                 top.integer("max_pairs", ClusterConfig.Limits.DEFAULT_MAX_PAIRS, 1, 1024),
                 top.integer("max_value_length", ClusterConfig.Limits.DEFAULT_MAX_VALUE_LENGTH, 1, MAX_MAX_LINE));
         Optional<ListenAddress> metrics = top.optional("metrics").map(ConfigLoader::listenAddress);
-        Path stateDir = top.filePath("state_dir", ClusterConfig.DEFAULT_STATE_DIR);
+        Optional<Path> stateDir = top.filePath("state_dir");
         int outboxMax = top.integer("outbox_max", ClusterConfig.DEFAULT_OUTBOX_MAX, 1, 10_000_000);
         top.finish();
 
@@ -133,9 +155,11 @@ public final class ConfigLoader {
             throw top.error(key, "reconnect_min (" + Seconds.format(reconnectMin)
                     + ") must not exceed reconnect_max (" + Seconds.format(reconnectMax) + ")");
         }
+        DefaultPaths fallback = controlSocket.isEmpty() || stateDir.isEmpty() ? defaults.get() : null;
         return new ClusterConfig(file, servers.fanout(), logLevel, logFile, pidFile, reconnectMin, reconnectMax,
-                dedupeWindow, execConcurrency, execQueue, execTimeout, controlSocket, hostname, strict, signatureWindow,
-                limits, metrics, servers.nats(), stateDir, outboxMax);
+                dedupeWindow, execConcurrency, execQueue, execTimeout,
+                controlSocket.orElseGet(() -> fallback.controlSocket()), hostname, strict, signatureWindow,
+                limits, metrics, servers.nats(), stateDir.orElseGet(() -> fallback.stateDir()), outboxMax);
     }
 
     /** Compared with a message's {@code source=} value, so it must be something a message can carry. */

@@ -127,7 +127,7 @@ final class ConfigNode {
         // YAML allows 10_000; that is the only spelling besides plain decimal digits we take.
         String digits = text.replace("_", "");
         if (!isDecimal(digits, false)) {
-            throw error("expected an integer");
+            throw error("expected an integer, got " + quoted(text));
         }
         BigDecimal value = new BigDecimal(digits);
         if (value.compareTo(BigDecimal.valueOf(min)) < 0 || value.compareTo(BigDecimal.valueOf(max)) > 0) {
@@ -141,7 +141,7 @@ final class ConfigNode {
         return switch (text) {
             case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON" -> true;
             case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF" -> false;
-            default -> throw error("expected true or false");
+            default -> throw error("expected true or false, got " + quoted(text));
         };
     }
 
@@ -158,7 +158,7 @@ final class ConfigNode {
     Duration secondsOrZero() {
         String text = scalarText("expected a number of seconds, like 60 or 0.5");
         if (!isDecimal(text, true)) {
-            throw error("expected a number of seconds, like 60 or 0.5");
+            throw error("expected a number of seconds, like 60 or 0.5, got " + quoted(text));
         }
         BigDecimal seconds = new BigDecimal(text);
         if (seconds.signum() < 0) {
@@ -181,6 +181,11 @@ final class ConfigNode {
         } catch (InvalidPathException e) {
             throw error("not a usable path: " + e.getReason());
         }
+    }
+
+    /** A value the file had, echoed in an error: in quotes, so that an empty or spaced one shows. */
+    private static String quoted(String text) {
+        return "'" + text + "'";
     }
 
     private String scalarText(String expected) {

@@ -70,8 +70,8 @@ class ConfigLoaderErrorTest {
 
     @Test
     void wrongTypes() {
-        assertError("test.yml: servers[0].port: expected an integer, line 5", server("port: abc"));
-        assertError("test.yml: servers[0].port: expected an integer, line 5", server("port: 1.5"));
+        assertError("test.yml: servers[0].port: expected an integer, got 'abc', line 5", server("port: abc"));
+        assertError("test.yml: servers[0].port: expected an integer, got '1.5', line 5", server("port: 1.5"));
         assertError("test.yml: servers[0].port: expected an integer, line 5", server("port: [1]"));
         assertError("test.yml: servers: expected a list, line 1", "servers: h\n");
         assertError("test.yml: servers[0].channels: expected a list, line 3", """
@@ -85,7 +85,7 @@ class ConfigLoaderErrorTest {
                     channels:
                       - c
                 """);
-        assertError("test.yml: servers[0].ping_timeout: expected a number of seconds, like 60 or 0.5, line 5",
+        assertError("test.yml: servers[0].ping_timeout: expected a number of seconds, like 60 or 0.5, got '1m', line 5",
                 server("ping_timeout: 1m"));
         assertError("test.yml: servers[0].host: expected a string, line 2", """
                 servers:
@@ -297,7 +297,7 @@ class ConfigLoaderErrorTest {
         Files.writeString(file, server("port: x"));
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
 
-        assertEquals(file + ": servers[0].port: expected an integer, line 5", e.getMessage());
+        assertEquals(file + ": servers[0].port: expected an integer, got 'x', line 5", e.getMessage());
         assertEquals(file.toString(), e.source());
         assertEquals("servers[0].port", e.path());
         assertEquals(5, e.line());
@@ -333,7 +333,7 @@ class ConfigLoaderErrorTest {
     void hostnameMustBeSomethingAMessageCanCarry() {
         assertError("test.yml: hostname: a host name cannot contain ',', spaces or control characters, line 5",
                 server("") + "hostname: a,b\n");
-        assertError("test.yml: servers[0].channels[0].skip_own: expected true or false, line 5",
+        assertError("test.yml: servers[0].channels[0].skip_own: expected true or false, got 'sometimes', line 5",
                 server("").replace("- name: c", "- name: c\n        skip_own: sometimes"));
     }
 

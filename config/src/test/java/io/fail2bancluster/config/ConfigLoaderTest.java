@@ -73,7 +73,8 @@ class ConfigLoaderTest {
 
     @Test
     void everyDefault() {
-        ClusterConfig config = ConfigLoader.parse(MINIMAL, "minimal.yml");
+        // root's defaults, whoever runs the test (DefaultPathsTest has a user's)
+        ClusterConfig config = ConfigLoader.parse(MINIMAL, "minimal.yml", DefaultPaths.SYSTEM);
 
         assertEquals(Optional.empty(), config.source());
         assertEquals(2, config.logLevel());

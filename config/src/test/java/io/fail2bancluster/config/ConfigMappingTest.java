@@ -32,7 +32,7 @@ class ConfigMappingTest {
 
     @Test
     void aFlagMustBeABoolean() {
-        assertEquals("t.yml: strict: expected true or false, line 1",
+        assertEquals("t.yml: strict: expected true or false, got 'maybe', line 1",
                 assertThrows(ConfigException.class, () -> mapping("strict: maybe\n").flag("strict", false)).getMessage());
     }
 

@@ -38,7 +38,8 @@ class NatsConfigTest {
 
     @Test
     void aNatsEntryWithDefaults() {
-        ClusterConfig config = parse(nats(""));
+        // root's defaults, whoever runs the test (DefaultPathsTest has a user's)
+        ClusterConfig config = ConfigLoader.parse(nats(""), "test.yml", DefaultPaths.SYSTEM);
         assertEquals(List.of(), config.servers());
         NatsServerConfig server = config.natsServers().get(0);
         assertEquals("servers[0]", server.path());

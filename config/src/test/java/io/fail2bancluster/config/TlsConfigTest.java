@@ -64,7 +64,7 @@ class TlsConfigTest {
 
     @Test
     void tlsMustBeABoolean() {
-        assertEquals("test.yml: servers[0].tls: expected true or false, line 5", failure("tls: maybe"));
+        assertEquals("test.yml: servers[0].tls: expected true or false, got 'maybe', line 5", failure("tls: maybe"));
     }
 
     @Test

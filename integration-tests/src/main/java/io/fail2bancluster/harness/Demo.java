@@ -26,8 +26,8 @@ import java.util.stream.Stream;
  * {@code fail2ban-cluster-demo}: the whole product on one machine with nothing installed. A broker on
  * 127.0.0.1, an agent whose action creates one file per ban (so the effect is visible), and three
  * publishes through the client's publish code: one that runs, one the filter stops, and one whose hostile
- * value stays a single literal argument. It ends with the commands that do the same by hand, and removes
- * its folder on exit unless told to keep it.
+ * value stays a single literal argument. It removes its folder on exit; told to keep it, it ends with the
+ * commands that do the same by hand with that folder (never commands that use a folder it removes).
  */
 public final class Demo {
     static final String NAME = "fail2ban-cluster-demo";
@@ -37,10 +37,10 @@ public final class Demo {
             Runs a broker, an agent and three publishes on 127.0.0.1 in this one process, with nothing
             installed or configured: one ban runs its action (which creates a file named after the ban),
             one is stopped by the agent's filter, and one with a hostile value stays one literal argument.
-            It ends with the three commands that do the same by hand with real processes.
+            With --keep it ends with the three commands that do the same by hand with real processes.
 
-              --keep      keep the demo's folder (its config and the files the action created), which
-                          the commands at the end use; without it the folder is removed on exit
+              --keep      keep the demo's folder (its config and the files the action created) and
+                          print the commands that use it; without it the folder is removed on exit
               -h, --help  this text
             """;
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -76,9 +76,10 @@ public final class Demo {
             Runtime.getRuntime().addShutdownHook(removal);
         }
         try {
-            int status = run(dir, out);
+            int status = run(dir, out, keep);
             out.println(keep ? "== kept " + dir + " for them; rm -r " + shellWord(dir.toString()) + " when done."
-                    : "== " + dir + " is removed now; run " + NAME + " --keep to keep it for them.");
+                    : "== To do the same by hand with real processes, run " + NAME + " --keep: it keeps its folder"
+                            + " (config and action files) and prints the commands that use it.");
             return status;
         } finally {
             if (!keep) {
@@ -92,7 +93,7 @@ public final class Demo {
         }
     }
 
-    private static int run(Path dir, PrintStream out) throws IOException, InterruptedException {
+    private static int run(Path dir, PrintStream out, boolean keep) throws IOException, InterruptedException {
         Path bans = Files.createDirectory(dir.resolve("bans"));
         try (Broker broker = Broker.start(BrokerOptions.defaults().withBindAddress("127.0.0.1").withPort(0))) {
             String yaml = demoConfig(broker.port(), bans, dir.resolve("control.sock"));
@@ -128,7 +129,9 @@ public final class Demo {
                 }
                 out.println("== nginx was filtered out; the hostile value became one file name, nothing else ran.");
                 out.println();
-                byHand(out, broker.port(), configFile, bans);
+                if (keep) {
+                    byHand(out, broker.port(), configFile, bans);
+                }
                 return counter(agent, "executed") == 2 && counter(agent, "filtered_out") == 1 ? 0 : 1;
             }
         }

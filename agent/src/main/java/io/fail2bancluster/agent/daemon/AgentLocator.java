@@ -35,29 +35,34 @@ public final class AgentLocator {
     }
 
     public static Found locate(ClusterConfig config) throws IOException {
+        return locate(config.controlSocket(), config.pidFile());
+    }
+
+    /** The agent that answers on {@code controlSocket}, or else the one {@code pidFile} names. */
+    public static Found locate(Path controlSocket, Optional<Path> pidFile) throws IOException {
         String socketProblem;
         boolean refused = false;
         try {
-            ControlReply reply = ControlClient.request(config.controlSocket(), "status");
+            ControlReply reply = ControlClient.request(controlSocket, "status");
             if (reply.isOk()) {
                 StatusReport report = StatusReport.fromFields(reply.fields());
                 return new Found.Running(report.pid(), Optional.of(report), "", false);
             }
             socketProblem = "the agent answered: " + reply.error().orElseThrow();
         } catch (IOException | IllegalArgumentException e) {
-            socketProblem = "control socket " + config.controlSocket() + ": " + e.getMessage();
+            socketProblem = "control socket " + controlSocket + ": " + e.getMessage();
             refused = e instanceof ConnectException;
         }
-        if (config.pidFile().isEmpty()) {
+        if (pidFile.isEmpty()) {
             return new Found.Stopped(socketProblem);
         }
-        PidFile pidFile = PidFile.of(config.pidFile().get());
-        PidFile.Owner owner = pidFile.owner();
+        PidFile pids = PidFile.of(pidFile.get());
+        PidFile.Owner owner = pids.owner();
         if (owner instanceof PidFile.Owner.Live live) {
             return new Found.Running(live.pid(), Optional.empty(), socketProblem, refused);
         }
         if (owner instanceof PidFile.Owner.Stale stale) {
-            return new Found.Dead(stale.pid(), pidFile.path());
+            return new Found.Dead(stale.pid(), pids.path());
         }
         return new Found.Stopped(socketProblem);
     }

@@ -3,6 +3,7 @@ package io.fail2bancluster.agent.daemon;
 import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.DefaultPaths;
 import io.fail2bancluster.config.FilterEntry;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.ServerConfig;
@@ -19,6 +20,11 @@ public final class ConfigSummary {
     }
 
     public static String describe(ClusterConfig config) {
+        return describe(config, DefaultPaths.forThisProcess());
+    }
+
+    /** @param defaults what control_socket and state_dir are when the file does not set them (said, for a user) */
+    static String describe(ClusterConfig config, DefaultPaths defaults) {
         StringBuilder out = new StringBuilder();
         out.append("config ").append(config.source().map(Path::toString).orElse("(embedded)")).append(" is valid\n");
         out.append("log_level ").append(config.logLevel()).append(" (")
@@ -29,6 +35,7 @@ public final class ConfigSummary {
         config.metrics().ifPresent(m -> out.append("metrics on http://").append(m).append("/metrics\n"));
         out.append("state_dir ").append(config.stateDir()).append(" (outbox of up to ").append(config.outboxMax())
                 .append(" entries").append(config.natsServers().isEmpty() ? ")\n" : "; stream positions)\n");
+        out.append("defaults for control_socket and state_dir: ").append(defaults.rule()).append('\n');
         for (ServerConfig server : config.servers()) {
             out.append("server ").append(server.address())
                     .append(" (ping every ").append(server.pingInterval().toSeconds())

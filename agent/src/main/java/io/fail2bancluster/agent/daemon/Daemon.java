@@ -3,16 +3,20 @@ package io.fail2bancluster.agent.daemon;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigException;
 import io.fail2bancluster.config.ConfigLines;
+import io.fail2bancluster.config.DefaultPaths;
 import io.fail2bancluster.util.ProductVersion;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * {@code fail2ban-clusterd}: parses the command line, loads the config once and does the command. Exit
@@ -26,17 +30,25 @@ public final class Daemon {
     private final ConfigSource configs;
     private final RunningAgent.Starter starter;
     private final StopRequest stop;
+    private final Supplier<DefaultPaths> defaults;
 
     /**
      * @param stop what {@code run} waits for; {@code AgentMain} requests it on SIGTERM and SIGINT
      */
     public Daemon(PrintStream out, PrintStream err, ConfigSource configs, RunningAgent.Starter starter,
             StopRequest stop) {
+        this(out, err, configs, starter, stop, DefaultPaths::forThisProcess);
+    }
+
+    /** @param defaults where status, stop and reload look for the agent when there is no config file */
+    Daemon(PrintStream out, PrintStream err, ConfigSource configs, RunningAgent.Starter starter, StopRequest stop,
+            Supplier<DefaultPaths> defaults) {
         this.out = out;
         this.err = err;
         this.configs = configs;
         this.starter = starter;
         this.stop = stop;
+        this.defaults = defaults;
     }
 
     public int execute(String... argv) throws InterruptedException {
@@ -60,6 +72,9 @@ public final class Daemon {
         try {
             config = configs.load(args.config());
         } catch (ConfigException e) {
+            if (withoutConfigFile(args, e)) {
+                return askDefaultSocket(args.command(), e);
+            }
             err.println(e.getMessage());
             return switch (args.command()) {
                 case STATUS -> ExitCode.STATUS_UNKNOWN;
@@ -73,13 +88,38 @@ public final class Daemon {
                 case CHECK -> check(config);
                 case RUN -> run(config, args.daemon());
                 case START -> new BackgroundStarter(config, out, err).start(args.config());
-                case STOP -> stop(config);
+                case STOP -> stop(config.controlSocket(), config.pidFile());
                 case RESTART -> restart(config, args.config());
-                case STATUS -> status(config);
-                case RELOAD -> reload(config);
+                case STATUS -> status(config.controlSocket(), config.pidFile());
+                case RELOAD -> reload(config.controlSocket());
             };
         } catch (IOException e) {
             err.println("fail2ban-clusterd " + args.command().word() + ": " + e);
+            return ExitCode.FAILED;
+        }
+    }
+
+    /**
+     * status, stop or reload without --config, and no file at the default path: an agent started by hand with
+     * the default control socket can still be asked there (it has no pid file that we would know of).
+     */
+    private static boolean withoutConfigFile(DaemonArgs args, ConfigException e) {
+        return args.config().equals(ClusterConfig.DEFAULT_PATH) && e.getCause() instanceof NoSuchFileException
+                && EnumSet.of(DaemonArgs.Command.STATUS, DaemonArgs.Command.STOP, DaemonArgs.Command.RELOAD)
+                        .contains(args.command());
+    }
+
+    private int askDefaultSocket(DaemonArgs.Command command, ConfigException e) throws InterruptedException {
+        Path socket = defaults.get().controlSocket();
+        err.println(e.getMessage() + "; asking on the default control socket " + socket);
+        try {
+            return switch (command) {
+                case STATUS -> status(socket, Optional.empty());
+                case STOP -> stop(socket, Optional.empty());
+                default -> reload(socket);
+            };
+        } catch (IOException io) {
+            err.println("fail2ban-clusterd " + command.word() + ": " + io);
             return ExitCode.FAILED;
         }
     }
@@ -113,12 +153,12 @@ public final class Daemon {
     }
 
     private int restart(ClusterConfig config, Path configFile) throws IOException, InterruptedException {
-        int stopped = stop(config);
+        int stopped = stop(config.controlSocket(), config.pidFile());
         return stopped != ExitCode.OK ? stopped : new BackgroundStarter(config, out, err).start(configFile);
     }
 
-    private int stop(ClusterConfig config) throws IOException, InterruptedException {
-        AgentLocator.Found found = AgentLocator.locate(config);
+    private int stop(Path socket, Optional<Path> pidFile) throws IOException, InterruptedException {
+        AgentLocator.Found found = AgentLocator.locate(socket, pidFile);
         if (found instanceof AgentLocator.Found.Dead dead) {
             PidFile.of(dead.pidFile()).deleteIfOwnedBy(dead.pid());
             out.println("not running (removed stale pid file " + dead.pidFile() + ", pid " + dead.pid() + ")");
@@ -147,8 +187,8 @@ public final class Daemon {
             throw new IOException(e.getCause());
         }
         // a clean stop removed it; a crash on the way out would leave it behind
-        if (config.pidFile().isPresent()) {
-            PidFile.of(config.pidFile().get()).deleteIfOwnedBy(running.pid());
+        if (pidFile.isPresent()) {
+            PidFile.of(pidFile.get()).deleteIfOwnedBy(running.pid());
         }
         out.println("stopped (pid " + running.pid() + ")");
         return ExitCode.OK;
@@ -159,12 +199,12 @@ public final class Daemon {
      * applied it, printing what changed and what needs a restart; 1 when it rejected it (the error names
      * file and line) or no agent answers.
      */
-    private int reload(ClusterConfig config) {
+    private int reload(Path socket) {
         ControlReply reply;
         try {
-            reply = ControlClient.request(config.controlSocket(), "reload");
+            reply = ControlClient.request(socket, "reload");
         } catch (IOException e) {
-            err.println("fail2ban-clusterd reload: no agent answers on " + config.controlSocket() + " (" + e.getMessage()
+            err.println("fail2ban-clusterd reload: no agent answers on " + socket + " (" + e.getMessage()
                     + "); is it running?");
             return ExitCode.FAILED;
         }
@@ -188,8 +228,8 @@ public final class Daemon {
         return ExitCode.FAILED;
     }
 
-    private int status(ClusterConfig config) throws IOException {
-        AgentLocator.Found found = AgentLocator.locate(config);
+    private int status(Path socket, Optional<Path> pidFile) throws IOException {
+        AgentLocator.Found found = AgentLocator.locate(socket, pidFile);
         if (found instanceof AgentLocator.Found.Running running) {
             if (running.report().isPresent()) {
                 out.print(running.report().get().render());

@@ -4,12 +4,15 @@ import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigLines;
+import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.ServerConfig;
 import java.io.File;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -20,6 +23,7 @@ import java.util.Optional;
  */
 final class HostChecks {
     private static final String USER = System.getProperty("user.name");
+    private static final List<String> EXAMPLE_DOMAINS = List.of("example.com", "example.net", "example.org", "example");
 
     private HostChecks() {
     }
@@ -32,9 +36,21 @@ final class HostChecks {
         return errors;
     }
 
-    /** Problems an action will meet when it runs, each as {@code path: problem, line N}. */
+    /**
+     * Problems an action will meet when it runs, and servers still named as in the shipped example, each as
+     * {@code path: problem, line N}.
+     */
     static List<String> warnings(ClusterConfig config, ConfigLines lines) {
         List<String> warnings = new ArrayList<>();
+        for (ServerConfig server : config.servers()) {
+            if (isExampleName(server.host())) {
+                warnings.add(lines.describe(server.path() + ".host", exampleHost(server.host(), "fanout server")));
+            }
+        }
+        for (NatsServerConfig server : config.natsServers()) {
+            server.urls().stream().map(URI::getHost).filter(h -> h != null && isExampleName(h)).findFirst()
+                    .ifPresent(h -> warnings.add(lines.describe(server.path() + ".nats", exampleHost(h, "NATS servers"))));
+        }
         for (ServerConfig server : config.servers()) {
             for (ChannelConfig channel : server.channels()) {
                 channel.action().flatMap(a -> program(channel.name(), a)).flatMap(HostChecks::programProblem)
@@ -43,6 +59,25 @@ final class HostChecks {
             }
         }
         return warnings;
+    }
+
+    /**
+     * A name reserved for examples (RFC 2606): example.com, .net, .org and the .example domain. Such a server
+     * cannot be reached: the config is still the example's.
+     */
+    static boolean isExampleName(String host) {
+        String name = host.toLowerCase(Locale.ROOT);
+        name = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        for (String domain : EXAMPLE_DOMAINS) {
+            if (name.equals(domain) || name.endsWith("." + domain)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String exampleHost(String host, String what) {
+        return host + " is an example name, not a real host; put your " + what + " here";
     }
 
     static Optional<String> logFileProblem(Path logFile) {

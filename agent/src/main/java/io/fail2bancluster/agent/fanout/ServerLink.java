@@ -167,9 +167,9 @@ public final class ServerLink {
             return;
         }
         if (!future.isSuccess()) {
-            Throwable cause = future.cause();
-            connectFailed(cause == null ? "cancelled" : cause.getMessage());
-            scheduleRetry();
+            Duration delay = nextDelay();
+            connectFailed(ConnectFailure.describe(state.address(), future.cause()), delay);
+            scheduleRetry(delay);
             return;
         }
         LOG.debug("{}: TCP connection up ({}), waiting for the greeting", state.address(), connected.remoteAddress());
@@ -177,22 +177,26 @@ public final class ServerLink {
         connected.closeFuture().addListener(closed -> disconnected());
     }
 
-    /** The first failure of an outage is a warning, and so is one every interval while it lasts; the rest info. */
-    private void connectFailed(String reason) {
+    /**
+     * The first failure of an outage is a warning, and so is one every interval while it lasts; the rest info.
+     * {@code failure} reads as a sentence: "connection refused by HOST:PORT", "HOST:PORT: cannot connect: ...".
+     */
+    private void connectFailed(String failure, Duration retryIn) {
         long now = loop.ticker().nanoTime();
         if (outage == null) {
             outage = new Outage(now);
         }
         outage.failures++;
         long sinceLastWarning = outage.warnings.record(now);
+        String retrying = "retrying in " + ConnectFailure.seconds(retryIn) + " s";
         if (sinceLastWarning == 0) {
-            LOG.info("{}: cannot connect: {}", state.address(), reason);
+            LOG.info("{}; {}", failure, retrying);
         } else if (outage.failures == 1) {
-            LOG.warn("{}: cannot connect: {}; retrying (this warning repeats every {} min while it stays unreachable)",
-                    state.address(), reason, UNREACHABLE_WARNING_INTERVAL.toMinutes());
+            LOG.warn("{}; {} (this warning repeats every {} min while it stays unreachable)",
+                    failure, retrying, UNREACHABLE_WARNING_INTERVAL.toMinutes());
         } else {
-            LOG.warn("{}: still cannot connect after {} attempts over {} s: {}", state.address(), outage.failures,
-                    Duration.ofNanos(now - outage.sinceNanos).toSeconds(), reason);
+            LOG.warn("{} ({} attempts over {} s); {}", failure, outage.failures,
+                    Duration.ofNanos(now - outage.sinceNanos).toSeconds(), retrying);
         }
     }
 
@@ -211,13 +215,17 @@ public final class ServerLink {
         }
         LOG.info("{}: disconnected{}", state.address(),
                 greetedFor.map(up -> " after " + up.toMillis() + " ms").orElse(" before the greeting"));
-        scheduleRetry();
+        scheduleRetry(nextDelay());
     }
 
-    private void scheduleRetry() {
-        state.phase(ServerState.Phase.WAITING);
+    private Duration nextDelay() {
         Duration delay = backoff.delay(attempt);
         attempt = Math.min(attempt + 1, MAX_ATTEMPT);
+        return delay;
+    }
+
+    private void scheduleRetry(Duration delay) {
+        state.phase(ServerState.Phase.WAITING);
         LOG.info("{}: reconnecting in {} ms", state.address(), delay.toMillis());
         pendingRetry = loop.schedule(this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
     }

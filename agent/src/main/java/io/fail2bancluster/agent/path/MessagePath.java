@@ -96,7 +96,8 @@ public final class MessagePath {
         if (message.refusal() != null) {
             long count = overLimits.record(nowNanos);
             if (count > 0) {
-                LOG.warn("{} {}: dropped {}: {} ({} dropped over limits since the last warning)", state.address(),
+                // "rejected", the word of the counter it is in (status and metrics): "dropped" is the exec queue's
+                LOG.warn("{} {}: rejected {}: {} ({} rejected over limits since the last warning)", state.address(),
                         Wire.quote(channel), Wire.quote(text), message.refusal(), count);
             }
             settled.run();

@@ -12,7 +12,10 @@ public enum Counter {
     FILTERED_OUT("filtered_out"),
     /** Another server already delivered this copy inside the dedupe window. */
     DEDUPLICATED("deduplicated"),
-    /** The message lacks a placeholder the action needs; not run. */
+    /**
+     * Not run because of the message itself: past max_pairs or max_value_length, a control character,
+     * a bad or missing signature, a placeholder the action needs missing, a value starting with '-'.
+     */
     REJECTED("rejected"),
     /** The action ran and exited with status 0. */
     EXECUTED("executed"),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.config.ConfigLoader;
+import io.fail2bancluster.config.DefaultPaths;
 import org.junit.jupiter.api.Test;
 
 class ConfigSummaryTest {
@@ -53,8 +54,9 @@ class ConfigSummaryTest {
 
     @Test
     void checkSaysWhereStateDirIsWithoutNatsToo() {
+        // root's defaults, whoever runs the test
         String summary = ConfigSummary.describe(ConfigLoader.parse("servers:\n  - host: h\n    channels:\n      - name: c\n",
-                "summary.yml"));
+                "summary.yml", DefaultPaths.SYSTEM), DefaultPaths.SYSTEM);
         assertTrue(summary.contains("\nstate_dir /var/lib/fail2ban-cluster (outbox of up to 100000 entries)\n"),
                 summary);
         assertFalse(summary.contains("NATS servers yet"), summary);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigException;
+import io.fail2bancluster.config.DefaultPaths;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
@@ -15,6 +16,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -371,5 +373,52 @@ class DaemonTest {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** No config file at the default path: as the file at the default path would not exist. */
+    private static final ConfigSource NO_DEFAULT_FILE = file -> {
+        throw new ConfigException(file.toString(), "", "no such file", 0, new NoSuchFileException(file.toString()));
+    };
+
+    private Daemon daemonWithDefaultSocket(ConfigSource configs, Path socket) {
+        return new Daemon(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), configs, config -> {
+                    throw new AssertionError("nothing is started without a config");
+                }, stop, () -> new DefaultPaths(socket, dir.resolve("state"), "test"));
+    }
+
+    @Test
+    void withoutAConfigFileStatusStopAndReloadAskTheDefaultControlSocket() throws Exception {
+        Path socket = dir.resolve("control.sock");
+        AtomicReference<String> asked = new AtomicReference<>();
+        try (ControlServer agent = ControlServer.open(socket, java.util.Map.of(
+                "status", () -> ControlReply.ok(new StatusReport(4242, "test", StatusReportTest.sample()).toFields()),
+                "reload", () -> {
+                    asked.set("reload");
+                    return ControlReply.ok(java.util.Map.of("config", "/home/u/agent.yml"));
+                }))) {
+            assertEquals(ExitCode.OK, daemonWithDefaultSocket(NO_DEFAULT_FILE, socket).execute("status"));
+            assertTrue(out().contains("4242"), out());
+            assertTrue(err().contains(ClusterConfig.DEFAULT_PATH + ": no such file; asking on the default control socket "
+                    + socket), err());
+
+            assertEquals(ExitCode.OK, daemonWithDefaultSocket(NO_DEFAULT_FILE, socket).execute("reload"));
+            assertEquals("reload", asked.get());
+            assertTrue(out().contains("reloaded /home/u/agent.yml"), out());
+        }
+        // nobody there now: stopped, and nothing to stop
+        assertEquals(ExitCode.STATUS_STOPPED, daemonWithDefaultSocket(NO_DEFAULT_FILE, socket).execute("status"));
+        assertEquals(ExitCode.OK, daemonWithDefaultSocket(NO_DEFAULT_FILE, socket).execute("stop"));
+        assertTrue(out().endsWith("not running\n"), out());
+    }
+
+    @Test
+    void aMissingConfigGivenByNameIsStillAnError() throws Exception {
+        Path socket = dir.resolve("control.sock");
+        assertEquals(ExitCode.STATUS_UNKNOWN,
+                daemonWithDefaultSocket(NO_DEFAULT_FILE, socket).execute("--config", "/nonexistent/agent.yml", "status"));
+        assertFalse(err().contains("default control socket"), err());
+        assertEquals(ExitCode.CONFIG_ERROR, daemonWithDefaultSocket(NO_DEFAULT_FILE, socket).execute("run"),
+                "only status, stop and reload fall back");
     }
 }
