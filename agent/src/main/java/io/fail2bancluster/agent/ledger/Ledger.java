@@ -47,6 +47,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class Ledger implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Ledger.class);
+    /** The heap one entry costs, IPv4 or IPv6, rounded up from {@code LedgerMemoryTest}'s measurement. */
+    public static final int HEAP_BYTES_PER_ENTRY = 180;
     /** Changes waiting past this many bytes (the disk failing for long) are dropped for a compaction. */
     static final int MAX_UNWRITTEN_BYTES = 4 << 20;
     private static final Comparator<LedgerEntry> BY_END = Comparator.comparingLong(LedgerEntry::endMillis)

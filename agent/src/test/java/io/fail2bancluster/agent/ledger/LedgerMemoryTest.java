@@ -46,14 +46,16 @@ class LedgerMemoryTest {
     }
 
     @Test
-    void anEntryCostsUnderTwoHundredBytes() throws Exception {
+    void anEntryCostsWhatCheckAndTheDocsSay() throws Exception {
         perEntry(false, "warm-up", 1000); // the classes, the JIT and the caches they fill are not the ledger's
         perEntry(true, "warm-up-6", 1000);
         long v4 = perEntry(false, "v4", ENTRIES);
         long v6 = perEntry(true, "v6", ENTRIES);
         System.out.println("ledger heap per entry: IPv4 " + v4 + " bytes, IPv6 " + v6 + " bytes (" + ENTRIES
                 + " entries; JVM " + System.getProperty("java.vm.name") + " " + Runtime.version() + ")");
-        assertTrue(v4 > 100 && v4 < 200, "IPv4: " + v4 + " bytes per entry");
-        assertTrue(v6 > 100 && v6 < 210, "IPv6: " + v6 + " bytes per entry");
+        // what check and the docs state, within the noise of a measurement (about 10 bytes at 100,000)
+        long stated = Ledger.HEAP_BYTES_PER_ENTRY;
+        assertTrue(v4 > 100 && v4 <= stated + 15, "IPv4: " + v4 + " bytes per entry, " + stated + " stated");
+        assertTrue(v6 > 100 && v6 <= stated + 15, "IPv6: " + v6 + " bytes per entry, " + stated + " stated");
     }
 }
