@@ -13,7 +13,7 @@ import java.util.Arrays;
  * IPv4, no {@code /32} or {@code /128} on a single address): what the ledger keys its bans by and what the
  * client prints. A range written that way keeps no copy of its text, so a ledger of many costs little.
  */
-public final class AddressRange {
+public final class AddressRange implements Comparable<AddressRange> {
     /** The text as written, or null when it was written canonically. */
     private final String text;
     private final byte[] network;
@@ -119,6 +119,16 @@ public final class AddressRange {
     public boolean contains(AddressRange other) {
         return other.network.length == network.length && other.prefix >= prefix
                 && Arrays.equals(mask(other.network, prefix), network);
+    }
+
+    /** IPv4 before IPv6, then by address as a number (10.0.0.2 before 10.0.0.10), a wider range first. */
+    @Override
+    public int compareTo(AddressRange other) {
+        if (network.length != other.network.length) {
+            return Integer.compare(network.length, other.network.length);
+        }
+        int byAddress = Arrays.compareUnsigned(network, other.network);
+        return byAddress != 0 ? byAddress : Integer.compare(prefix, other.prefix);
     }
 
     /** Whether {@code value} is an address literal inside this range. */

@@ -78,4 +78,11 @@ class AddressRangeTest {
         assertTrue(AddressRange.parse("2001:db8::/32").contains(AddressRange.parse("2001:db8:1::/48")));
         assertTrue(AddressRange.parse("192.0.2.0/24").contains(AddressRange.parse("::ffff:192.0.2.9")));
     }
+
+    @Test
+    void rangesSortAsNumbersIpv4First() {
+        java.util.List<String> sorted = java.util.stream.Stream.of("2001:db8::1", "10.0.0.10", "10.0.0.2", "10.0.0.0/8",
+                "192.0.2.7", "::1").map(AddressRange::parse).sorted().map(AddressRange::canonical).toList();
+        assertEquals(java.util.List.of("10.0.0.0/8", "10.0.0.2", "10.0.0.10", "192.0.2.7", "::1", "2001:db8::1"), sorted);
+    }
 }

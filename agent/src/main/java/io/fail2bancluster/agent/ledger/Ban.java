@@ -18,7 +18,7 @@ import java.util.Optional;
 public record Ban(LedgerKey key, String origin, Instant start, Optional<Instant> end) {
     public Ban {
         Objects.requireNonNull(key, "key");
-        origin = Objects.requireNonNull(origin, "origin").intern();
+        origin = LedgerKey.name("host", origin);
         start = Instant.ofEpochMilli(start.toEpochMilli());
         end = end.map(e -> Instant.ofEpochMilli(e.toEpochMilli()));
         if (end.isPresent() && end.get().isBefore(start)) {

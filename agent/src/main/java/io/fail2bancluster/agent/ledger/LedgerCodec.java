@@ -72,7 +72,7 @@ final class LedgerCodec {
             data.writeLong(entry.changedMillis());
             data.writeByte(entry.state().ordinal());
         } catch (IOException e) {
-            throw new IllegalStateException("a byte array cannot fail", e);
+            throw new IllegalStateException("a byte array cannot fail, and names are held to what writeUTF takes", e);
         }
         frame(payload.toByteArray(), out);
     }

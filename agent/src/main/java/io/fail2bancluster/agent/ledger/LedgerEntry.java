@@ -44,7 +44,7 @@ public final class LedgerEntry {
 
     LedgerEntry(LedgerKey key, String origin, long start, long end, long changed, State state) {
         this.key = Objects.requireNonNull(key, "key");
-        this.origin = Objects.requireNonNull(origin, "origin").intern();
+        this.origin = LedgerKey.name("host", origin);
         this.start = start;
         this.end = end;
         this.changed = changed;

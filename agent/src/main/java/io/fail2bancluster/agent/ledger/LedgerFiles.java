@@ -14,6 +14,8 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,6 +38,8 @@ final class LedgerFiles {
     /** A journal shorter than this is never compacted: a small snapshot would be rewritten for nothing. */
     static final long MIN_COMPACTION_BYTES = 1 << 20;
     private static final int CHUNK = 64 * 1024;
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     /** Opens a file for writing; a test gives one whose writes fail like a full disk. */
     interface Opener {
@@ -103,7 +107,7 @@ final class LedgerFiles {
             }
             DataInputStream in = new DataInputStream(stream);
             int read = 0;
-            for (LedgerCodec.Frame frame = LedgerCodec.read(in); frame != null; frame = LedgerCodec.read(in)) {
+            for (LedgerCodec.Frame frame = frame(in, file); frame != null; frame = frame(in, file)) {
                 if (frame.isEnd()) {
                     if (frame.endCount() != read || in.read() >= 0) {
                         throw damaged(file, "its end does not match its " + read + " entries");
@@ -114,8 +118,15 @@ final class LedgerFiles {
                 read++;
             }
             throw damaged(file, "not whole: " + read + " entries and no end");
+        }
+    }
+
+    /** The next frame of a snapshot; what no version of the codec wrote is named as damage. */
+    private static LedgerCodec.Frame frame(DataInputStream in, Path file) throws IOException {
+        try {
+            return LedgerCodec.read(in);
         } catch (IOException e) {
-            throw e.getMessage() != null && e.getMessage().startsWith(file.toString()) ? e : damaged(file, e.getMessage());
+            throw damaged(file, String.valueOf(e.getMessage()));
         }
     }
 
@@ -129,8 +140,8 @@ final class LedgerFiles {
         }
         long found = LedgerCodec.generation(bytes, LedgerCodec.JOURNAL_MAGIC);
         if (found != generation) {
-            notes.add(file + ": " + (found < 0 ? "no whole header" : "generation " + found + ", older than "
-                    + SNAPSHOT + "'s " + generation + " (a compaction was interrupted)") + "; ignored, the snapshot holds it");
+            notes.add(file + ": " + (found < 0 ? "no whole header" : "generation " + found + ", not " + SNAPSHOT
+                    + "'s " + generation + " (a compaction was interrupted)") + "; ignored, the snapshot holds what it held");
             return true;
         }
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, LedgerCodec.HEADER_BYTES,
@@ -224,8 +235,9 @@ final class LedgerFiles {
         Path temporary = temporary(file);
         long written = 0;
         try {
-            try (FileChannel channel = opener.open(temporary, Set.of(StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))) {
+            Files.deleteIfExists(temporary);
+            Files.createFile(temporary, OWNER_ONLY); // never readable by others, not even while it is written
+            try (FileChannel channel = opener.open(temporary, Set.of(StandardOpenOption.WRITE))) {
                 for (ByteBuffer buffer : content) {
                     while (buffer.hasRemaining()) {
                         written += channel.write(buffer);
@@ -233,7 +245,6 @@ final class LedgerFiles {
                 }
                 channel.force(true);
             }
-            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
                 folder.force(true);

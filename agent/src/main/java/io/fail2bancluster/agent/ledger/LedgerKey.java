@@ -9,11 +9,32 @@ import java.util.Objects;
  * {@code ::ffff:192.0.2.7} / {@code 192.0.2.7} each name one key. Channel and jail names are interned:
  * a fleet has a handful of each, and a ledger of many bans holds one copy.
  */
-public record LedgerKey(String channel, String jail, AddressRange address) {
+public record LedgerKey(String channel, String jail, AddressRange address) implements Comparable<LedgerKey> {
+    /** The longest channel, jail or host name the ledger keeps; far above any real one, within its file format. */
+    public static final int MAX_NAME = 4096;
+
     public LedgerKey {
-        channel = Objects.requireNonNull(channel, "channel").intern();
-        jail = Objects.requireNonNull(jail, "jail").intern();
+        channel = name("channel", channel);
+        jail = name("jail", jail);
         address = Objects.requireNonNull(address, "address").normalised();
+    }
+
+    /** {@code value}, interned, once it is known to fit the ledger. */
+    static String name(String what, String value) {
+        Objects.requireNonNull(value, what);
+        if (value.length() > MAX_NAME) {
+            throw new IllegalArgumentException("a " + what + " name of " + value.length() + " characters; the ledger "
+                    + "keeps names of up to " + MAX_NAME);
+        }
+        return value.intern();
+    }
+
+    /** By channel, jail, then address as a number. */
+    @Override
+    public int compareTo(LedgerKey other) {
+        int byChannel = channel.compareTo(other.channel);
+        int byJail = byChannel != 0 ? byChannel : jail.compareTo(other.jail);
+        return byJail != 0 ? byJail : address.compareTo(other.address);
     }
 
     /**

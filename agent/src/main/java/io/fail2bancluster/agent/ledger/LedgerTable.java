@@ -2,7 +2,6 @@ package io.fail2bancluster.agent.ledger;
 
 import io.fail2bancluster.agent.ledger.LedgerEntry.State;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,16 +125,20 @@ final class LedgerTable {
         return entry == null || entry.expiredAt(now) ? null : entry;
     }
 
-    /** The entries {@code which} selects among those not ended, in {@code order}. */
-    List<LedgerEntry> select(Predicate<LedgerEntry> which, Comparator<LedgerEntry> order, long now) {
+    /** The entries {@code which} selects among those not ended, in no order. */
+    List<LedgerEntry> select(Predicate<LedgerEntry> which, long now) {
         List<LedgerEntry> found = new ArrayList<>();
         for (LedgerEntry entry : entries.values()) {
             if (!entry.expiredAt(now) && which.test(entry)) {
                 found.add(entry);
             }
         }
-        found.sort(order);
         return found;
+    }
+
+    /** How many entries not ended {@code which} selects. */
+    int count(Predicate<LedgerEntry> which, long now) {
+        return select(which, now).size();
     }
 
     /** Takes out every entry whose ban has ended; returns how many. */

@@ -18,7 +18,7 @@ import java.util.Optional;
 public record Unban(LedgerKey key, String origin, Instant at, Optional<Instant> end) {
     public Unban {
         Objects.requireNonNull(key, "key");
-        origin = Objects.requireNonNull(origin, "origin").intern();
+        origin = LedgerKey.name("host", origin);
         at = Instant.ofEpochMilli(at.toEpochMilli());
         end = end.map(e -> Instant.ofEpochMilli(e.toEpochMilli()));
     }

@@ -103,4 +103,15 @@ class LedgerQueryTest {
         assertEquals(Optional.empty(), status.lastWritten(), "nothing written yet");
         assertEquals(Optional.empty(), status.writeFailure());
     }
+
+    @Test
+    void bansEndingTogetherAsAnImportDoesAreListedByChannelJailThenAddressAsANumber() throws Exception {
+        Ledger imported = Ledger.open(dir.resolve("import"), 100, clock);
+        for (String ip : List.of("10.0.0.10", "10.0.0.9", "2001:db8::1", "10.0.0.0/24", "9.9.9.9")) {
+            imported.applied(Ban.of("Fail2ban", "host-a", "manual", ip, T0, 3600));
+        }
+        imported.applied(Ban.of("Fail2ban", "host-a", "blocklist", "203.0.113.1", T0, 3600));
+        assertEquals(List.of("203.0.113.1", "9.9.9.9", "10.0.0.0/24", "10.0.0.9", "10.0.0.10", "2001:db8::1"),
+                addresses(imported.inForce(LedgerQuery.ALL)));
+    }
 }

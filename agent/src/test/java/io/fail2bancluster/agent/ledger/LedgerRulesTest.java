@@ -193,6 +193,9 @@ class LedgerRulesTest {
         assertEquals("2001:db8::1", LedgerKey.of("c", "j", "2001:DB8::1").address().canonical());
         assertThrows(IllegalArgumentException.class, () -> LedgerKey.of("c", "j", "10.0.0.5/24"));
         assertThrows(IllegalArgumentException.class, () -> LedgerKey.of("c", "j", "example.com"));
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> LedgerKey.of("c", "j".repeat(5000), "192.0.2.7"));
+        assertEquals("a jail name of 5000 characters; the ledger keeps names of up to 4096", tooLong.getMessage());
     }
 
     @Test
