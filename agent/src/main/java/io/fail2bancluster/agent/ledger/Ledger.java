@@ -1,9 +1,9 @@
 package io.fail2bancluster.agent.ledger;
 
 import io.fail2bancluster.agent.ledger.LedgerEntry.State;
+import io.fail2bancluster.util.DurableFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -83,10 +83,10 @@ public final class Ledger implements AutoCloseable {
      * @throws IOException naming the file, when a file is damaged beyond a torn last record
      */
     public static Ledger open(Path dir, int max, Clock clock) throws IOException {
-        return open(dir, max, clock, FileChannel::open, LedgerFiles.MIN_COMPACTION_BYTES);
+        return open(dir, max, clock, DurableFiles.DISK, LedgerFiles.MIN_COMPACTION_BYTES);
     }
 
-    static Ledger open(Path dir, int max, Clock clock, LedgerFiles.Opener opener, long minCompactionBytes)
+    static Ledger open(Path dir, int max, Clock clock, DurableFiles.Opener opener, long minCompactionBytes)
             throws IOException {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, got " + max);

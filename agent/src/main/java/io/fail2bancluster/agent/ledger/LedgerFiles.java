@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.ledger;
 
+import io.fail2bancluster.util.DurableFiles;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -7,15 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,20 +34,13 @@ final class LedgerFiles {
     /** A journal shorter than this is never compacted: a small snapshot would be rewritten for nothing. */
     static final long MIN_COMPACTION_BYTES = 1 << 20;
     private static final int CHUNK = 64 * 1024;
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-
-    /** Opens a file for writing; a test gives one whose writes fail like a full disk. */
-    interface Opener {
-        FileChannel open(Path file, Set<? extends OpenOption> options) throws IOException;
-    }
 
     /** What {@link #load} found: the entries, in file order (a later one for a key replaces an earlier). */
     record Loaded(List<LedgerEntry> entries, boolean needsRewrite, List<String> notes) {
     }
 
     private final Path dir;
-    private final Opener opener;
+    private final DurableFiles.Opener opener;
     private final long minCompactionBytes;
     private long generation;
     private long snapshotBytes;
@@ -59,7 +48,7 @@ final class LedgerFiles {
     private long journalEnd;
     private FileChannel journal;
 
-    LedgerFiles(Path dir, Opener opener, long minCompactionBytes) {
+    LedgerFiles(Path dir, DurableFiles.Opener opener, long minCompactionBytes) {
         this.dir = dir;
         this.opener = opener;
         this.minCompactionBytes = minCompactionBytes;
@@ -87,8 +76,8 @@ final class LedgerFiles {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        Files.deleteIfExists(temporary(snapshotFile()));
-        Files.deleteIfExists(temporary(journalFile()));
+        Files.deleteIfExists(DurableFiles.temporary(snapshotFile()));
+        Files.deleteIfExists(DurableFiles.temporary(journalFile()));
         generation = readSnapshot(entries);
         boolean needsRewrite = readJournal(entries, notes);
         return new Loaded(entries, needsRewrite, notes);
@@ -183,8 +172,7 @@ final class LedgerFiles {
      */
     void append(byte[] frames) throws IOException {
         if (journalEnd == 0) {
-            replace(journalFile(), List.of(ByteBuffer.wrap(LedgerCodec.header(LedgerCodec.JOURNAL_MAGIC, generation))));
-            journalEnd = LedgerCodec.HEADER_BYTES;
+            startJournal();
         }
         try {
             if (journal == null) {
@@ -199,76 +187,42 @@ final class LedgerFiles {
             journalEnd = position;
         } catch (IOException e) {
             closeJournal();
-            throw new IOException("cannot append to " + journalFile() + ": " + reason(e), e);
+            throw new IOException("cannot append to " + journalFile() + ": " + DurableFiles.reason(e), e);
         }
     }
 
     /**
      * Writes {@code entries} as the snapshot of the next generation, then an empty journal continuing it.
-     * Each is whole on disk or not there at all; a failure leaves the files as they were.
+     * Each is whole on disk or not there at all; a failure leaves the files as they were. The snapshot is
+     * encoded as it is written, a chunk at a time, never whole in memory.
      */
     void compact(Collection<LedgerEntry> entries) throws IOException {
         closeJournal();
         long next = generation + 1;
-        List<ByteBuffer> chunks = new ArrayList<>();
-        ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK + 512);
-        chunk.writeBytes(LedgerCodec.header(LedgerCodec.SNAPSHOT_MAGIC, next));
-        for (LedgerEntry entry : entries) {
-            LedgerCodec.writeEntry(entry, chunk);
-            if (chunk.size() >= CHUNK) {
-                chunks.add(ByteBuffer.wrap(chunk.toByteArray()));
-                chunk.reset();
+        long bytes = DurableFiles.replace(snapshotFile(), opener, channel -> {
+            ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK + 512);
+            chunk.writeBytes(LedgerCodec.header(LedgerCodec.SNAPSHOT_MAGIC, next));
+            for (LedgerEntry entry : entries) {
+                LedgerCodec.writeEntry(entry, chunk);
+                if (chunk.size() >= CHUNK) {
+                    DurableFiles.writeFully(channel, ByteBuffer.wrap(chunk.toByteArray()));
+                    chunk.reset();
+                }
             }
-        }
-        LedgerCodec.writeEnd(entries.size(), chunk);
-        chunks.add(ByteBuffer.wrap(chunk.toByteArray()));
-        long bytes = replace(snapshotFile(), chunks);
+            LedgerCodec.writeEnd(entries.size(), chunk);
+            DurableFiles.writeFully(channel, ByteBuffer.wrap(chunk.toByteArray()));
+        });
         generation = next;
         snapshotBytes = bytes;
         journalEnd = 0;
-        replace(journalFile(), List.of(ByteBuffer.wrap(LedgerCodec.header(LedgerCodec.JOURNAL_MAGIC, generation))));
+        startJournal();
+    }
+
+    /** An empty journal of this generation, in place of whatever journal there was. */
+    private void startJournal() throws IOException {
+        byte[] header = LedgerCodec.header(LedgerCodec.JOURNAL_MAGIC, generation);
+        DurableFiles.replace(journalFile(), opener, channel -> DurableFiles.writeFully(channel, ByteBuffer.wrap(header)));
         journalEnd = LedgerCodec.HEADER_BYTES;
-    }
-
-    /** Temporary file, synced, renamed over {@code file}, folder synced; the temporary file goes on a failure. */
-    private long replace(Path file, List<ByteBuffer> content) throws IOException {
-        Path temporary = temporary(file);
-        long written = 0;
-        try {
-            Files.deleteIfExists(temporary);
-            Files.createFile(temporary, OWNER_ONLY); // never readable by others, not even while it is written
-            try (FileChannel channel = opener.open(temporary, Set.of(StandardOpenOption.WRITE))) {
-                for (ByteBuffer buffer : content) {
-                    while (buffer.hasRemaining()) {
-                        written += channel.write(buffer);
-                    }
-                }
-                channel.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
-                folder.force(true);
-            }
-            return written;
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.deleteIfExists(temporary);
-            throw new IOException(dir + ": cannot replace a file atomically there; state_dir must be a local file system", e);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(temporary);
-            } catch (IOException ignored) {
-                // the next load removes it
-            }
-            throw new IOException("cannot write " + file + ": " + reason(e), e);
-        }
-    }
-
-    private static Path temporary(Path file) {
-        return file.resolveSibling("." + file.getFileName() + ".tmp");
-    }
-
-    private static String reason(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     void closeJournal() {

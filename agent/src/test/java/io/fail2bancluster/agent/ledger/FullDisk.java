@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.ledger;
 
+import io.fail2bancluster.util.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -16,7 +17,7 @@ import java.util.Set;
  * write what still fits (a torn write) and fail as the kernel does, with ENOSPC's message. {@link #room} again
  * and writes succeed again.
  */
-final class FullDisk implements LedgerFiles.Opener {
+final class FullDisk implements DurableFiles.Opener {
     static final String ENOSPC = "No space left on device";
     private long room = Long.MAX_VALUE;
     private final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
