@@ -22,6 +22,13 @@ final class FullDisk implements DurableFiles.Opener {
     private long room = Long.MAX_VALUE;
     private final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
 
+    private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** How many writes failed for want of room. */
+    int failures() {
+        return failures.get();
+    }
+
     /** How many times a file was synced through this disk's channels. */
     int forces() {
         return forces.get();
@@ -58,6 +65,7 @@ final class FullDisk implements DurableFiles.Opener {
             int written = positional ? real.write(part, position) : real.write(part);
             source.position(source.position() + written);
             if (granted < wanted) {
+                failures.incrementAndGet();
                 throw new IOException(ENOSPC);
             }
             return written;

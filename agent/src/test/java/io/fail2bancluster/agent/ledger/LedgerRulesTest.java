@@ -177,6 +177,8 @@ class LedgerRulesTest {
         Ban newer = ban("192.0.2.7", T0.plusSeconds(60), 600);
         ledger.applied(newer);
         assertEquals(Verdict.SUPERSEDED, ledger.admit(ban("192.0.2.7", T0, 600)));
+        assertEquals(State.APPLIED, ledger.applied(ban("192.0.2.7", T0, 6000)), "the newer ban's state, left as it is");
+        assertEquals(T0.plusSeconds(660), ledger.get(newer.key()).orElseThrow().end().orElseThrow());
         Ban newest = Ban.of("Fail2ban", "host-b", "sshd", "192.0.2.7", T0.plusSeconds(120), 3600);
         assertEquals(Verdict.RUN, ledger.admit(newest));
         assertEquals("host-b", ledger.get(newest.key()).orElseThrow().origin());
