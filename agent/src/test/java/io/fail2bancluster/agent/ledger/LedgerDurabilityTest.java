@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.LogCapture;
 import io.fail2bancluster.agent.ledger.LedgerEntry.State;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -92,7 +93,14 @@ class LedgerDurabilityTest {
         try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
             channel.truncate(size - 7); // the crash came in the middle of the second record
         }
-        Ledger second = open();
+        Ledger second;
+        try (LogCapture log = LogCapture.of(Ledger.class)) {
+            second = open();
+            long secondRecord = LedgerCodec.HEADER_BYTES + (size - LedgerCodec.HEADER_BYTES) / 2; // two of one size
+            assertEquals(List.of("WARN " + journal + ": a torn record at byte " + secondRecord + " of " + (size - 7)
+                    + " (a crash during a write); the 1 whole records before it are kept, the rest ignored"),
+                    log.lines());
+        }
         assertEquals(Verdict.APPLIED, second.verdict(ban(1, 600)));
         assertEquals(Verdict.RUN, second.verdict(ban(2, 600)));
 
