@@ -8,16 +8,21 @@ import java.util.Arrays;
  * {@code ignore_ip}. Only literals: nothing here ever looks a name up. IPv4-mapped IPv6 addresses
  * ({@code ::ffff:192.0.2.7}) are treated as the IPv4 address they carry, both in a range and in a
  * message, so that spelling cannot slip past an IPv4 range.
+ *
+ * <p>{@link #canonical()} is the one spelling of a range (lower case, IPv6 compressed, IPv4-mapped written as
+ * IPv4, no {@code /32} or {@code /128} on a single address): what the ledger keys its bans by and what the
+ * client prints. A range written that way keeps no copy of its text, so a ledger of many costs little.
  */
-public final class AddressRange {
+public final class AddressRange implements Comparable<AddressRange> {
+    /** The text as written, or null when it was written canonically. */
     private final String text;
     private final byte[] network;
     private final int prefix;
 
     private AddressRange(String text, byte[] network, int prefix) {
-        this.text = text;
         this.network = network;
         this.prefix = prefix;
+        this.text = text.equals(canonical()) ? null : text;
     }
 
     /** @throws IllegalArgumentException saying what is wrong with {@code text} */
@@ -91,6 +96,41 @@ public final class AddressRange {
         return masked;
     }
 
+    /**
+     * The one spelling of this range: {@code 192.0.2.7}, {@code 10.0.0.0/8}, {@code 2001:db8::1},
+     * {@code 2001:db8::/32}; an IPv4-mapped range is written as the IPv4 range it covers.
+     */
+    public String canonical() {
+        String address = NetUtil.bytesToIpAddress(network);
+        return prefix == network.length * 8 ? address : address + "/" + prefix;
+    }
+
+    /** This range as {@link #canonical()} spells it. */
+    public AddressRange normalised() {
+        return text == null ? this : new AddressRange(canonical(), network, prefix);
+    }
+
+    /** Whether this range is a single address (a /32 or /128). */
+    public boolean isSingleAddress() {
+        return prefix == network.length * 8;
+    }
+
+    /** Whether {@code other} (an address or a range) lies wholly inside this range. */
+    public boolean contains(AddressRange other) {
+        return other.network.length == network.length && other.prefix >= prefix
+                && Arrays.equals(mask(other.network, prefix), network);
+    }
+
+    /** IPv4 before IPv6, then by address as a number (10.0.0.2 before 10.0.0.10), a wider range first. */
+    @Override
+    public int compareTo(AddressRange other) {
+        if (network.length != other.network.length) {
+            return Integer.compare(network.length, other.network.length);
+        }
+        int byAddress = Arrays.compareUnsigned(network, other.network);
+        return byAddress != 0 ? byAddress : Integer.compare(prefix, other.prefix);
+    }
+
     /** Whether {@code value} is an address literal inside this range. */
     public boolean contains(String value) {
         byte[] address = value == null ? null : literal(value.strip());
@@ -109,6 +149,6 @@ public final class AddressRange {
 
     @Override
     public String toString() {
-        return text;
+        return text == null ? canonical() : text;
     }
 }

@@ -41,6 +41,8 @@ import java.util.Set;
  *                        (default: see {@link DefaultPaths})
  * @param outboxMax       entries the agent's outbox (under {@code stateDir}) holds before it refuses more
  *                        (default 100000)
+ * @param ledgerMax       entries the agent's ledger of bans in force (under {@code stateDir}) holds before it
+ *                        refuses new ones (default 100000)
  */
 public record ClusterConfig(
         Optional<Path> source,
@@ -62,7 +64,8 @@ public record ClusterConfig(
         Optional<ListenAddress> metrics,
         List<NatsServerConfig> natsServers,
         Path stateDir,
-        int outboxMax) {
+        int outboxMax,
+        int ledgerMax) {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/fail2ban-cluster.yml");
     public static final int DEFAULT_LOG_LEVEL = 2;
@@ -78,6 +81,7 @@ public record ClusterConfig(
     /** root's default state_dir, the packaged service's; another user's is in its own folders. */
     public static final Path DEFAULT_STATE_DIR = DefaultPaths.SYSTEM.stateDir();
     public static final int DEFAULT_OUTBOX_MAX = 100_000;
+    public static final int DEFAULT_LEDGER_MAX = 100_000;
 
     public ClusterConfig {
         servers = List.copyOf(servers);
@@ -86,6 +90,21 @@ public record ClusterConfig(
         if (outboxMax < 1) {
             throw new IllegalArgumentException("outboxMax must be at least 1, got " + outboxMax);
         }
+        if (ledgerMax < 1) {
+            throw new IllegalArgumentException("ledgerMax must be at least 1, got " + ledgerMax);
+        }
+    }
+
+    /** A config with the default ledger_max. */
+    public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
+                         Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
+                         int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket,
+                         Optional<String> configuredHostname, boolean strict, Duration signatureWindow, Limits limits,
+                         Optional<ListenAddress> metrics, List<NatsServerConfig> natsServers, Path stateDir,
+                         int outboxMax) {
+        this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
+                execQueue, execTimeout, controlSocket, configuredHostname, strict, signatureWindow, limits, metrics,
+                natsServers, stateDir, outboxMax, DEFAULT_LEDGER_MAX);
     }
 
     /** A config with the default outbox_max. */

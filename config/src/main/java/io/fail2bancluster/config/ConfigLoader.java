@@ -147,6 +147,7 @@ public final class ConfigLoader {
         Optional<ListenAddress> metrics = top.optional("metrics").map(ConfigLoader::listenAddress);
         Optional<Path> stateDir = top.filePath("state_dir");
         int outboxMax = top.integer("outbox_max", ClusterConfig.DEFAULT_OUTBOX_MAX, 1, 10_000_000);
+        int ledgerMax = top.integer("ledger_max", ClusterConfig.DEFAULT_LEDGER_MAX, 1, 10_000_000);
         top.finish();
 
         if (reconnectMin.compareTo(reconnectMax) > 0) {
@@ -159,7 +160,7 @@ public final class ConfigLoader {
         return new ClusterConfig(file, servers.fanout(), logLevel, logFile, pidFile, reconnectMin, reconnectMax,
                 dedupeWindow, execConcurrency, execQueue, execTimeout,
                 controlSocket.orElseGet(() -> fallback.controlSocket()), hostname, strict, signatureWindow,
-                limits, metrics, servers.nats(), stateDir.orElseGet(() -> fallback.stateDir()), outboxMax);
+                limits, metrics, servers.nats(), stateDir.orElseGet(() -> fallback.stateDir()), outboxMax, ledgerMax);
     }
 
     /** Compared with a message's {@code source=} value, so it must be something a message can carry. */

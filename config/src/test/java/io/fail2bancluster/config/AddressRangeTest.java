@@ -49,4 +49,40 @@ class AddressRangeTest {
         assertNull(AddressRange.literal("example.com"));
         assertEquals(4, AddressRange.literal("::ffff:1.2.3.4").length);
     }
+
+    @Test
+    void oneCanonicalSpellingPerRangeWhileItsTextStaysAsWritten() {
+        assertEquals("2001:db8::1", AddressRange.parse("2001:0DB8:0000::1").canonical());
+        assertEquals("2001:db8::/32", AddressRange.parse("2001:DB8::/32").canonical());
+        assertEquals("192.0.2.7", AddressRange.parse("::ffff:192.0.2.7").canonical());
+        assertEquals("192.0.2.0/24", AddressRange.parse("::ffff:192.0.2.0/120").canonical());
+        assertEquals("192.0.2.7", AddressRange.parse("192.0.2.7/32").canonical(), "a single address has no prefix");
+        assertEquals("10.0.0.0/8", AddressRange.parse(" 10.0.0.0/8 ").canonical());
+        AddressRange written = AddressRange.parse("2001:DB8::/32");
+        assertEquals("2001:DB8::/32", written.toString(), "messages quote the operator's spelling");
+        assertEquals("2001:db8::/32", written.normalised().toString());
+        assertEquals(written, written.normalised());
+        assertTrue(AddressRange.parse("192.0.2.7").isSingleAddress());
+        assertFalse(AddressRange.parse("192.0.2.0/31").isSingleAddress());
+    }
+
+    @Test
+    void aRangeContainsTheAddressesAndNarrowerRangesInsideIt() {
+        AddressRange block = AddressRange.parse("10.0.0.0/8");
+        assertTrue(block.contains(AddressRange.parse("10.1.2.3")));
+        assertTrue(block.contains(AddressRange.parse("10.1.0.0/16")));
+        assertTrue(block.contains(block));
+        assertFalse(block.contains(AddressRange.parse("0.0.0.0/0")), "a wider range is not inside");
+        assertFalse(block.contains(AddressRange.parse("11.0.0.0/16")));
+        assertFalse(AddressRange.parse("0.0.0.0/0").contains(AddressRange.parse("::/0")), "families never mix");
+        assertTrue(AddressRange.parse("2001:db8::/32").contains(AddressRange.parse("2001:db8:1::/48")));
+        assertTrue(AddressRange.parse("192.0.2.0/24").contains(AddressRange.parse("::ffff:192.0.2.9")));
+    }
+
+    @Test
+    void rangesSortAsNumbersIpv4First() {
+        java.util.List<String> sorted = java.util.stream.Stream.of("2001:db8::1", "10.0.0.10", "10.0.0.2", "10.0.0.0/8",
+                "192.0.2.7", "::1").map(AddressRange::parse).sorted().map(AddressRange::canonical).toList();
+        assertEquals(java.util.List.of("10.0.0.0/8", "10.0.0.2", "10.0.0.10", "192.0.2.7", "::1", "2001:db8::1"), sorted);
+    }
 }

@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.daemon;
 
+import io.fail2bancluster.agent.ledger.Ledger;
 import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
@@ -52,6 +53,9 @@ public final class ConfigSummary {
                     .append(server.tls().map(ConfigSummary::natsTls).orElse("")).append(")\n");
             channels(server.channels(), out);
         }
+        out.append("ledger of up to ").append(config.ledgerMax()).append(" bans in force (ledger_max; about ")
+                .append(Math.max(1, (long) config.ledgerMax() * Ledger.HEAP_BYTES_PER_ENTRY / 1_000_000))
+                .append(" MB of heap when full)\n");
         for (String w : config.warnings()) {
             out.append("warning: ").append(w).append('\n');
         }

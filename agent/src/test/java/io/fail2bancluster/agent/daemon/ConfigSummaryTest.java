@@ -61,4 +61,13 @@ class ConfigSummaryTest {
                 summary);
         assertFalse(summary.contains("NATS servers yet"), summary);
     }
+
+    @Test
+    void checkShowsTheLedgerBoundAndWhatItCostsWhenFull() {
+        String minimal = "servers:\n  - host: h\n    channels:\n      - name: c\n";
+        assertTrue(ConfigSummary.describe(ConfigLoader.parse(minimal, "summary.yml"))
+                .contains("\nledger of up to 100000 bans in force (ledger_max; about 18 MB of heap when full)\n"));
+        assertTrue(ConfigSummary.describe(ConfigLoader.parse("ledger_max: 1000\n" + minimal, "summary.yml"))
+                .contains("\nledger of up to 1000 bans in force (ledger_max; about 1 MB of heap when full)\n"));
+    }
 }
