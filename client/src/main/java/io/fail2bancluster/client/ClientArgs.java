@@ -50,13 +50,18 @@ final class ClientArgs {
      * @param quiet      no warnings on stderr (errors still are)
      * @param agent      {@code --agent}: the local agent's control socket to hand the message to, or null
      */
-    record Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
+    record Publish(String channel, String message, FanoutDestination target, Path config, Duration timeout, boolean verbose,
                    Path secretFile, NatsServerConfig nats, boolean quiet, Path agent) implements Request {
-        Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose) {
+        /** The one destination the command line names ({@code --host}, {@code --nats}, {@code --agent}), or null for the config's. */
+        Destination destination() {
+            return agent != null ? new AgentDestination(agent) : nats != null ? new NatsDestination(nats) : target;
+        }
+
+        Publish(String channel, String message, FanoutDestination target, Path config, Duration timeout, boolean verbose) {
             this(channel, message, target, config, timeout, verbose, null, null, false, null);
         }
 
-        Publish(String channel, String message, Target target, Path config, Duration timeout, boolean verbose,
+        Publish(String channel, String message, FanoutDestination target, Path config, Duration timeout, boolean verbose,
                 Path secretFile) {
             this(channel, message, target, config, timeout, verbose, secretFile, null, false, null);
         }
@@ -179,7 +184,7 @@ final class ClientArgs {
         if (message == null) {
             throw new UsageException("-m MESSAGE is required");
         }
-        Target target = null;
+        FanoutDestination target = null;
         NatsServerConfig natsCluster = null;
         if (agent != null) {
             if (host != null || nats != null || port != null || tls || config != null || secretFile != null) {
@@ -198,7 +203,7 @@ final class ClientArgs {
             natsCluster = natsCluster(nats);
         } else if (host != null) {
             try {
-                target = new Target(host, port == null ? DEFAULT_PORT : parsePort(), tlsConfig());
+                target = new FanoutDestination(host, port == null ? DEFAULT_PORT : parsePort(), tlsConfig());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }

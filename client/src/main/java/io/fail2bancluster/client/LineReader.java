@@ -34,10 +34,10 @@ final class LineReader {
      *
      * @throws SocketTimeoutException when the deadline passes first
      */
-    String readLine(long deadlineNanos) throws IOException {
+    String readLine(Deadline deadline) throws IOException {
         int length = 0;
         while (true) {
-            if (position == limit && !fill(deadlineNanos)) {
+            if (position == limit && !fill(deadline)) {
                 return null;
             }
             byte b = buffer[position++];
@@ -53,12 +53,11 @@ final class LineReader {
         }
     }
 
-    private boolean fill(long deadlineNanos) throws IOException {
-        long remainingMillis = Deadlines.remainingMillis(deadlineNanos);
-        if (remainingMillis <= 0) {
+    private boolean fill(Deadline deadline) throws IOException {
+        if (deadline.remainingMillis() <= 0) {
             throw new SocketTimeoutException("deadline passed");
         }
-        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, remainingMillis));
+        socket.setSoTimeout(deadline.socketTimeoutMillis());
         int n = in.read(buffer, 0, buffer.length);
         if (n < 0) {
             return false;

@@ -3,27 +3,28 @@ package io.fail2bancluster.client;
 import java.time.Duration;
 
 /**
- * What became of one announce on one target.
+ * What became of one publish at one destination.
  *
- * @param target   where it went
- * @param accepted the server greeted us, took the announce and answered the ping written after it, so
- *                 it has processed the announce (fanout itself never acknowledges one)
- * @param reason   why it failed, in words for an operator; {@code "accepted"} when it did not
- * @param elapsed  from the start of the publish call to the ping reply or the failure
+ * @param destination where it went
+ * @param accepted    the destination has it: a fanout server answered the ping written after the announce
+ *                    (fanout never acknowledges an announce itself), JetStream acknowledged that the stream
+ *                    stored it, or the local agent has it on disk
+ * @param reason      why it failed, in words for an operator; what the destination said when it accepted
+ * @param elapsed     from the start of the publish to the acceptance or the failure
  */
-public record PublishResult(Target target, boolean accepted, String reason, Duration elapsed) {
+public record PublishResult(Destination destination, boolean accepted, String reason, Duration elapsed) {
 
-    static PublishResult accepted(Target target, Duration elapsed) {
-        return new PublishResult(target, true, "accepted", elapsed);
+    static PublishResult accepted(Destination destination, Duration elapsed) {
+        return new PublishResult(destination, true, "accepted", elapsed);
     }
 
-    static PublishResult failed(Target target, String reason, Duration elapsed) {
-        return new PublishResult(target, false, reason, elapsed);
+    static PublishResult failed(Destination destination, String reason, Duration elapsed) {
+        return new PublishResult(destination, false, reason, elapsed);
     }
 
-    /** {@code host:port: reason}, the line the client prints for a failed target. */
+    /** {@code host:port: reason}, the line the client prints for a failed destination. */
     @Override
     public String toString() {
-        return target + ": " + reason;
+        return destination.line(reason);
     }
 }

@@ -1,12 +1,9 @@
 package io.fail2bancluster.client;
 
-import io.fail2bancluster.config.TlsConfig;
 import io.fail2bancluster.protocol.Command;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -15,29 +12,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Announces one message to several fanout servers at once and tells, per server, whether it was
- * accepted (see {@link PublishResult#accepted()}). Plain blocking sockets, one thread per target:
- * the command-line client starts once per ban, and an event loop would cost more start-up time
- * than the whole exchange.
+ * Publishes one announce to several {@link Destination}s at once, one thread each, and tells per destination
+ * whether it accepted it by one deadline. Plain blocking code: the command-line client starts once per ban,
+ * and an event loop would cost more start-up time than the whole exchange.
  *
- * <p>Thread-safe and stateless between calls: the load harness calls it concurrently, thousands of
- * times. Every call returns by its deadline (plus scheduling noise), even when a name lookup
- * hangs; sockets still open then are closed, and no thread outlives its exchange for longer than a
- * stuck name lookup.
+ * <p>Thread-safe and stateless between calls: the load harness calls it concurrently, thousands of times.
+ * Every call returns by its deadline (plus scheduling noise), even when a name lookup hangs: what has not
+ * finished then is reported as timed out, with the step it was in, and what it was blocked on is closed.
  */
 public final class Publisher {
-    private static final byte[] PING = Command.Ping.INSTANCE.toBytes();
-
     private final Executor executor;
 
-    /** A publisher that runs each exchange on a fresh daemon thread. */
+    /** A publisher that runs each destination's publish on a fresh daemon thread. */
     public Publisher() {
         this(new ThreadPerTask());
     }
 
     /**
-     * A publisher that runs exchanges on {@code executor}. It must run them at once (a queue behind
-     * busy threads would eat the deadline) and must not run them on the calling thread, or the
+     * A publisher that runs each destination's publish on {@code executor}. It must run them at once (a queue
+     * behind busy threads would eat the deadline) and must not run them on the calling thread, or the
      * deadline could not be kept through a hanging name lookup.
      */
     public Publisher(Executor executor) {
@@ -45,39 +38,27 @@ public final class Publisher {
     }
 
     /**
-     * Sends {@code announce} then a ping to every target concurrently and waits until each has
-     * answered the ping, failed, or {@code timeout} has passed.
+     * Publishes {@code announce} to every destination concurrently and waits until each has accepted it,
+     * failed, or {@code timeout} has passed.
      *
-     * @return one result per target, in the order of {@code targets}
+     * @return one result per destination, in the order of {@code destinations}
      */
-    public List<PublishResult> publish(List<Target> targets, Command.Announce announce, Duration timeout) {
+    public List<PublishResult> publish(List<? extends Destination> destinations, Command.Announce announce,
+            Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
-        byte[] request = requestBytes(announce);
         long start = System.nanoTime();
-        int n = targets.size();
-        List<Exchange> exchanges = new ArrayList<>(n);
+        int n = destinations.size();
+        Deadline[] deadlines = new Deadline[n];
         AtomicReferenceArray<PublishResult> results = new AtomicReferenceArray<>(n);
         CountDownLatch done = new CountDownLatch(n);
-        Map<TlsConfig, ClientTls> tlsContexts = new HashMap<>();
         for (int i = 0; i < n; i++) {
-            Target target = targets.get(i);
-            ClientTls tls;
+            deadlines[i] = new Deadline(start, timeout);
             try {
-                tls = tls(target, tlsContexts);
-            } catch (IllegalArgumentException e) {
-                exchanges.add(null);
-                results.set(i, PublishResult.failed(target, e.getMessage(), Duration.ZERO));
-                done.countDown();
-                continue;
-            }
-            Exchange exchange = new Exchange(target, tls, request, start, timeout);
-            exchanges.add(exchange);
-            try {
-                executor.execute(new Task(exchange, results, i, done));
+                executor.execute(new Task(destinations.get(i), announce, deadlines[i], results, i, done));
             } catch (RejectedExecutionException e) {
-                results.set(i, PublishResult.failed(exchange.target(), "not started: " + e.getMessage(),
+                results.set(i, PublishResult.failed(destinations.get(i), "not started: " + e.getMessage(),
                         Duration.ZERO));
                 done.countDown();
             }
@@ -87,55 +68,34 @@ public final class Publisher {
         // whatever has not finished by now fails as a timeout; the first result written wins
         List<PublishResult> outcome = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Exchange exchange = exchanges.get(i);
-            if (results.get(i) == null) {
-                exchange.abort();
-                results.compareAndSet(i, null, exchange.timedOut());
+            if (results.compareAndSet(i, null, PublishResult.failed(destinations.get(i),
+                    deadlines[i].timeoutReason(), deadlines[i].elapsed()))) {
+                deadlines[i].expire();
             }
             outcome.add(results.get(i));
         }
         return List.copyOf(outcome);
     }
 
-    /** The target's TLS context, built once per distinct setting (usually one for all servers); null for plain TCP. */
-    private static ClientTls tls(Target target, Map<TlsConfig, ClientTls> built) {
-        if (target.tls().isEmpty()) {
-            return null;
-        }
-        TlsConfig config = target.tls().get();
-        ClientTls tls = built.get(config);
-        if (tls == null) {
-            tls = ClientTls.of(config);
-            built.put(config, tls);
-        }
-        return tls;
-    }
-
-    /** The announce and the ping in one buffer, so one write (and usually one TCP segment) carries both. */
-    static byte[] requestBytes(Command.Announce announce) {
-        byte[] line = announce.toBytes();
-        byte[] request = new byte[line.length + PING.length];
-        System.arraycopy(line, 0, request, 0, line.length);
-        System.arraycopy(PING, 0, request, line.length, PING.length);
-        return request;
-    }
-
     private static void awaitDeadline(CountDownLatch done, long deadlineNanos) {
         try {
             done.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
-            // give up now; the exchanges still running are reported as timed out
+            // give up now; the publishes still running are reported as timed out
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Runs one exchange and records its result unless the caller already gave up on it. */
-    private record Task(Exchange exchange, AtomicReferenceArray<PublishResult> results, int slot,
-            CountDownLatch done) implements Runnable {
+    /** Runs one destination's publish and records its result unless the caller already gave up on it. */
+    private record Task(Destination destination, Command.Announce announce, Deadline deadline,
+            AtomicReferenceArray<PublishResult> results, int slot, CountDownLatch done) implements Runnable {
         @Override
         public void run() {
             try {
-                results.compareAndSet(slot, null, exchange.run());
+                results.compareAndSet(slot, null, destination.publish(announce, deadline));
+            } catch (RuntimeException e) {
+                results.compareAndSet(slot, null, PublishResult.failed(destination, "failed: " + e,
+                        deadline.elapsed()));
             } finally {
                 done.countDown();
             }
@@ -143,8 +103,10 @@ public final class Publisher {
     }
 
     /**
-     * A fresh daemon thread per exchange: nothing to shut down, nothing that keeps the JVM alive, and
-     * cheaper at start-up than a pool (or a lambda, whose first bootstrap costs milliseconds).
+     * A fresh daemon thread per publish: nothing to shut down, nothing that keeps the JVM alive, and cheaper
+     * at start-up than a pool (or a lambda, whose first bootstrap costs milliseconds). Not Netty's
+     * DefaultThreadFactory: its threads initialise Netty's logging, which looks for a log4j provider on every
+     * ban (and warns on stderr when there is none).
      */
     private static final class ThreadPerTask implements Executor {
         @Override

@@ -3,7 +3,6 @@ package io.fail2bancluster.client;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigException;
 import io.fail2bancluster.protocol.Command;
-import io.fail2bancluster.protocol.Wire;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -17,7 +16,8 @@ import java.util.function.Function;
 /**
  * {@code fail2ban-cluster-client resync}: announces again every address a jail bans now, as
  * {@code banip} from this host. fanout keeps no history, so a host that was down or is new has missed
- * bans; a cron job (or the new host's neighbours) running this brings it in line. Repeats cost nothing:
+ * bans; a cron job (or the new host's neighbours) running this brings it in line. It publishes through
+ * the same {@link Route} and {@link Publisher} as {@code publish}, to fanout servers and NATS clusters alike. Repeats cost nothing:
  * agents deduplicate, and fail2ban answers "already banned".
  *
  * <pre>
@@ -30,7 +30,8 @@ final class Resync {
             Usage: fail2ban-cluster-client resync (--jail JAIL ... | --all) [options]
 
             Announces "jail=JAIL, action=banip, ip=IP, source=HOST" for every address that
-            `fail2ban-client get JAIL banned` lists, to every server in the config carrying CHANNEL.
+            `fail2ban-client get JAIL banned` lists, to every server in the config carrying CHANNEL:
+            fanout servers and NATS clusters, signed with the channel's key when it has one.
 
                   --jail JAIL         a jail whose bans to announce again (repeatable)
                   --all               every jail `fail2ban-client status` lists
@@ -59,17 +60,16 @@ final class Resync {
             err.println("Try '" + ClientMain.NAME + " resync --help' for more information.");
             return ClientMain.EXIT_USAGE;
         }
+        Route route;
         ClusterConfig config;
         try {
             config = loadConfig.apply(options.config);
+            route = Route.fromConfig(path -> config, options.config, options.channel, null);
         } catch (ConfigException e) {
             err.println(ClientMain.NAME + ": " + e.getMessage());
             return ClientMain.EXIT_USAGE;
-        }
-        List<Target> targets = ConfigTargets.forChannel(config, options.channel);
-        if (targets.isEmpty()) {
-            err.println(ClientMain.NAME + " resync: no server in " + options.config + " has a channel named "
-                    + Wire.quote(options.channel) + "; nothing sent");
+        } catch (IllegalArgumentException e) {
+            err.println(ClientMain.NAME + " resync: " + e.getMessage());
             return ClientMain.EXIT_USAGE;
         }
         String source = options.source != null ? options.source : config.hostname();
@@ -79,8 +79,9 @@ final class Resync {
         try {
             for (String jail : options.all ? bans.jails() : options.jails) {
                 for (String ip : bans.banned(jail)) {
-                    announces.add(new Command.Announce(options.channel,
-                            "jail=" + jail + ", action=banip, ip=" + ip + ", source=" + source));
+                    announces.add(OutgoingAnnounce.prepare(new Command.Announce(options.channel,
+                            "jail=" + jail + ", action=banip, ip=" + ip + ", source=" + source),
+                            route.key(), route.limits(), route.destinations()));
                 }
             }
         } catch (IOException e) {
@@ -93,15 +94,15 @@ final class Resync {
 
         int failed = 0;
         for (Command.Announce announce : announces) {
-            for (PublishResult result : publisher.publish(targets, announce, options.timeout)) {
+            for (PublishResult result : publisher.publish(route.destinations(), announce, options.timeout)) {
                 if (!result.accepted()) {
                     err.println(ClientMain.NAME + " resync: " + announce.message() + ": " + result);
                     failed++;
                 }
             }
         }
-        out.println(ClientMain.NAME + " resync: announced " + announces.size() + " ban(s) to " + targets.size()
-                + " server(s)" + (failed > 0 ? ", " + failed + " not accepted" : ""));
+        out.println(ClientMain.NAME + " resync: announced " + announces.size() + " ban(s) to "
+                + route.destinations().size() + " server(s)" + (failed > 0 ? ", " + failed + " not accepted" : ""));
         return failed > 0 ? ClientMain.EXIT_FAILED : ClientMain.EXIT_OK;
     }
 

@@ -43,7 +43,7 @@ class ClientArgsTest {
 
         assertEquals("Fail2ban", p.channel());
         assertEquals(BAN, p.message());
-        assertEquals(new Target("host.example.com", 1234), p.target());
+        assertEquals(new FanoutDestination("host.example.com", 1234), p.target());
     }
 
     @Test
@@ -55,7 +55,7 @@ class ClientArgsTest {
         ClientArgs.Publish shortEquals = publish(List.of("-c=Fail2ban", "-m=" + BAN, "--config=/tmp/c.yml",
                 "--host=h", "-p=99", "--timeout=2.5", "-v"));
 
-        ClientArgs.Publish expected = new ClientArgs.Publish("Fail2ban", BAN, new Target("h", 99),
+        ClientArgs.Publish expected = new ClientArgs.Publish("Fail2ban", BAN, new FanoutDestination("h", 99),
                 Path.of("/tmp/c.yml"), Duration.ofMillis(2500), true);
         assertEquals(expected, spaced);
         assertEquals(expected, equals);
@@ -75,7 +75,7 @@ class ClientArgsTest {
 
     @Test
     void hostWithoutPortUsesFanoutsDefaultPort() {
-        assertEquals(new Target("h", 1986), publish(List.of("--host", "h", "-c", "x", "-m", "y")).target());
+        assertEquals(new FanoutDestination("h", 1986), publish(List.of("--host", "h", "-c", "x", "-m", "y")).target());
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.fail2bancluster.client.FakeFanoutServer.Behaviour;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigException;
 import io.fail2bancluster.config.ConfigLoader;
 import io.fail2bancluster.config.ServerConfig;
 import java.io.ByteArrayOutputStream;
@@ -116,6 +117,18 @@ class ClientMainTest {
     }
 
     @Test
+    void aMissingDefaultConfigSuggestsHost() {
+        int status = run(path -> {
+            throw new ConfigException(path.toString(), "", "no such file", 0);
+        }, neverPublish(), "-c", "Fail2ban", "-m", BAN);
+
+        assertEquals(2, status);
+        assertEquals("fail2ban-cluster-client: /etc/fail2ban-cluster.yml: no such file; without --config the servers"
+                + " come from it: to announce to one fanout server without a config, give --host HOST [-p PORT]"
+                + " (or --nats URL, or --agent to hand it to the local agent)\n", stderr());
+    }
+
+    @Test
     void failedServersAreNamedOneLineEachAndTheExitIsOne() throws IOException {
         try (FakeFanoutServer up = new FakeFanoutServer(Behaviour.NORMAL);
                 FakeFanoutServer busy = new FakeFanoutServer(Behaviour.BUSY);
@@ -132,7 +145,7 @@ class ClientMainTest {
                     "fail2ban-cluster-client: 127.0.0.1:" + busy.port() + ": server is full (it answered debug!busy)",
                     "fail2ban-cluster-client: 127.0.0.1:" + downPort + ": connection refused",
                     "fail2ban-cluster-client: 127.0.0.1:" + silent.port()
-                            + ": no answer within 500 ms while waiting for the greeting (debug!connected...)"),
+                            + ": the server accepted the connection but never answered within 500 ms; is it a fanout server?"),
                     stderr().lines().toList());
             awaitClosedByClient(up);
             assertEquals(SENT, up.received(0));
@@ -214,7 +227,7 @@ class ClientMainTest {
         ClusterConfig config = ConfigLoader.parse("servers:\n  - host: 127.0.0.1\n    channels: [{name: Other}]\n"
                 + "  - nats: [nats://127.0.0.1:" + port + "]\n    channels: [{name: Fail2ban}]\n", CONFIG.toString());
 
-        int status = run(path -> config, neverPublish(), "--config", CONFIG.toString(), "-c", "Fail2ban", "-m", BAN,
+        int status = run(path -> config, "--config", CONFIG.toString(), "-c", "Fail2ban", "-m", BAN,
                 "--timeout", "0.5");
 
         assertEquals(1, status);
@@ -231,6 +244,15 @@ class ClientMainTest {
         assertEquals("fail2ban-cluster-client: -m MESSAGE is required\n"
                 + "Try 'fail2ban-cluster-client --help' for more information.\n", stderr());
         assertEquals("", stdout());
+    }
+
+    @Test
+    void helpSaysPlainlyThatHereDashCIsTheChannel() {
+        assertEquals(0, run(noConfig(), neverPublish(), "--help"));
+
+        assertTrue(stdout().replaceAll("\\s+", " ").contains("-c, --channel CHANNEL channel to announce on (no space,"
+                + " '!', CR, LF). Here -c is --channel, as in the original client; fail2ban-clusterd's -c is its"
+                + " --config"), stdout());
     }
 
     @Test

@@ -54,8 +54,8 @@ final class FakeFanoutServer implements AutoCloseable {
         return serverSocket.getLocalPort();
     }
 
-    Target target() {
-        return new Target("127.0.0.1", port());
+    FanoutDestination target() {
+        return new FanoutDestination("127.0.0.1", port());
     }
 
     int connections() {

@@ -38,7 +38,7 @@ class PublisherTest {
 
             assertEquals(1, results.size());
             assertTrue(results.get(0).accepted(), results.get(0).toString());
-            assertEquals(server.target(), results.get(0).target());
+            assertEquals(server.target(), results.get(0).destination());
             awaitClosedByClient(server, 1);
             assertEquals("announce Fail2ban jail=sshd, action=banip, ip=192.0.2.7, note=a!b\nping\n", server.received(0));
             assertEquals(1, server.connections());
@@ -75,7 +75,8 @@ class PublisherTest {
             PublishResult result = publisher.publish(List.of(server.target()), BAN, Duration.ofMillis(300)).get(0);
 
             assertFalse(result.accepted());
-            assertEquals("no answer within 300 ms while waiting for the greeting (debug!connected...)", result.reason());
+            assertEquals("the server accepted the connection but never answered within 300 ms; is it a fanout server?",
+                    result.reason());
             awaitClosedByClient(server, 1);
             assertEquals("", server.received(0), "nothing may be written before the greeting");
         }
@@ -83,7 +84,7 @@ class PublisherTest {
 
     @Test
     void refusedConnectionFails() throws IOException {
-        PublishResult result = publisher.publish(List.of(new Target("127.0.0.1", unusedPort())), BAN, TIMEOUT).get(0);
+        PublishResult result = publisher.publish(List.of(new FanoutDestination("127.0.0.1", unusedPort())), BAN, TIMEOUT).get(0);
 
         assertFalse(result.accepted());
         assertEquals("connection refused", result.reason());
@@ -93,7 +94,7 @@ class PublisherTest {
     void tlsTargetWithAMissingCaFileFailsNamingItAndConnectsNowhere() throws IOException {
         try (FakeFanoutServer server = new FakeFanoutServer(Behaviour.NORMAL)) {
             Path missing = Path.of("/nonexistent/ca.pem");
-            Target target = new Target("127.0.0.1", server.port(),
+            FanoutDestination target = new FanoutDestination("127.0.0.1", server.port(),
                     Optional.of(new TlsConfig("127.0.0.1", Optional.of(missing), Optional.empty(), Optional.empty())));
 
             PublishResult result = publisher.publish(List.of(target), BAN, TIMEOUT).get(0);
@@ -106,7 +107,7 @@ class PublisherTest {
     @Test
     void tlsToAServerThatSpeaksPlainTextFailsTheHandshakeAndAnnouncesNothing() throws IOException {
         try (FakeFanoutServer plain = new FakeFanoutServer(Behaviour.NORMAL)) {
-            Target target = new Target("127.0.0.1", plain.port(), Optional.of(TlsConfig.verifying("127.0.0.1")));
+            FanoutDestination target = new FanoutDestination("127.0.0.1", plain.port(), Optional.of(TlsConfig.verifying("127.0.0.1")));
 
             PublishResult result = publisher.publish(List.of(target), BAN, TIMEOUT).get(0);
 
@@ -122,12 +123,12 @@ class PublisherTest {
         try (FakeFanoutServer first = new FakeFanoutServer(Behaviour.NORMAL);
                 FakeFanoutServer silent = new FakeFanoutServer(Behaviour.SILENT);
                 FakeFanoutServer third = new FakeFanoutServer(Behaviour.NORMAL)) {
-            Target down = new Target("127.0.0.1", unusedPort());
-            List<Target> targets = List.of(first.target(), down, silent.target(), third.target());
+            FanoutDestination down = new FanoutDestination("127.0.0.1", unusedPort());
+            List<FanoutDestination> targets = List.of(first.target(), down, silent.target(), third.target());
 
             List<PublishResult> results = publisher.publish(targets, BAN, Duration.ofMillis(500));
 
-            assertEquals(targets, results.stream().map(PublishResult::target).toList());
+            assertEquals(targets, results.stream().map(PublishResult::destination).toList());
             assertEquals(List.of(true, false, false, true), results.stream().map(PublishResult::accepted).toList());
             awaitClosedByClient(first, 1);
             awaitClosedByClient(third, 1);
@@ -163,6 +164,40 @@ class PublisherTest {
             }
             assertEquals(calls, lines.size(), "every call sent its own announce once");
         }
+    }
+
+    @Test
+    void aDestinationStillBlockedAtTheDeadlineIsCutOffWithItsOwnWordsAndWhatItWaitsOnIsClosed() {
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Destination stuck = new Destination() {
+            @Override
+            public String name() {
+                return "stuck";
+            }
+
+            @Override
+            public PublishResult publish(Command.Announce announce, Deadline deadline) {
+                deadline.waitingFor("still waiting for the stand-in");
+                assertTrue(deadline.closeOnExpiry(closed::countDown));
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return PublishResult.failed(this, "ended by the close", deadline.elapsed());
+            }
+
+            @Override
+            public boolean carriesLines() {
+                return true;
+            }
+        };
+
+        PublishResult result = publisher.publish(List.of(stuck), BAN, Duration.ofMillis(200)).get(0);
+
+        assertFalse(result.accepted());
+        assertEquals("stuck: still waiting for the stand-in", result.toString());
+        assertEquals(0, closed.getCount(), "the publisher closed what the destination was blocked on");
     }
 
     @Test

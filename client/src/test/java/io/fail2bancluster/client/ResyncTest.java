@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.client.FakeFanoutServer.Behaviour;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -99,6 +100,20 @@ class ResyncTest {
             assertTrue(err.toString().contains("the jail 'nginx' does not exist; nothing sent"), err.toString());
             assertEquals(0, fanout.connections());
         }
+    }
+
+    @Test
+    void aNatsOnlyConfigIsResyncedThroughItsNatsEntry() throws IOException {
+        int port = PublisherTest.unusedPort();
+        ClusterConfig config = ConfigLoader.parse("hostname: a\nservers:\n  - nats: [nats://127.0.0.1:" + port
+                + "]\n    channels: [{name: Fail2ban}]\n", "nats-only.yml");
+
+        assertEquals(1, resync(config, "--jail", "sshd-cluster", "--timeout", "0.5"));
+
+        assertTrue(err.toString().startsWith("fail2ban-cluster-client resync: jail=sshd-cluster, action=banip,"
+                + " ip=198.51.100.3, source=a: nats://127.0.0.1:" + port + ": not reachable within the timeout"),
+                err.toString());
+        assertTrue(out.toString().contains("announced 1 ban(s) to 1 server(s), 1 not accepted"), out.toString());
     }
 
     @Test

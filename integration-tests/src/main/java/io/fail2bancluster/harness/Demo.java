@@ -5,9 +5,9 @@ import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.broker.Broker;
 import io.fail2bancluster.broker.BrokerOptions;
+import io.fail2bancluster.client.FanoutDestination;
 import io.fail2bancluster.client.PublishResult;
 import io.fail2bancluster.client.Publisher;
-import io.fail2bancluster.client.Target;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.ConfigLoader;
 import io.fail2bancluster.protocol.Command;
@@ -106,7 +106,7 @@ public final class Demo {
                 waitUntil(() -> "connected".equals(server(agent).state()), "the agent to connect");
 
                 Publisher publisher = new Publisher();
-                Target target = new Target("127.0.0.1", broker.port());
+                FanoutDestination target = new FanoutDestination("127.0.0.1", broker.port());
                 List<String> messages = List.of(
                         "jail=sshd, action=banip, ip=192.0.2.7",
                         "jail=nginx, action=banip, ip=198.51.100.1",

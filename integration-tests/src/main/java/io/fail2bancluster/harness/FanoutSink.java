@@ -1,8 +1,8 @@
 package io.fail2bancluster.harness;
 
+import io.fail2bancluster.client.FanoutDestination;
 import io.fail2bancluster.client.PublishResult;
 import io.fail2bancluster.client.Publisher;
-import io.fail2bancluster.client.Target;
 import io.fail2bancluster.protocol.Command;
 import java.time.Duration;
 import java.util.List;
@@ -13,11 +13,11 @@ import java.util.concurrent.Executors;
 final class FanoutSink implements BanSink {
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
-    private final List<Target> targets;
+    private final List<FanoutDestination> targets;
     private final ExecutorService exchanges = Executors.newCachedThreadPool(BanPublisher.daemons("loadtest-exchange-"));
     private final Publisher publisher = new Publisher(exchanges);
 
-    FanoutSink(List<Target> targets) {
+    FanoutSink(List<FanoutDestination> targets) {
         this.targets = List.copyOf(targets);
     }
 

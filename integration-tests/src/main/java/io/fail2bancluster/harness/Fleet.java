@@ -3,7 +3,7 @@ package io.fail2bancluster.harness;
 import io.fail2bancluster.agent.Agent;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.status.AgentStatus;
-import io.fail2bancluster.client.Target;
+import io.fail2bancluster.client.FanoutDestination;
 import io.fail2bancluster.config.ConfigLoader;
 import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
@@ -61,9 +61,9 @@ final class Fleet implements AutoCloseable {
      * Every host subscribes to the channel on every server, runs {@code <program> %id% %t%} for a ban from
      * sshd, and keeps the default dedupe window, so a ban arriving through S servers runs once per host.
      */
-    static String config(List<Target> servers, String channel, String program) {
+    static String config(List<FanoutDestination> servers, String channel, String program) {
         StringBuilder yaml = new StringBuilder("servers:\n");
-        for (Target server : servers) {
+        for (FanoutDestination server : servers) {
             yaml.append("""
                       - host: '%s'
                         port: %d

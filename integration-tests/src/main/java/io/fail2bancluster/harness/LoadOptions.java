@@ -4,7 +4,7 @@ import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.Parameters;
-import io.fail2bancluster.client.Target;
+import io.fail2bancluster.client.FanoutDestination;
 import io.fail2bancluster.protocol.Wire;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,8 +120,8 @@ final class LoadOptions {
     }
 
     /** The {@code --server}s as targets; empty when brokers are to be started. */
-    List<Target> targets() {
-        List<Target> targets = new ArrayList<>();
+    List<FanoutDestination> targets() {
+        List<FanoutDestination> targets = new ArrayList<>();
         for (String hostPort : server) {
             int colon = hostPort.lastIndexOf(':');
             if (colon <= 0) {
@@ -132,7 +132,7 @@ final class LoadOptions {
                 host = host.substring(1, host.length() - 1);
             }
             try {
-                targets.add(new Target(host, Integer.parseInt(hostPort.substring(colon + 1))));
+                targets.add(new FanoutDestination(host, Integer.parseInt(hostPort.substring(colon + 1))));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--server: the port of " + hostPort + " is not a number");
             }

@@ -3,7 +3,7 @@ package io.fail2bancluster.harness;
 import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.exec.ProcessActionRunner;
-import io.fail2bancluster.client.Target;
+import io.fail2bancluster.client.FanoutDestination;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -87,12 +87,12 @@ public final class LoadTest {
                 configs = host -> Fleet.natsConfig(cluster, options.channel, program, dirs.resolve("host-" + host));
                 sink = new NatsSink(urls);
             } else {
-                List<Target> targets = options.targets();
+                List<FanoutDestination> targets = options.targets();
                 if (targets.isEmpty()) {
                     for (int i = 0; i < options.servers; i++) {
                         BrokerProcess broker = BrokerProcess.start(BROKER_START);
                         brokers.add(broker);
-                        targets.add(new Target("127.0.0.1", broker.port()));
+                        targets.add(new FanoutDestination("127.0.0.1", broker.port()));
                         progress("broker %d listening on 127.0.0.1:%d (pid %d)", i + 1, broker.port(), broker.pid());
                     }
                 }

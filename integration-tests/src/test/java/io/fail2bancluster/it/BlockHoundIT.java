@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fail2bancluster.agent.daemon.AgentMain;
 import io.fail2bancluster.broker.BrokerMain;
 import io.fail2bancluster.broker.PlantedSleepBroker;
+import io.fail2bancluster.client.FanoutDestination;
 import io.fail2bancluster.client.PublishResult;
 import io.fail2bancluster.client.Publisher;
-import io.fail2bancluster.client.Target;
 import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.util.BlockingCallGuard;
 import java.io.IOException;
@@ -74,7 +74,7 @@ class BlockHoundIT {
                 Publisher publisher = new Publisher();
                 for (int i = 0; i < 20; i++) {
                     String jail = i % 2 == 0 ? "sshd" : "nginx";
-                    List<PublishResult> results = publisher.publish(List.of(new Target("127.0.0.1", port)),
+                    List<PublishResult> results = publisher.publish(List.of(new FanoutDestination("127.0.0.1", port)),
                             new Command.Announce("Fail2ban", "jail=" + jail + ", ip=192.0.2." + i), WITHIN);
                     assertTrue(results.get(0).accepted(), results.toString());
                 }

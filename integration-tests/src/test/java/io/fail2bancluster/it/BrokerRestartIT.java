@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.broker.BrokerMain;
+import io.fail2bancluster.client.FanoutDestination;
 import io.fail2bancluster.client.PublishResult;
 import io.fail2bancluster.client.Publisher;
-import io.fail2bancluster.client.Target;
 import io.fail2bancluster.protocol.Command;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -42,7 +42,7 @@ class BrokerRestartIT {
         Path ran = dir.resolve("ran");
         Path action = Files.writeString(dir.resolve("record.sh"), "echo \"$1\" >> '" + ran + "'\n");
         Publisher publisher = new Publisher();
-        List<Target> target = List.of(new Target("127.0.0.1", port));
+        List<FanoutDestination> target = List.of(new FanoutDestination("127.0.0.1", port));
         Set<String> confirmed = new HashSet<>();
         List<Long> resubscribeMillis = new ArrayList<>();
         try (AgentProcess agent = AgentProcess.start(dir, """

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.client.ClientMain;
-import io.fail2bancluster.client.NatsPublishResult;
-import io.fail2bancluster.client.NatsPublisher;
+import io.fail2bancluster.client.NatsDestination;
+import io.fail2bancluster.client.PublishResult;
+import io.fail2bancluster.client.Publisher;
 import io.fail2bancluster.config.NatsAuth;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.NatsUrls;
 import io.fail2bancluster.config.SigningKey;
+import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.protocol.MessageSignature;
 import io.fail2bancluster.nats.BanSubjects;
 import io.nats.client.Connection;
@@ -79,20 +81,21 @@ class NatsAgentIT {
     }
 
     private static void publish(String urls, String stream, String message) {
-        NatsPublishResult result = tryPublish(urls, stream, message);
+        PublishResult result = tryPublish(urls, stream, message);
         assertTrue(result.accepted(), result.toString());
     }
 
-    private static NatsPublishResult tryPublish(String urls, String message) {
+    private static PublishResult tryPublish(String urls, String message) {
         return tryPublish(urls, NatsServerConfig.DEFAULT_STREAM, message);
     }
 
     /** As fail2ban's action does: accepted only on the stream's acknowledgement. */
-    private static NatsPublishResult tryPublish(String urls, String stream, String message) {
+    private static PublishResult tryPublish(String urls, String stream, String message) {
         NatsServerConfig server = new NatsServerConfig("test",
                 List.of(urls.split(",")).stream().map(NatsUrls::parse).toList(), stream,
                 OptionalInt.empty(), NatsServerConfig.DEFAULT_RETENTION, NatsAuth.NONE, Optional.empty(), List.of());
-        return NatsPublisher.publish(List.of(server), CHANNEL, message, Duration.ofSeconds(10)).get(0);
+        return new Publisher().publish(List.of(new NatsDestination(server)), new Command.Announce(CHANNEL, message),
+                Duration.ofSeconds(10)).get(0);
     }
 
     private static void stop(AgentProcess agent) {

@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.client.ClientMain;
-import io.fail2bancluster.client.NatsPublishResult;
-import io.fail2bancluster.client.NatsPublisher;
+import io.fail2bancluster.client.NatsDestination;
+import io.fail2bancluster.client.PublishResult;
+import io.fail2bancluster.client.Publisher;
 import io.fail2bancluster.config.NatsAuth;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.NatsUrls;
 import io.fail2bancluster.nats.BanSubjects;
 import io.fail2bancluster.nats.MessageIds;
+import io.fail2bancluster.protocol.Command;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
@@ -89,7 +91,7 @@ class NatsPublishIT {
     @Test
     void aRetriedPublishIsStoredOnceAndALaterRealBanIsStoredAgain() throws Exception {
         NatsServers.Node node = nats.single();
-        assertEquals(List.of(true), accepted(NatsPublisher.publish(List.of(server(node.url())), CHANNEL, BAN,
+        assertEquals(List.of(true), accepted(publish(server(node.url()), BAN,
                 Duration.ofSeconds(10))));
         try (Connection connection = Nats.connect(node.url())) {
             // what a retry after a lost acknowledgement is: the same message with the same id, twice
@@ -105,7 +107,7 @@ class NatsPublishIT {
                     "the client's publish, then one store for the two copies");
         }
         // fail2ban banning the address again is a new publish: a new id, stored
-        assertEquals(List.of(true), accepted(NatsPublisher.publish(List.of(server(node.url())), CHANNEL, BAN,
+        assertEquals(List.of(true), accepted(publish(server(node.url()), BAN,
                 Duration.ofSeconds(10))));
         try (Connection connection = Nats.connect(node.url())) {
             assertEquals(3, connection.jetStreamManagement().getStreamInfo(STREAM).getStreamState().getLastSequence());
@@ -145,7 +147,7 @@ class NatsPublishIT {
     void theStreamLeaderKilledMidStreamLosesNothingAcknowledgedAndStoresNothingTwice() throws Exception {
         List<NatsServers.Node> nodes = nats.cluster(3);
         NatsServerConfig server = server(NatsServers.urls(nodes));
-        assertEquals(List.of(true), accepted(NatsPublisher.publish(List.of(server), CHANNEL, ban(0, 0),
+        assertEquals(List.of(true), accepted(publish(server, ban(0, 0),
                 Duration.ofSeconds(30))));
         NatsServers.Node leader;
         try (Connection connection = Nats.connect(nodes.get(0).url())) {
@@ -166,8 +168,7 @@ class NatsPublishIT {
             Thread thread = new Thread(() -> {
                 for (int i = 1; i <= each; i++) {
                     String ban = ban(publisher, i);
-                    NatsPublishResult result = NatsPublisher.publish(List.of(server), CHANNEL, ban,
-                            Duration.ofSeconds(30)).get(0);
+                    PublishResult result = publish(server, ban, Duration.ofSeconds(30)).get(0);
                     (result.accepted() ? acknowledged : refused).add(ban + " -> " + result.reason());
                 }
             });
@@ -203,7 +204,13 @@ class NatsPublishIT {
         return "jail=sshd, action=banip, ip=198.51." + publisher + "." + i + ", bantime=600";
     }
 
-    private static List<Boolean> accepted(List<NatsPublishResult> results) {
+    /** As fail2ban's action does: to one cluster, accepted only on the stream's acknowledgement. */
+    private static List<PublishResult> publish(NatsServerConfig server, String message, Duration timeout) {
+        return new Publisher().publish(List.of(new NatsDestination(server)), new Command.Announce(CHANNEL, message),
+                timeout);
+    }
+
+    private static List<Boolean> accepted(List<PublishResult> results) {
         return results.stream().map(r -> {
             assertTrue(r.accepted(), r.toString());
             return r.accepted();

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fail2bancluster.agent.nats.CatchUp;
 import io.fail2bancluster.agent.nats.StoredMessage;
 import io.fail2bancluster.agent.nats.StreamSubscriber;
-import io.fail2bancluster.client.NatsPublishResult;
-import io.fail2bancluster.client.NatsPublisher;
+import io.fail2bancluster.client.NatsDestination;
+import io.fail2bancluster.client.PublishResult;
+import io.fail2bancluster.client.Publisher;
 import io.fail2bancluster.config.NatsAuth;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.NatsUrls;
+import io.fail2bancluster.protocol.Command;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.netty.channel.DefaultEventLoop;
@@ -47,8 +49,8 @@ class NatsStreamSubscriberIT {
         String ban3 = "jail=sshd, action=banip, ip=192.0.2.3, bantime=-1";
         String unban1 = "jail=sshd, action=unbanip, ip=192.0.2.1";
         for (String message : List.of(ban1, ban2, ban3, unban1)) {
-            NatsPublishResult result = NatsPublisher.publish(List.of(server), CHANNEL, message, Duration.ofSeconds(10))
-                    .get(0);
+            PublishResult result = new Publisher().publish(List.of(new NatsDestination(server)),
+                    new Command.Announce(CHANNEL, message), Duration.ofSeconds(10)).get(0);
             assertTrue(result.accepted(), result.toString());
         }
         // the stream now holds ban2 (seq 2), ban3 (3) and unban1 (4), which replaced ban1 (1)

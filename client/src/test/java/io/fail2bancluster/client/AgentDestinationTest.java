@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code publish --agent}: the control socket's exchange, against a stand-in agent on a Unix socket. */
-class AgentHandOverTest {
+class AgentDestinationTest {
     @TempDir
     Path dir;
 

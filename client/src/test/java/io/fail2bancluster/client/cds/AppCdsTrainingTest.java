@@ -1,4 +1,4 @@
-package io.fail2bancluster.client;
+package io.fail2bancluster.client.cds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,14 +8,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class CdsTrainingTest {
+class AppCdsTrainingTest {
 
     @Test
     void theTrainingRunPublishesEveryWayToItsOwnLoopbackServer() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int status = CdsTraining.train(new PrintStream(out, true, StandardCharsets.UTF_8),
+        int status = AppCdsTraining.train(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         String errors = err.toString(StandardCharsets.UTF_8);

@@ -1,14 +1,8 @@
-package io.fail2bancluster.client;
+package io.fail2bancluster.client.cds;
 
-import io.fail2bancluster.protocol.Wire;
+import io.fail2bancluster.client.ClientMain;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,20 +10,23 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The training run behind {@code fail2ban-cluster-client --build-cds}: the launcher runs this main under
- * {@code -XX:ArchiveClassesAtExit}, so the AppCDS archive holds every class a real publish loads. It
- * publishes through {@link ClientMain#run} as fail2ban would, with a config file (snakeyaml, the config
- * records and their validation), signed and unsigned, and with {@code --host}, to a fanout stand-in it
- * serves itself on loopback: building the archive needs no network and no server, so the package can do
- * it at install time. The NATS path runs too, against {@link NatsStandIn}, so the archive holds jnats's classes
- * for a site that publishes to NATS. Exit 0 when every publish was accepted.
+ * The AppCDS training run behind {@code fail2ban-cluster-client --build-cds}: the launcher runs this main
+ * under {@code -XX:ArchiveClassesAtExit}, so the archive holds every class a real publish loads. It publishes
+ * through {@link ClientMain#run(String[], PrintStream, PrintStream)} as fail2ban would, with a config file
+ * (snakeyaml, the config records and their validation), signed and unsigned, and with {@code --host}, to
+ * {@link StandInFanout} on loopback: building the archive needs no network and no server, so the package can
+ * do it at install time. The NATS path runs too, against {@link StandInJetStream}, so the archive holds
+ * jnats's classes for a site that publishes to NATS. Exit 0 when every publish was accepted.
+ *
+ * <p>This package holds the training and its stand-in servers only; it ships in the client's jar because the
+ * launcher runs it on the installed host, but no publish ever loads it.
  */
-public final class CdsTraining {
+public final class AppCdsTraining {
     static final String CHANNEL = "Fail2ban";
     static final String MESSAGE = "jail=sshd, action=banip, ip=192.0.2.7";
     static final String UNBAN = "jail=sshd, action=unbanip, ip=192.0.2.7";
 
-    private CdsTraining() {
+    private AppCdsTraining() {
     }
 
     public static void main(String[] args) throws IOException {
@@ -38,12 +35,8 @@ public final class CdsTraining {
 
     static int train(PrintStream out, PrintStream err) throws IOException {
         Path dir = Files.createTempDirectory("fail2ban-cluster-cds");
-        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             NatsStandIn nats = new NatsStandIn()) {
-            Thread acceptor = new Thread(() -> serve(server), "cds-training-fanout");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            String port = Integer.toString(server.getLocalPort());
+        try (StandInFanout fanout = StandInFanout.start(); StandInJetStream nats = StandInJetStream.start()) {
+            String port = Integer.toString(fanout.port());
 
             Path key = Files.createFile(dir.resolve("key"), PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rw-------")));
@@ -62,7 +55,7 @@ public final class CdsTraining {
                     {"publish", "--config", natsConfig.toString(), "-c", CHANNEL, "-m", MESSAGE + ", bantime=600", "-v"},
                     {"publish", "--config", natsConfig.toString(), "-c", CHANNEL, "-m", UNBAN},
                     {"publish", "--nats", nats.url(), "-c", CHANNEL, "-m", MESSAGE + ", bantime=600"}}) {
-                status = Math.max(status, ClientMain.run(args, out, err, new ClientMain.ConfigFile(), new Publisher()));
+                status = Math.max(status, ClientMain.run(args, out, err));
             }
             return status;
         } finally {
@@ -105,32 +98,5 @@ public final class CdsTraining {
                 + "    channels:\n"
                 + "      - name: " + CHANNEL + "\n"
                 + "        action: \"fail2ban-client set %jail% %action% %ip%\"\n";
-    }
-
-    /** fanout as far as a publish needs it: the greeting, then a timestamp line for every {@code ping}. */
-    private static void serve(ServerSocket server) {
-        while (!server.isClosed()) {
-            try (Socket socket = server.accept()) {
-                OutputStream out = socket.getOutputStream();
-                out.write((Wire.GREETING + "\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                InputStream in = socket.getInputStream();
-                StringBuilder line = new StringBuilder();
-                int b;
-                while ((b = in.read()) >= 0) {
-                    if (b != '\n') {
-                        line.append((char) b);
-                    } else {
-                        if (line.toString().equals("ping")) {
-                            out.write((System.currentTimeMillis() / 1000 + "\n").getBytes(StandardCharsets.US_ASCII));
-                            out.flush();
-                        }
-                        line.setLength(0);
-                    }
-                }
-            } catch (IOException e) {
-                // the client went away, or the server socket closed at the end of training
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.fail2bancluster.client;
 
+import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.protocol.ServerLine;
 import io.fail2bancluster.protocol.Wire;
 import io.fail2bancluster.util.TlsFailure;
@@ -11,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
@@ -19,17 +19,18 @@ import javax.net.ssl.SSLSocket;
  * One announce to one fanout server over a plain blocking socket: connect, read the greeting, write
  * the announce and a ping in one write, read until the ping reply. fanout answers commands in order,
  * so the reply proves the announce before it was processed. Every blocking step is bounded by the
- * deadline, except name resolution, which no Java API can bound; {@link #abort()} lets the caller
- * give up at the deadline regardless and closes the socket under whatever step is running.
+ * deadline, except name resolution, which no Java API can bound; {@link Deadline#expire()} lets the
+ * caller give up at the deadline regardless and closes the socket under whatever step is running.
  */
-final class Exchange {
+final class FanoutExchange {
+    private static final byte[] PING = Command.Ping.INSTANCE.toBytes();
 
     /** Where the exchange stands; a timeout names it, since "timed out" alone helps no operator. */
     enum Step {
         RESOLVING("resolving the host name"),
         CONNECTING("connecting"),
         HANDSHAKE("the TLS handshake"),
-        GREETING("waiting for the greeting (" + Wire.GREETING + ")"),
+        GREETING("waiting for the greeting"),
         REPLY("waiting for the ping reply after the announce; the announce may not have arrived");
 
         final String description;
@@ -39,36 +40,45 @@ final class Exchange {
         }
     }
 
-    private final Target target;
+    private final FanoutDestination server;
     private final ClientTls tls;
     private final byte[] request;
-    private final long startNanos;
-    private final long deadlineNanos;
-    private final Duration timeout;
-    private volatile Step step = Step.RESOLVING;
-    private Socket socket;
-    private boolean aborted;
+    private final Deadline deadline;
+    private volatile Step step;
 
     /**
      * @param tls     TLS over the connection, or null for plain TCP
      * @param request the announce and ping bytes, written together once the server has greeted us
      */
-    Exchange(Target target, ClientTls tls, byte[] request, long startNanos, Duration timeout) {
-        this.target = target;
+    FanoutExchange(FanoutDestination server, ClientTls tls, byte[] request, Deadline deadline) {
+        this.server = server;
         this.tls = tls;
         this.request = request;
-        this.startNanos = startNanos;
-        this.timeout = timeout;
-        this.deadlineNanos = startNanos + timeout.toNanos();
+        this.deadline = deadline;
+        step(Step.RESOLVING);
     }
 
-    Target target() {
-        return target;
+    /** The announce and the ping in one buffer, so one write (and usually one TCP segment) carries both. */
+    static byte[] requestBytes(Command.Announce announce) {
+        byte[] line = announce.toBytes();
+        byte[] request = new byte[line.length + PING.length];
+        System.arraycopy(line, 0, request, 0, line.length);
+        System.arraycopy(PING, 0, request, line.length, PING.length);
+        return request;
+    }
+
+    private void step(Step next) {
+        step = next;
+        deadline.waitingFor(next == Step.GREETING
+                // a server that accepts and stays silent is most often not a fanout server at all
+                ? "the server accepted the connection but never answered within " + Deadline.format(deadline.timeout())
+                        + "; is it a fanout server?"
+                : "no answer within " + Deadline.format(deadline.timeout()) + " while " + next.description);
     }
 
     PublishResult run() {
         try {
-            InetAddress[] addresses = InetAddress.getAllByName(target.host());
+            InetAddress[] addresses = InetAddress.getAllByName(server.host());
             try (Socket s = connect(addresses)) {
                 if (s == null) {
                     return failed("aborted at the deadline while " + Step.CONNECTING.description);
@@ -81,65 +91,48 @@ final class Exchange {
                 }
             }
         } catch (UnknownHostException e) {
-            return failed("unknown host " + Wire.quote(target.host()));
+            return failed("unknown host " + Wire.quote(server.host()));
         } catch (SocketTimeoutException e) {
             return timedOut();
         } catch (ConnectException e) {
             return failed(connectFailure(e));
         } catch (SSLException e) {
-            if (isAborted()) {
+            if (deadline.expired()) {
                 return timedOut();
             }
             // a refused client certificate arrives as an alert only after the client's side of the handshake
             return failed("TLS " + (step == Step.HANDSHAKE ? "handshake failed" : "error while " + step.description)
                     + " (server name " + tls.serverName() + "): " + TlsFailure.reason(e));
         } catch (IOException e) {
-            if (isAborted()) {
+            if (deadline.expired()) {
                 return timedOut();
             }
             return failed("error while " + step.description + ": " + e.getMessage());
         }
     }
 
-    /** The result to report when the caller gives up at the deadline before {@link #run()} returned. */
-    PublishResult timedOut() {
-        return failed("no answer within " + Deadlines.format(timeout) + " while " + step.description);
-    }
-
-    /** Closes the socket (if any) so the blocked step ends now; safe from any thread, any number of times. */
-    synchronized void abort() {
-        aborted = true;
-        if (socket != null) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing is all we wanted
-            }
-        }
-    }
-
-    private synchronized boolean isAborted() {
-        return aborted;
+    /** The result to report when the deadline passed during a step. */
+    private PublishResult timedOut() {
+        return failed(deadline.timeoutReason());
     }
 
     /** Tries each address of the host in turn (IPv4 and IPv6, several A records) until one connects. */
     private Socket connect(InetAddress[] addresses) throws IOException {
-        step = Step.CONNECTING;
+        step(Step.CONNECTING);
         IOException last = null;
         for (InetAddress address : addresses) {
             Socket s = new Socket();
-            if (!attach(s)) {
+            if (!deadline.closeOnExpiry(s)) {
                 s.close();
                 return null;
             }
-            long remaining = Deadlines.remainingMillis(deadlineNanos);
-            if (remaining <= 0) {
+            if (deadline.remainingMillis() <= 0) {
                 s.close();
                 throw new SocketTimeoutException("deadline passed");
             }
             try {
                 s.setTcpNoDelay(true);
-                s.connect(new InetSocketAddress(address, target.port()), (int) Math.min(Integer.MAX_VALUE, remaining));
+                s.connect(new InetSocketAddress(address, server.port()), deadline.socketTimeoutMillis());
                 return s;
             } catch (ConnectException e) {
                 s.close();
@@ -152,24 +145,15 @@ final class Exchange {
         throw last;
     }
 
-    private synchronized boolean attach(Socket s) {
-        if (aborted) {
-            return false;
-        }
-        socket = s;
-        return true;
-    }
-
     /** TLS over the connected socket, verified against the server name; bounded by the deadline like every read. */
     private SSLSocket handshake(Socket plain) throws IOException {
-        step = Step.HANDSHAKE;
-        SSLSocket secure = tls.wrap(plain, target.port());
-        long remaining = Deadlines.remainingMillis(deadlineNanos);
-        if (remaining <= 0) {
+        step(Step.HANDSHAKE);
+        SSLSocket secure = tls.wrap(plain, server.port());
+        if (deadline.remainingMillis() <= 0) {
             secure.close();
             throw new SocketTimeoutException("deadline passed");
         }
-        secure.setSoTimeout((int) Math.min(Integer.MAX_VALUE, remaining));
+        secure.setSoTimeout(deadline.socketTimeoutMillis());
         try {
             secure.startHandshake();
         } catch (IOException e) {
@@ -180,9 +164,9 @@ final class Exchange {
     }
 
     private PublishResult converse(Socket s) throws IOException {
-        step = Step.GREETING;
+        step(Step.GREETING);
         LineReader reader = new LineReader(s, Wire.DEFAULT_MAX_LINE);
-        String first = reader.readLine(deadlineNanos);
+        String first = reader.readLine(deadline);
         if (first == null) {
             return failed("connection closed before the greeting");
         }
@@ -195,19 +179,19 @@ final class Exchange {
             return failed("not a fanout server? its first line was " + Wire.quote(first));
         }
 
-        step = Step.REPLY;
+        step(Step.REPLY);
         OutputStream out = s.getOutputStream();
         out.write(request);
         out.flush();
         String line;
-        while ((line = reader.readLine(deadlineNanos)) != null) {
+        while ((line = reader.readLine(deadline)) != null) {
             ServerLine reply = ServerLine.parse(line);
             if (isBusy(reply)) {
                 return failed("server turned busy (" + Wire.BUSY + ") after the announce");
             }
             // anything else before the reply (a broadcast on 'all', debug chatter) is not for us
             if (reply instanceof ServerLine.PingReply) {
-                return PublishResult.accepted(target, elapsed());
+                return PublishResult.accepted(server, deadline.elapsed());
             }
         }
         return failed("connection closed before the ping reply; the announce may not have arrived");
@@ -226,10 +210,6 @@ final class Exchange {
     }
 
     private PublishResult failed(String reason) {
-        return PublishResult.failed(target, reason, elapsed());
-    }
-
-    private Duration elapsed() {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
+        return PublishResult.failed(server, reason, deadline.elapsed());
     }
 }

@@ -1,47 +1,42 @@
-package io.fail2bancluster.client;
+package io.fail2bancluster.client.cds;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * NATS JetStream as far as one publish needs it, for {@link CdsTraining}: the INFO greeting, PONG for PING,
+ * NATS JetStream as far as one publish needs it, for {@link AppCdsTraining}: the INFO greeting, PONG for PING,
  * and for each request (a PUB or HPUB with a reply subject) the JetStream answer a real server would give:
  * the stream's info (created already, with the configuration the client asks for), "no message found" for
  * the last message of a subject, and an acknowledgement for a publish. Enough for the client to load every
  * class a real publish loads, with no nats-server at package install time. Not a NATS server.
  */
-final class NatsStandIn implements AutoCloseable {
+final class StandInJetStream extends StandInServer {
     private static final String STREAM = "FAIL2BAN_CLUSTER";
     /** The max_age of the default retention (30 days), in nanoseconds as JetStream writes durations. */
     private static final long RETENTION_NANOS = 30L * 24 * 3600 * 1_000_000_000L;
 
-    private final ServerSocket server;
     private long sequence;
 
-    NatsStandIn() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::serve, "cds-training-nats");
-        acceptor.setDaemon(true);
-        acceptor.start();
+    private StandInJetStream() throws IOException {
+    }
+
+    static StandInJetStream start() throws IOException {
+        StandInJetStream nats = new StandInJetStream();
+        nats.start("cds-training-nats");
+        return nats;
     }
 
     String url() {
-        return "nats://127.0.0.1:" + server.getLocalPort();
+        return "nats://127.0.0.1:" + port();
     }
 
     @Override
-    public void close() throws IOException {
-        server.close();
-    }
-
-    private void serve() {
+    void serve() {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();

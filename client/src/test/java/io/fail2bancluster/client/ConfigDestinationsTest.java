@@ -11,15 +11,15 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class ConfigTargetsTest {
+class ConfigDestinationsTest {
 
     @Test
     void theExampleConfigSendsFail2banToItsOneServer() {
         ClusterConfig config = ConfigLoader.parse(CommandLines.exampleConfig(), "example");
 
-        assertEquals(List.of(new Target("host.example.com", 1234)), ConfigTargets.forChannel(config, "Fail2ban"));
-        assertEquals(List.of(), ConfigTargets.forChannel(config, "fail2ban"), "channel names are case-sensitive");
-        assertEquals(Set.of("Fail2ban"), ConfigTargets.channelNames(config));
+        assertEquals(List.of(new FanoutDestination("host.example.com", 1234)), ConfigDestinations.forChannel(config, "Fail2ban"));
+        assertEquals(List.of(), ConfigDestinations.forChannel(config, "fail2ban"), "channel names are case-sensitive");
+        assertEquals(Set.of("Fail2ban"), ConfigDestinations.channelNames(config));
     }
 
     @Test
@@ -36,8 +36,8 @@ class ConfigTargetsTest {
                     channels: [{name: Other}, {name: Fail2ban}]
                 """, "three servers");
 
-        assertEquals(List.of(new Target("a.example", 1986), new Target("c.example", 3000)),
-                ConfigTargets.forChannel(config, "Fail2ban"));
+        assertEquals(List.of(new FanoutDestination("a.example", 1986), new FanoutDestination("c.example", 3000)),
+                ConfigDestinations.forChannel(config, "Fail2ban"));
     }
 
     @Test
@@ -49,12 +49,12 @@ class ConfigTargetsTest {
                   - {host: a.example, port: 1987, channels: [{name: Fail2ban}]}
                 """, "a server twice");
 
-        assertEquals(List.of(new Target("a.example", 1986), new Target("a.example", 1987)),
-                ConfigTargets.forChannel(config, "Fail2ban"));
-        Target plain = new Target("a.example", 1986);
-        Target tls = new Target("a.example", 1986, Optional.of(TlsConfig.verifying("a.example")));
+        assertEquals(List.of(new FanoutDestination("a.example", 1986), new FanoutDestination("a.example", 1987)),
+                ConfigDestinations.forChannel(config, "Fail2ban"));
+        FanoutDestination plain = new FanoutDestination("a.example", 1986);
+        FanoutDestination tls = new FanoutDestination("a.example", 1986, Optional.of(TlsConfig.verifying("a.example")));
         assertNotEquals(plain, tls);
-        assertEquals(tls, new Target("a.example", 1986, Optional.of(TlsConfig.verifying("a.example"))));
-        assertEquals(tls.hashCode(), new Target("a.example", 1986, Optional.of(TlsConfig.verifying("a.example"))).hashCode());
+        assertEquals(tls, new FanoutDestination("a.example", 1986, Optional.of(TlsConfig.verifying("a.example"))));
+        assertEquals(tls.hashCode(), new FanoutDestination("a.example", 1986, Optional.of(TlsConfig.verifying("a.example"))).hashCode());
     }
 }

@@ -1,0 +1,37 @@
+package io.fail2bancluster.client;
+
+import io.fail2bancluster.config.NatsServerConfig;
+import io.fail2bancluster.protocol.Command;
+
+/**
+ * A NATS JetStream cluster to publish to: a {@code nats:} entry of the config, or {@code --nats}. It accepted
+ * the publish when JetStream acknowledged that its stream stored it (on a quorum of its replicas).
+ *
+ * <p>No jnats type appears here: {@link NatsExchange} loads jnats only when a NATS cluster is published to,
+ * so the fanout path, whose start-up is ban latency, never does.
+ *
+ * @param cluster the entry: its URLs, stream, auth and TLS
+ */
+public record NatsDestination(NatsServerConfig cluster) implements Destination {
+
+    /** The cluster's URLs, as the config lists them. */
+    @Override
+    public String name() {
+        return cluster.address();
+    }
+
+    @Override
+    public boolean carriesLines() {
+        return false;
+    }
+
+    @Override
+    public PublishResult publish(Command.Announce announce, Deadline deadline) {
+        return new NatsExchange(this, announce.channel().toString(), announce.message(), deadline).run();
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}
