@@ -1,6 +1,7 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.DefaultPaths;
 import io.fail2bancluster.config.NatsAuth;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.NatsUrls;
@@ -220,7 +221,7 @@ final class ClientArgs {
         return new Publish(channel, message, target, Path.of(config == null ? ClusterConfig.DEFAULT_PATH.toString() : config),
                 timeout == null ? DEFAULT_TIMEOUT : parseTimeout(timeout), verbose,
                 secretFile == null ? null : Path.of(secretFile), natsCluster, quiet,
-                agent == null ? null : agent.isEmpty() ? ClusterConfig.DEFAULT_CONTROL_SOCKET : Path.of(agent));
+                agent == null ? null : agent.isEmpty() ? DefaultPaths.forThisProcess().controlSocket() : Path.of(agent));
     }
 
     /** {@code --nats URL[,URL...]}: one cluster, the default stream and retention, no auth. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.DefaultPaths;
 import io.fail2bancluster.config.TlsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -163,8 +163,8 @@ class ClientArgsTest {
     @Test
     void agentTakesAnOptionalSocket() {
         assertEquals(null, publish(List.of("-c", "x", "-m", "y")).agent());
-        assertEquals(ClusterConfig.DEFAULT_CONTROL_SOCKET, publish(List.of("publish", "--agent", "-c", "x", "-m", "y")).agent());
-        assertEquals(ClusterConfig.DEFAULT_CONTROL_SOCKET, publish(List.of("-c", "x", "-m", "y", "--agent")).agent());
+        assertEquals(DefaultPaths.forThisProcess().controlSocket(), publish(List.of("publish", "--agent", "-c", "x", "-m", "y")).agent());
+        assertEquals(DefaultPaths.forThisProcess().controlSocket(), publish(List.of("-c", "x", "-m", "y", "--agent")).agent());
         assertEquals(Path.of("/run/a.sock"), publish(List.of("--agent", "/run/a.sock", "-c", "x", "-m", "y")).agent());
         assertEquals(Path.of("/run/a.sock"), publish(List.of("-c", "x", "--agent=/run/a.sock", "-m", "y")).agent());
     }
