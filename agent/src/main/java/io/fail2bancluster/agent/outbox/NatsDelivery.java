@@ -18,10 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -36,11 +35,14 @@ import org.apache.logging.log4j.Logger;
  * duplicate window, and so is one made again after the agent was killed before it recorded the confirmation.
  *
  * <p>A cluster that is down or refuses is retried until it takes the entry. The delay is the agent's one
- * retry policy, a {@link Backoff} from {@link #RETRY_MIN} to {@link #RETRY_MAX} with full jitter, scheduled on
- * the thread (nothing sleeps). Meanwhile the outbox's depth, and its alert, show what waits. The queue holds
- * each owed entry once, so the outbox's bound is its bound.
+ * retry policy, a {@link Backoff} from {@link #RETRY_MIN} to {@link #RETRY_MAX} with full jitter. Meanwhile the
+ * outbox's depth, and its alert, show what waits. The queue holds each owed entry once, so the outbox's bound is
+ * its bound.
  *
- * <p>The thread starts in {@link #start()}, and {@link #close()} ends it.
+ * <p>The thread starts in {@link #start()}, and {@link #close()} ends it. The loop hands it entries as the
+ * action runner's dispatcher is handed work: a lock-free queue and an unpark, so the loop never waits on a lock
+ * the thread holds. The thread's time is the loop's ticker, so a test brings its own and runs
+ * {@link #publishDue()} itself.
  */
 public final class NatsDelivery implements OutboxDestination, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(NatsDelivery.class);
@@ -49,6 +51,8 @@ public final class NatsDelivery implements OutboxDestination, AutoCloseable {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** Backoff's ceiling stops growing long before this; it only keeps the counter from overflowing. */
     private static final int MAX_ATTEMPT = 62;
+    /** From {@link #publishDue()}: no retry is waiting, the thread waits for the next entry. */
+    static final long IDLE = Long.MAX_VALUE;
 
     private final String name;
     private final StreamSpec stream;
@@ -57,10 +61,10 @@ public final class NatsDelivery implements OutboxDestination, AutoCloseable {
     private final Backoff retry;
     /** Written on the loop, read on the publishing thread. */
     private volatile Set<String> channels;
+    /** From the loop to the publishing thread. */
+    private final ConcurrentLinkedQueue<OutboxStore.Entry> handedOver = new ConcurrentLinkedQueue<>();
     /** The publishing thread; null before {@link #start()}. */
-    private volatile ScheduledExecutorService publishing;
-    /** Whether {@link #close()} shuts {@link #publishing} down: only when {@link #start()} made it. */
-    private boolean ownsPublishing;
+    private volatile Thread publishing;
     private volatile StreamPublisher publisher;
     private volatile boolean closed;
     // loop
@@ -71,6 +75,9 @@ public final class NatsDelivery implements OutboxDestination, AutoCloseable {
     /** Failed attempts of the entry at the head of {@link #toPublish}, and what the last one said. */
     private int attempt;
     private String lastProblem;
+    /** When the head's next attempt is due, while {@link #retrying}. */
+    private long retryAtNanos;
+    private boolean retrying;
 
     /**
      * @param name     how the cluster is named in status and on disk ({@code nats:<stream>@host:port,...})
@@ -95,24 +102,15 @@ public final class NatsDelivery implements OutboxDestination, AutoCloseable {
         this.signer = new AnnounceSigner(keys, clock, nonces);
     }
 
-    /** Starts the publishing thread. Before the first {@link #offer}. */
+    /** Starts the publishing thread. Entries offered before wait for it. */
     public void start() {
-        ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread publishingThread = new Thread(runnable, "fail2ban-outbox " + name);
-            publishingThread.setDaemon(true);
-            return publishingThread;
-        });
-        thread.prestartCoreThread();
-        ownsPublishing = true;
-        start(thread);
-    }
-
-    /** Publishes on {@code thread} (one thread, which the caller shuts down): for tests that bring the time. */
-    void start(ScheduledExecutorService thread) {
         if (publishing != null) {
             throw new IllegalStateException(name + ": started twice");
         }
+        Thread thread = new Thread(this::publishUntilClosed, "fail2ban-outbox " + name);
+        thread.setDaemon(true);
         publishing = thread;
+        thread.start();
     }
 
     @Override
@@ -127,15 +125,11 @@ public final class NatsDelivery implements OutboxDestination, AutoCloseable {
 
     @Override
     public void offer(OutboxStore.Entry entry) {
-        ScheduledExecutorService thread = publishing;
-        if (thread == null) {
-            throw new IllegalStateException(name + ": offered an entry before start()");
-        }
         if (channels.contains(entry.channel()) && owed.add(entry.sequence())) {
-            try {
-                thread.execute(() -> enqueue(entry));
-            } catch (RejectedExecutionException closing) {
-                // close(): it stays in the outbox for the next start
+            handedOver.add(entry);
+            Thread thread = publishing;
+            if (thread != null) {
+                LockSupport.unpark(thread);
             }
         }
     }
@@ -154,9 +148,9 @@ public final class NatsDelivery implements OutboxDestination, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        ScheduledExecutorService thread = publishing;
-        if (ownsPublishing && thread != null) {
-            thread.shutdownNow();
+        Thread thread = publishing;
+        if (thread != null) {
+            thread.interrupt();
         }
     }
 
@@ -167,23 +161,39 @@ public final class NatsDelivery implements OutboxDestination, AutoCloseable {
         return MessageIds.of(entry.channel(), entry.message(), nonce.array());
     }
 
-    /** On the publishing thread. While the queue was not empty its head is being published or waits for a retry. */
-    private void enqueue(OutboxStore.Entry entry) {
-        toPublish.addLast(entry);
-        if (toPublish.size() == 1) {
-            publishQueued();
+    /** The publishing thread: publishes what is due, then waits for a retry's time or the next entry. */
+    private void publishUntilClosed() {
+        while (!closed) {
+            long wait = publishDue();
+            if (wait == IDLE) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, wait);
+            }
         }
     }
 
     /**
-     * Publishes the queue from its head until it is empty, or an attempt failed and its retry is scheduled. On the
-     * publishing thread.
+     * Takes what the loop handed over, and publishes from the head of the queue until it is empty or an attempt
+     * failed. On the publishing thread.
+     *
+     * @return how long until the next retry is due, or {@link #IDLE} when none waits
      */
-    private void publishQueued() {
+    long publishDue() {
+        for (OutboxStore.Entry entry; (entry = handedOver.poll()) != null; ) {
+            toPublish.addLast(entry);
+        }
+        if (retrying) {
+            long left = retryAtNanos - loop.ticker().nanoTime();
+            if (left > 0) {
+                return left;
+            }
+            retrying = false;
+        }
         while (!closed) {
             OutboxStore.Entry entry = toPublish.peekFirst();
             if (entry == null) {
-                return;
+                return IDLE;
             }
             // a reload may have taken the channel away: the outbox no longer counts on this cluster for it
             if (!channels.contains(entry.channel()) || attempt(entry)) {
@@ -194,13 +204,11 @@ public final class NatsDelivery implements OutboxDestination, AutoCloseable {
             }
             Duration delay = retry.delay(attempt);
             attempt = Math.min(attempt + 1, MAX_ATTEMPT);
-            try {
-                publishing.schedule(this::publishQueued, delay.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException closing) {
-                // close(): what is left waits on disk
-            }
-            return;
+            retrying = true;
+            retryAtNanos = loop.ticker().nanoTime() + delay.toNanos();
+            return delay.toNanos();
         }
+        return IDLE;
     }
 
     /** One attempt at the head entry: true once the stream has it. */

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The outbox's NATS delivery through a fake in place of JetStream: what it publishes, with which id, when it
- * retries (the time is the test's: an embedded loop with a frozen clock is both the agent's loop and the
- * publishing thread), and what it confirms.
+ * retries, and what it confirms. The time is the test's: the agent's loop is an embedded one whose clock stands
+ * still until advanced, and the test is the publishing thread, running {@link NatsDelivery#publishDue()}.
  */
 class NatsDeliveryTest {
     private static final String BAN = "jail=sshd, action=banip, ip=192.0.2.7";
@@ -97,14 +97,13 @@ class NatsDeliveryTest {
         assertFalse(clock.finish());
     }
 
-    /** A started delivery of Fail2ban, publishing on the test's loop, whose time stands still until advanced. */
+    /** A delivery of Fail2ban whose publishing thread is the test, on a loop whose time stands still until advanced. */
     private void open() throws IOException {
         clock.freezeTime();
         store = OutboxStore.open(dir, 1000);
         outbox = new Outbox(store, clock.eventLoop(), Executors.newSingleThreadExecutor(), CLOCK);
         delivery = new NatsDelivery(NAME, STREAM, Set.of("Fail2ban"), Map.of(), outbox, clock.eventLoop(), CLOCK,
                 new Random(), new Backoff(NatsDelivery.RETRY_MIN, NatsDelivery.RETRY_MAX, new Random(SEED)));
-        delivery.start(clock.eventLoop());
     }
 
     /** Hands these messages to the outbox, which offers them to the delivery. */
@@ -117,14 +116,11 @@ class NatsDeliveryTest {
         runTasks();
     }
 
-    /**
-     * Runs what is due, and what that posts: an attempt on the publishing thread posts its confirmation to the
-     * loop, and the confirmation may start the next attempt (here they are all one embedded loop).
-     */
+    /** Runs what is due: the loop's tasks, what the publishing thread has to do, and the confirmations it posts. */
     private void runTasks() {
-        for (int i = 0; i < 3; i++) {
-            clock.runPendingTasks();
-        }
+        clock.runPendingTasks();
+        delivery.publishDue();
+        clock.runPendingTasks();
     }
 
     private void advance(Duration by) {
@@ -258,10 +254,9 @@ class NatsDeliveryTest {
         NatsDelivery real = new NatsDelivery(NAME, STREAM, Set.of("Fail2ban"), Map.of(), outbox, clock.eventLoop(),
                 CLOCK, new Random());
         assertFalse(publishingThreadAlive(), "no thread from the constructor");
-        assertThrows(IllegalStateException.class,
-                () -> real.offer(new OutboxStore.Entry(1, ACCEPTED, "Fail2ban", BAN, Set.of())));
         real.start();
         assertTrue(publishingThreadAlive());
+        assertThrows(IllegalStateException.class, real::start);
         real.close();
         await().atMost(Duration.ofSeconds(5)).until(() -> !publishingThreadAlive());
     }
