@@ -12,6 +12,7 @@ import io.fail2bancluster.nats.BanPublication;
 import io.fail2bancluster.nats.StreamSpec;
 import io.fail2bancluster.util.Backoff;
 import io.nats.client.JetStreamApiException;
+import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.Level;
@@ -61,10 +63,10 @@ class NatsDeliveryTest {
         record Attempt(String channel, String message, String id) {
         }
 
-        final List<Attempt> attempts = new ArrayList<>();
+        final List<Attempt> attempts = new CopyOnWriteArrayList<>();
         /** Per attempt, in order, the failure it ends in; null, or past the end: stored. */
         final List<Exception> outcomes = new ArrayList<>();
-        boolean connected = true;
+        volatile boolean connected = true;
 
         @Override
         public boolean isConnected() {
@@ -259,6 +261,30 @@ class NatsDeliveryTest {
         assertThrows(IllegalStateException.class, real::start);
         real.close();
         await().atMost(Duration.ofSeconds(5)).until(() -> !publishingThreadAlive());
+    }
+
+    @Test
+    void itsThreadWakesForAnEntryHandedOverAndConfirmsItOnTheLoop() throws Exception {
+        DefaultEventLoop loop = new DefaultEventLoop();
+        NatsDelivery real = null;
+        try {
+            store = OutboxStore.open(dir, 1000);
+            outbox = new Outbox(store, loop, Executors.newSingleThreadExecutor(), CLOCK);
+            real = new NatsDelivery(NAME, STREAM, Set.of("Fail2ban"), Map.of(), outbox, loop, CLOCK, new Random());
+            real.connected(stream);
+            real.start();
+            NatsDelivery started = real;
+            OutboxStore.Entry entry = store.append("Fail2ban", BAN, ACCEPTED);
+            loop.submit(() -> outbox.start(List.of(started), List.of(entry))).get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> loop.submit(() -> outbox.status().depth()).get() == 0);
+            assertEquals(List.of(new FakeStream.Attempt("Fail2ban", BAN, idOf(1, BAN))), stream.attempts);
+        } finally {
+            if (real != null) {
+                real.close();
+            }
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
     }
 
     private static boolean publishingThreadAlive() {
