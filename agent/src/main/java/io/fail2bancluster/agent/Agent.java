@@ -252,9 +252,11 @@ public final class Agent implements AutoCloseable {
                 loop, new Backoff(reconnectMin, reconnectMax, random), positions, reconnectMin,
                 natsWindow);
         if (outbox != null) {
-            link.delivery(new NatsDelivery(state.address(), new StreamSpec(server.stream(), server.retention(),
-                    server.replicas()), routes.routes().keySet(), signingKeys(server.channels()), outbox, loop,
-                    shared.clock(), nonces));
+            NatsDelivery delivery = new NatsDelivery(state.address(), new StreamSpec(server.stream(),
+                    server.retention(), server.replicas()), routes.routes().keySet(), signingKeys(server.channels()),
+                    outbox, loop, shared.clock(), nonces);
+            delivery.start(); // the link's stop() closes it
+            link.delivery(delivery);
         }
         return link;
     }

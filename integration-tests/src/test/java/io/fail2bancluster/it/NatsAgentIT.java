@@ -108,6 +108,20 @@ class NatsAgentIT {
                 && "0".equals(agent.server0("nats.catch_up_left")));
     }
 
+    /**
+     * Waits until the stream stored {@code message} (the latest on its subject) longer ago than {@code age}, by
+     * this host's clock, which is the agents' clock too.
+     */
+    private static void awaitStoredLongerAgoThan(String url, String message, Duration age) throws Exception {
+        Instant stored;
+        try (Connection connection = Nats.connect(url)) {
+            stored = connection.jetStreamManagement().getLastMessage(NatsServerConfig.DEFAULT_STREAM,
+                    BanSubjects.subject(NatsServerConfig.DEFAULT_STREAM, CHANNEL, message)).getTime().toInstant();
+        }
+        await().atMost(Cluster.WAIT).pollInterval(Duration.ofMillis(50))
+                .until(() -> Instant.now().isAfter(stored.plus(age)));
+    }
+
     private static Set<String> asSet(List<List<String>> runs) {
         return runs.stream().map(r -> String.join(" ", r)).collect(Collectors.toSet());
     }
@@ -131,12 +145,13 @@ class NatsAgentIT {
 
         // (b) while a is away: a ban in force, a ban that expires, a ban then its unban, the unban of 192.0.2.1
         stop(a);
+        String expiring = "jail=sshd, action=banip, ip=192.0.2.3, bantime=1";
         publish(url, "jail=sshd, action=banip, ip=192.0.2.2, bantime=3600");
-        publish(url, "jail=sshd, action=banip, ip=192.0.2.3, bantime=1");
+        publish(url, expiring);
         publish(url, "jail=sshd, action=banip, ip=192.0.2.4, bantime=3600");
         publish(url, "jail=sshd, action=unbanip, ip=192.0.2.4");
         publish(url, "jail=sshd, action=unbanip, ip=192.0.2.1");
-        Thread.sleep(1_200); // let the 1 s ban run out (stream time), nothing to poll for
+        awaitStoredLongerAgoThan(url, expiring, Duration.ofSeconds(1)); // the 1 s ban has run out when a2 starts
         int before = action.runs().size();
         AgentProcess again = agent("a2", url, state);
         awaitLive(again);
@@ -301,7 +316,9 @@ class NatsAgentIT {
         publish(url, key.append(CHANNEL, fresh, now, "00000000000000000000000000000051"));
         // signed 10 s before the stream stored it: as stale in a catch-up as it would be live
         publish(url, key.append(CHANNEL, stale, now - 10, "00000000000000000000000000000052"));
-        Thread.sleep(4_000); // past the 2 s window of the agent's clock: time passing is what is tested
+        // time passing is what is tested: the agent starts when its clock is past the fresh one's 2 s window, twice
+        await().atMost(Cluster.WAIT).pollInterval(Duration.ofMillis(50))
+                .until(() -> Instant.now().isAfter(Instant.ofEpochSecond(now).plusSeconds(4)));
         Path dir = Files.createDirectories(cluster.dir().resolve("a"));
         AgentProcess agent = cluster.keep(AgentProcess.start(dir, "state_dir: " + dir.resolve("state")
                 + "\nsignature_window: 2\nservers:\n  - nats: [" + url + "]\n    channels:\n      - name: " + CHANNEL

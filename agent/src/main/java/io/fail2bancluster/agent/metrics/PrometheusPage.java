@@ -69,7 +69,7 @@ public final class PrometheusPage {
         if (nats.isEmpty()) {
             return;
         }
-        family(out, "nats_stream_position", "gauge", "The last stream sequence processed from the NATS server's stream.");
+        family(out, "nats_stream_position", "gauge", "The stream position stored: every message of the NATS server's stream up to it is settled.");
         nats.forEach(i -> sample(out, "nats_stream_position", labels.get(i),
                 Long.toString(status.servers().get(i).nats().get().position())));
         family(out, "nats_catch_up_left", "gauge", "Messages of the catch-up still to come; 0 once live.");

@@ -82,13 +82,20 @@ public final class CatchUp {
         return decisions;
     }
 
-    /** The decision for one message; also what a live message after a reconnect goes through. */
+    /** The decision for one message, from its text (for a caller that has not parsed it). */
     public static Verdict verdict(StoredMessage stored, Instant now, OptionalLong lastProcessed) {
+        return verdict(stored, Message.parse(stored.message()), now, lastProcessed);
+    }
+
+    /**
+     * The decision for one message, read from {@code message}: the stored text as the message path parsed it
+     * (the link parses it once, for this and for the path).
+     */
+    public static Verdict verdict(StoredMessage stored, Message message, Instant now, OptionalLong lastProcessed) {
         boolean hasState = lastProcessed.isPresent();
         if (hasState && stored.sequence() <= lastProcessed.getAsLong()) {
             return Verdict.SKIP_ALREADY_PROCESSED;
         }
-        Message message = Message.parse(stored.message());
         String action = message.get("action");
         if (BAN.equals(action)) {
             return inForce(message, stored.stored(), now) ? Verdict.RUN_BAN_IN_FORCE : Verdict.SKIP_BAN_EXPIRED;

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * own thread, never the loop) and jnats's flow control holds the server back, so a catch-up of ten thousand
  * bans arrives as fast as the actions take it, and never fills the exec queue past what the window holds.
  */
-public final class StreamSubscriber implements AutoCloseable {
+public final class StreamSubscriber implements ClusterClient.Reading {
     /**
      * How long one pull stays open. jnats asks the server for an idle heartbeat at half of it and re-creates
      * the ordered consumer, from the sequence after the last it delivered, when heartbeats stop: that is how

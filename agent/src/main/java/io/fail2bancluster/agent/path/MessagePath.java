@@ -52,6 +52,7 @@ public final class MessagePath {
     private final Deduplicator deduplicator;
     private final ActionDispatcher exec;
     private final Ticker ticker;
+    private final Clock clock;
 
     /** @param serverIndex this server's identity in the shared {@link Deduplicator} */
     public MessagePath(ServerState state, int serverIndex, ChannelRoutes routes, Shared shared) {
@@ -66,6 +67,24 @@ public final class MessagePath {
         this.exec = new ActionDispatcher(state, shared.loop(), shared.runner(), shared.reporter(),
                 ArgvCharset.PLATFORM);
         this.ticker = shared.loop().ticker();
+        this.clock = shared.clock();
+    }
+
+    /**
+     * The clock the signature window is judged by: a transport that judges a message's age before the path
+     * (a stream's catch-up) reads this one, so both agree on what "now" is.
+     */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * The text as this path parses it, within its limits: for a transport that must look at a message before
+     * handing it over (a stream's catch-up), which then gives the same {@link Message} to
+     * {@link #accept(String, Message, Instant, Runnable)}, so the text is parsed once.
+     */
+    public Message parse(String text) {
+        return Message.parse(text, limits);
     }
 
     /** A reload's routes: the next message is checked, filtered and run by them. On the loop. */
@@ -90,15 +109,22 @@ public final class MessagePath {
      *                action never ran is delivered again after a restart.
      */
     public void accept(String channel, String text, Instant entered, Runnable settled) {
+        accept(channel, parse(text), entered, settled);
+    }
+
+    /**
+     * One message that arrived on {@code channel}, already parsed by {@link #parse}. On the agent's event loop;
+     * {@code entered} and {@code settled} as for {@link #accept(String, String, Instant, Runnable)}.
+     */
+    public void accept(String channel, Message message, Instant entered, Runnable settled) {
         long nowNanos = ticker.nanoTime();
         state.increment(Counter.RECEIVED);
-        Message message = Message.parse(text, limits);
         if (message.refusal() != null) {
             long count = overLimits.record(nowNanos);
             if (count > 0) {
                 // "rejected", the word of the counter it is in (status and metrics): "dropped" is the exec queue's
                 LOG.warn("{} {}: rejected {}: {} ({} rejected over limits since the last warning)", state.address(),
-                        Wire.quote(channel), Wire.quote(text), message.refusal(), count);
+                        Wire.quote(channel), Wire.quote(message.raw()), message.refusal(), count);
             }
             settled.run();
             return;

@@ -50,7 +50,8 @@ public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optiona
 
     /**
      * @param connectedUrl  the URL jnats is connected to, or empty
-     * @param position      the last stream sequence processed here (what the position file holds)
+     * @param position      the settled position: every message up to it ran or was stopped (what the position
+     *                      file holds, written at most once a second)
      * @param catchUpLeft   messages of the catch-up still to come; 0 once live
      * @param catchUpSkipped catch-up messages not run (expired bans, unbans of bans never run here, ...)
      */
