@@ -5,6 +5,7 @@ import io.fail2bancluster.agent.exec.ProcessActionRunner;
 import io.fail2bancluster.agent.fanout.ServerLink;
 import io.fail2bancluster.agent.fanout.ServerPipeline;
 import io.fail2bancluster.agent.fanout.ServerTimers;
+import io.fail2bancluster.agent.fanout.TlsContexts;
 import io.fail2bancluster.agent.metrics.MetricsListener;
 import io.fail2bancluster.agent.nats.NatsLink;
 import io.fail2bancluster.agent.nats.NatsReload;

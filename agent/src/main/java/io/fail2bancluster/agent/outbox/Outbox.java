@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.outbox;
 
+import io.fail2bancluster.agent.status.OutboxStatus;
 import io.fail2bancluster.protocol.Wire;
 import java.io.IOException;
 import java.time.Clock;
