@@ -68,7 +68,13 @@ public interface RunningAgent {
             LogManager.getLogger(RunningAgent.class).warn("{}; publishes are refused (fail2ban's action falls back "
                     + "to fail2ban-cluster-client)", noOutbox);
         }
-        Agent agent = store == null ? Agent.start(config) : Agent.start(config, store);
+        Agent agent;
+        try {
+            agent = Agent.builder(config).outbox(store).start();
+        } catch (RuntimeException | Error e) {
+            closeQuietly(lock); // the agent stopped what it had started; the lock is ours to give back
+            throw e;
+        }
         Optional<PublishCommand> publish = agent.publishCommand();
         String refusal = noOutbox;
         StateDirLock held = lock;

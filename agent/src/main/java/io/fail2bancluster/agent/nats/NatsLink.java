@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.nats;
 
+import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.outbox.NatsDelivery;
 import io.fail2bancluster.agent.path.ChannelRoutes;
 import io.fail2bancluster.agent.path.MessagePath;
@@ -56,7 +57,7 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>Fields marked "loop" live on the event loop; the rest are set before the link starts or are thread-safe.
  */
-public final class NatsLink {
+public final class NatsLink implements Link {
     private static final Logger LOG = LogManager.getLogger(NatsLink.class);
     private static final int MAX_ATTEMPT = 62;
     /** Messages not yet settled at most, whatever the exec queue: enough to keep batches of 100 on 4 runners full. */

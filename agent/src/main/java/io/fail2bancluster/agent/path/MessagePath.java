@@ -52,6 +52,8 @@ public final class MessagePath {
     private final Deduplicator deduplicator;
     private final ActionDispatcher exec;
     private final Ticker ticker;
+    /** The routes its steps act on now: the one place a server's channels are kept. */
+    private ChannelRoutes routes;
 
     /** @param serverIndex this server's identity in the shared {@link Deduplicator} */
     public MessagePath(ServerState state, int serverIndex, ChannelRoutes routes, Shared shared) {
@@ -66,10 +68,17 @@ public final class MessagePath {
         this.exec = new ActionDispatcher(state, shared.loop(), shared.runner(), shared.reporter(),
                 ArgvCharset.PLATFORM);
         this.ticker = shared.loop().ticker();
+        this.routes = routes;
+    }
+
+    /** The routes it acts on now; on the loop. */
+    public ChannelRoutes routes() {
+        return routes;
     }
 
     /** A reload's routes: the next message is checked, filtered and run by them. On the loop. */
     public void routes(ChannelRoutes next) {
+        routes = next;
         signatures.policies(next.signatures());
         filter.routes(next.routes());
     }
