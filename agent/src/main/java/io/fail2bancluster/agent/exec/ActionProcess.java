@@ -1,6 +1,6 @@
 package io.fail2bancluster.agent.exec;
 
-import io.netty.util.concurrent.DefaultThreadFactory;
+import io.fail2bancluster.util.BlockingThreads;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +34,7 @@ final class ActionProcess {
     private final Duration timeout;
     /** Threads are made as stderr streams come; none before the first action. */
     private final ExecutorService drainers =
-            Executors.newCachedThreadPool(new DefaultThreadFactory("fail2ban-exec-stderr", true));
+            Executors.newCachedThreadPool(BlockingThreads.named("fail2ban-exec-stderr"));
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
 
     /** @param timeout an action running longer is killed with its children */

@@ -1,6 +1,6 @@
 package io.fail2bancluster.agent.exec;
 
-import io.netty.util.concurrent.DefaultThreadFactory;
+import io.fail2bancluster.util.BlockingThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -63,8 +63,8 @@ public final class ProcessActionRunner implements ActionRunner {
         this.queue = queue;
         this.processes = new ActionProcess(Objects.requireNonNull(timeout, "timeout"));
         // never holds more than `concurrency` runs: the dispatcher hands one over only for a free runner
-        this.workers = Executors.newFixedThreadPool(concurrency, new DefaultThreadFactory("fail2ban-exec", true));
-        this.dispatcher = new DefaultThreadFactory("fail2ban-exec-dispatch", true).newThread(this::dispatch);
+        this.workers = Executors.newFixedThreadPool(concurrency, BlockingThreads.named("fail2ban-exec"));
+        this.dispatcher = BlockingThreads.named("fail2ban-exec-dispatch").newThread(this::dispatch);
     }
 
     /**
