@@ -121,15 +121,16 @@ public final class ServerLink implements Link {
 
     /**
      * A reload's new routes: the message path uses them from the next message on, every later connection
-     * subscribes to them, the live one (connecting or connected) gets them as a user event, so its
-     * session changes its subscriptions without reconnecting, and the outbox delivery owes the channels
+     * subscribes to them, the live one (connecting or connected) gets the difference as a user event
+     * ({@link Resubscribe}), so its session changes its subscriptions without reconnecting, and the outbox delivery owes the channels
      * the server carries now. On the loop.
      */
     @Override
     public void routes(ChannelRoutes next) {
+        List<String> before = channels();
         path.routes(next);
         if (live != null) {
-            live.pipeline().fireUserEventTriggered(next);
+            live.pipeline().fireUserEventTriggered(Resubscribe.between(before, next.channels()));
         }
         if (delivery != null) {
             delivery.channels(next.carried(), next.keys());
