@@ -22,9 +22,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * One configured server, as the agent holds it: its counters and status ({@link ServerState}), its
- * {@link MessagePath} (with the nonces and throttles that outlive connections), the routes its connections
- * subscribe to, the live connection, and the lifecycle that keeps it connected: connect, and whenever a
+ * One configured fanout server, the agent's {@link Link} to it: its counters and status ({@link ServerState}),
+ * its {@link MessagePath} (with the routes its connections subscribe to, and the nonces and throttles that
+ * outlive connections), its share of the outbox, the live connection, and the lifecycle that keeps it connected: connect, and whenever a
  * connect fails or a connection closes, schedule the next attempt on the event loop after a
  * {@link Backoff} delay. Never sleeps, never blocks. A reload hands it new routes with {@link #routes}.
  *
@@ -122,8 +122,8 @@ public final class ServerLink implements Link {
     /**
      * A reload's new routes: the message path uses them from the next message on, every later connection
      * subscribes to them, the live one (connecting or connected) gets the difference as a user event
-     * ({@link Resubscribe}), so its session changes its subscriptions without reconnecting, and the outbox delivery owes the channels
-     * the server carries now. On the loop.
+     * ({@link Resubscribe}), so its session changes its subscriptions without reconnecting, and the outbox
+     * delivery owes the channels the server carries now. On the loop.
      */
     @Override
     public void routes(ChannelRoutes next) {

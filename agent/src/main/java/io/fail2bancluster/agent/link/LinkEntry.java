@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.link;
 
 import io.fail2bancluster.config.ChannelConfig;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,7 +42,7 @@ public interface LinkEntry {
      * changed only a filter would look as if it had done nothing.
      */
     static List<String> changedChannels(List<ChannelConfig> before, List<ChannelConfig> after) {
-        List<String> changed = new java.util.ArrayList<>();
+        List<String> changed = new ArrayList<>();
         for (ChannelConfig now : after) {
             for (ChannelConfig was : before) {
                 if (!was.name().equals(now.name()) || now.action().isEmpty() || was.action().isEmpty()) {
