@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Each step of the daemon's start fails in turn, through the real starter ({@link RunningAgent#start}): TLS
+ * Each step of the daemon's start fails in turn, through the real starter ({@link RunningAgent#start}), for an
+ * agent with a fanout server and a NATS cluster (whose outbox delivery has a thread of its own): TLS
  * files that went bad since the config was read, a metrics port in use, a control socket another agent
  * answers on, and a state_dir another agent holds. Afterwards no thread this process did not have before is
  * left, and no file descriptor (compared through {@code /proc/self/fd}).
@@ -65,6 +66,10 @@ class StartFailureCleanupTest {
                 + "servers:\n"
                 + "  - host: 127.0.0.1\n"
                 + "    port: " + closedPort + "\n"
+                + "    channels:\n"
+                + "      - name: Fail2ban\n"
+                + "        action: \"true\"\n"
+                + "  - nats: [nats://127.0.0.1:" + closedPort + "]\n"
                 + "    channels:\n"
                 + "      - name: Fail2ban\n"
                 + "        action: \"true\"\n";
