@@ -73,7 +73,7 @@ class AgentTest {
 
     @Test
     void subscribesRunsMatchingMessagesAndCountsThem() {
-        agent = Agent.start(config(1, "60"), runner);
+        agent = Agent.builder(config(1, "60")).runner(runner).start();
         FakeFanout server = servers.get(0);
         await().atMost(WAIT).until(() -> server.subscribes("Fail2ban") == 1);
         await().atMost(WAIT).until(() -> agent.status().servers().get(0).state().equals("connected"));
@@ -93,7 +93,7 @@ class AgentTest {
 
     @Test
     void reconnectsAndResubscribesWhenTheServerDropsTheConnection() {
-        agent = Agent.start(config(1, "60"), runner);
+        agent = Agent.builder(config(1, "60")).runner(runner).start();
         FakeFanout server = servers.get(0);
         await().atMost(WAIT).until(() -> server.subscribes("Fail2ban") == 1);
 
@@ -109,7 +109,7 @@ class AgentTest {
         ClusterConfig config = config(1, "0.5");
         FakeFanout server = servers.get(0);
         server.silent = true;
-        agent = Agent.start(config, runner);
+        agent = Agent.builder(config).runner(runner).start();
         await().atMost(WAIT).until(() -> agent.status().servers().get(0).reconnects() >= 2);
 
         server.silent = false;
@@ -119,7 +119,7 @@ class AgentTest {
 
     @Test
     void onePublishThroughThreeServersRunsOnceAndBanUnbanBanRunsThrice() {
-        agent = Agent.start(config(3, "60"), runner);
+        agent = Agent.builder(config(3, "60")).runner(runner).start();
         for (FakeFanout server : servers) {
             await().atMost(WAIT).until(() -> server.subscribes("Fail2ban") == 1);
         }
@@ -142,7 +142,7 @@ class AgentTest {
 
     @Test
     void shutdownStopsEverything() {
-        agent = Agent.start(config(1, "60"), runner);
+        agent = Agent.builder(config(1, "60")).runner(runner).start();
         await().atMost(WAIT).until(() -> servers.get(0).subscribes("Fail2ban") == 1);
         agent.shutdown(Duration.ofSeconds(5)).join();
         assertEquals("stopped", agent.status().servers().get(0).state());
@@ -164,7 +164,7 @@ class AgentTest {
                 return runner.shutdown(grace);
             }
         };
-        agent = Agent.startOwning(config(1, "60"), owned);
+        agent = Agent.builder(config(1, "60")).ownRunner(owned).start();
         await().atMost(WAIT).until(() -> servers.get(0).subscribes("Fail2ban") == 1);
         agent.shutdown(Duration.ofSeconds(5)).join();
         assertFalse(onLoop.join(), "the runner was shut down on an event loop thread");
@@ -176,7 +176,7 @@ class AgentTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        agent = Agent.start(ConfigLoader.parse(yaml(1, "60") + "metrics: " + port + "\n", "agent-test.yml"), runner);
+        agent = Agent.builder(ConfigLoader.parse(yaml(1, "60") + "metrics: " + port + "\n", "agent-test.yml")).runner(runner).start();
         FakeFanout server = servers.get(0);
         await().atMost(WAIT).until(() -> server.subscribes("Fail2ban") == 1);
         server.announce("Fail2ban", "jail=nginx, action=banip, ip=192.0.2.8");
@@ -210,7 +210,7 @@ class AgentTest {
 
     @Test
     void aReloadKeepsTheConnectionChangesItsChannelsAndConnectsAnAddedServer() throws Exception {
-        agent = Agent.start(config(2, "60"), runner);
+        agent = Agent.builder(config(2, "60")).runner(runner).start();
         FakeFanout kept = servers.get(0);
         FakeFanout removed = servers.get(1);
         FakeFanout added = new FakeFanout();

@@ -43,7 +43,7 @@ public final class Fixtures {
         ChannelRoutes none = new ChannelRoutes(Map.of(), Map.of());
         MessagePath path = new MessagePath(state, 0, none,
                 shared(loop, new Deduplicator(Duration.ofSeconds(5)), new RecordingRunner()));
-        return new ServerLink(state, path, none, loop, connector, backoff, stableAfter);
+        return new ServerLink(state, path, loop, connector, backoff, stableAfter);
     }
 
     /**
@@ -54,7 +54,7 @@ public final class Fixtures {
                                ServerState state, ActionRunner runner, SslContext tls) {
         ChannelRoutes channelRoutes = ChannelRoutes.of(server, routes);
         MessagePath.Shared shared = shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner);
-        ServerLink link = new ServerLink(state, new MessagePath(state, 0, channelRoutes, shared), channelRoutes,
+        ServerLink link = new ServerLink(state, new MessagePath(state, 0, channelRoutes, shared),
                 channel.eventLoop(), () -> {
                     throw new UnsupportedOperationException("the test sets the channel up itself");
                 }, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60)), Duration.ofSeconds(10));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.fanout.PipelineNames;
+import io.fail2bancluster.agent.fanout.TlsContexts;
 import io.fail2bancluster.agent.path.Route;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.ConfigLoader;

@@ -57,7 +57,7 @@ public final class AssembledServerPipeline implements AutoCloseable {
         MessagePath.Shared shared = new MessagePath.Shared(channel.eventLoop(), dedupe, counting,
                 new ExecReporter(channel.eventLoop().ticker()), config.limits(), config.signatureWindow(),
                 Clock.systemUTC());
-        ServerLink link = new ServerLink(state, new MessagePath(state, 0, routes, shared), routes, channel.eventLoop(),
+        ServerLink link = new ServerLink(state, new MessagePath(state, 0, routes, shared), channel.eventLoop(),
                 () -> {
                     throw new UnsupportedOperationException("the bench sets the channel up itself");
                 }, new Backoff(config.reconnectMin(), config.reconnectMax()), ServerLink.stableAfter(config.reconnectMax()));

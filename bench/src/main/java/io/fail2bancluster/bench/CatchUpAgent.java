@@ -1,6 +1,7 @@
 package io.fail2bancluster.bench;
 
 import io.fail2bancluster.agent.Agent;
+import io.fail2bancluster.agent.AgentBuilder;
 import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.agent.exec.ActionResult;
 import io.fail2bancluster.agent.exec.ActionRunner;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
 /**
  * The agent of {@link CatchUpBench}, in a process of its own: the real {@link Agent} on a config, its
  * actions handed to a runner that records the address and answers "exit 0" at once. Prints the bench's
- * report line once {@code <count>} distinct addresses ran, timed from just before {@link Agent#start}.
+ * report line once {@code <count>} distinct addresses ran, timed from just before {@link AgentBuilder#start}.
  *
  * <p>Usage: {@code CatchUpAgent <config.yml> <count>}
  */
@@ -34,7 +35,7 @@ public final class CatchUpAgent {
         Logging.configure(new Logging.Settings(config.logLevel(), config.logFile(), true));
         Recording runner = new Recording(count);
         long start = System.nanoTime();
-        try (Agent agent = Agent.start(config, runner)) {
+        try (Agent agent = Agent.builder(config).runner(runner).start()) {
             if (!runner.all.await(600, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(runner.addresses.size() + " of " + count + " bans ran within 600 s");
             }

@@ -34,7 +34,7 @@ public final class ExecBench {
     }
 
     private static double runner(int n) throws InterruptedException {
-        ProcessActionRunner runner = new ProcessActionRunner(4, n, Duration.ofSeconds(30));
+        ProcessActionRunner runner = ProcessActionRunner.start(4, n, Duration.ofSeconds(30));
         CountDownLatch done = new CountDownLatch(n);
         AtomicInteger ok = new AtomicInteger();
         Invocation invocation = new Invocation(TRUE, "bench:1986", "Fail2ban", "jail=sshd");

@@ -102,7 +102,7 @@ public final class Demo {
             Path configFile = Files.writeString(dir.resolve("demo.yml"), yaml);
             ClusterConfig config = ConfigLoader.load(configFile);
 
-            try (Agent agent = Agent.start(config)) {
+            try (Agent agent = Agent.builder(config).start()) {
                 waitUntil(() -> "connected".equals(server(agent).state()), "the agent to connect");
 
                 Publisher publisher = new Publisher();

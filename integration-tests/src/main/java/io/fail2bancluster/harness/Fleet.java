@@ -43,8 +43,8 @@ final class Fleet implements AutoCloseable {
     /** @param configForHost each host's config file, as YAML */
     Fleet(int hosts, IntFunction<String> configForHost, IntFunction<ActionRunner> runnerForHost) {
         for (int host = 0; host < hosts; host++) {
-            agents.add(Agent.start(ConfigLoader.parse(configForHost.apply(host), "loadtest host " + host),
-                    runnerForHost.apply(host), group));
+            agents.add(Agent.builder(ConfigLoader.parse(configForHost.apply(host), "loadtest host " + host))
+                    .runner(runnerForHost.apply(host)).group(group).start());
         }
     }
 

@@ -71,7 +71,7 @@ public final class LoadTest {
         Path stateDirs = null;
         BanSink sink = null;
         ProcessActionRunner real = options.realExec()
-                ? new ProcessActionRunner(4, options.bans * options.hosts, Duration.ofSeconds(30)) : null;
+                ? ProcessActionRunner.start(4, options.bans * options.hosts, Duration.ofSeconds(30)) : null;
         try {
             String program = real != null ? "/bin/true" : "record";
             IntFunction<String> configs;

@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.daemon;
 
+import io.fail2bancluster.util.BlockingThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,11 +31,8 @@ final class ControlProtocol {
     static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(5);
 
     /** Closes a connection whose peer stalls: a blocking read then fails instead of hanging. */
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "control-socket-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService WATCHDOG =
+            Executors.newSingleThreadScheduledExecutor(BlockingThreads.named("control-socket-watchdog"));
 
     private ControlProtocol() {
     }

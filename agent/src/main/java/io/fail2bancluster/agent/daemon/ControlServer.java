@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.daemon;
 
+import io.fail2bancluster.util.BlockingThreads;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -52,8 +53,7 @@ public final class ControlServer implements AutoCloseable {
         this.commands = Map.copyOf(commands);
         this.withArguments = Map.copyOf(withArguments);
         this.maxRequestBytes = maxRequestBytes;
-        this.thread = new Thread(this::serve, "control-socket");
-        this.thread.setDaemon(true);
+        this.thread = BlockingThreads.named("control-socket").newThread(this::serve);
     }
 
     /**

@@ -1,8 +1,8 @@
 package io.fail2bancluster.agent.daemon;
 
-import io.fail2bancluster.agent.StartFailure;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.util.ProductVersion;
+import io.fail2bancluster.util.StartFailure;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

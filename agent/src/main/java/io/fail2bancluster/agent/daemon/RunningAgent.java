@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.logging.log4j.LogManager;
@@ -67,14 +68,20 @@ public interface RunningAgent {
             LogManager.getLogger(RunningAgent.class).warn("{}; publishes are refused (fail2ban's action falls back "
                     + "to fail2ban-cluster-client)", noOutbox);
         }
-        Agent agent = store == null ? Agent.start(config) : Agent.start(config, store);
+        Agent agent;
+        try {
+            agent = Agent.builder(config).outbox(store).start();
+        } catch (RuntimeException | Error e) {
+            closeQuietly(lock); // the agent stopped what it had started; the lock is ours to give back
+            throw e;
+        }
         Optional<PublishCommand> publish = agent.publishCommand();
         String refusal = noOutbox;
         StateDirLock held = lock;
         return new RunningAgent() {
             @Override
             public ControlReply publish(String argument) {
-                return publish.map(command -> command.apply(argument))
+                return publish.map(command -> reply(command.apply(argument)))
                         .orElseGet(() -> ControlReply.error(refusal + "; nothing kept"));
             }
 
@@ -93,6 +100,13 @@ public interface RunningAgent {
                 return agent.reload(next);
             }
         };
+    }
+
+    /** The control socket's answer to a publish: {@code ok} with the entry's sequence, or why nothing was kept. */
+    static ControlReply reply(PublishCommand.Reply published) {
+        return published.sequence().isPresent()
+                ? ControlReply.ok(Map.of("sequence", Long.toString(published.sequence().getAsLong())))
+                : ControlReply.error(published.error().orElseThrow());
     }
 
     private static void closeQuietly(StateDirLock lock) {

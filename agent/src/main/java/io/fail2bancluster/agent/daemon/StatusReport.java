@@ -1,8 +1,8 @@
 package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
-import io.fail2bancluster.agent.outbox.OutboxStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
+import io.fail2bancluster.agent.status.OutboxStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -1,8 +1,10 @@
 package io.fail2bancluster.agent.fanout;
 
+import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.outbox.FanoutDelivery;
 import io.fail2bancluster.agent.path.ChannelRoutes;
 import io.fail2bancluster.agent.path.MessagePath;
+import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.util.Backoff;
 import io.fail2bancluster.util.LogThrottle;
@@ -12,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +22,9 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * One configured server, as the agent holds it: its counters and status ({@link ServerState}), its
- * {@link MessagePath} (with the nonces and throttles that outlive connections), the routes its connections
- * subscribe to, the live connection, and the lifecycle that keeps it connected: connect, and whenever a
+ * One configured fanout server, the agent's {@link Link} to it: its counters and status ({@link ServerState}),
+ * its {@link MessagePath} (with the routes its connections subscribe to, and the nonces and throttles that
+ * outlive connections), its share of the outbox, the live connection, and the lifecycle that keeps it connected: connect, and whenever a
  * connect fails or a connection closes, schedule the next attempt on the event loop after a
  * {@link Backoff} delay. Never sleeps, never blocks. A reload hands it new routes with {@link #routes}.
  *
@@ -32,7 +35,7 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>All methods run on the event loop.
  */
-public final class ServerLink {
+public final class ServerLink implements Link {
     private static final Logger LOG = LogManager.getLogger(ServerLink.class);
     /** Attempts past this do not grow the backoff further (and the shift cannot overflow). */
     private static final int MAX_ATTEMPT = 62;
@@ -54,15 +57,13 @@ public final class ServerLink {
     private final Backoff backoff;
     private final Duration stableAfter;
     private final ServerState state;
+    /** Holds the routes: what the next connection subscribes to, replaced by a reload. */
     private final MessagePath path;
-    /** What the next connection subscribes to; replaced by a reload. */
-    private ChannelRoutes routes;
-    /** The connection the pipeline set up last, from its registration until it closes; null between. */
+    /** The connection set up last, from its registration (or connect) until it closes; null between. */
     private Channel live;
     private int attempt;
     private boolean started;
     private boolean stopped;
-    private Channel channel;
     private ScheduledFuture<?> pendingRetry;
     /** Failed connects of the current outage (since the start, or since the last connection was up). */
     private Outage outage;
@@ -81,14 +82,13 @@ public final class ServerLink {
     }
 
     /**
-     * @param routes    what the first connection subscribes to; the path starts with the same
+     * @param path      with the routes the first connection subscribes to
      * @param connector starts a connect whose channel {@link ServerPipeline} sets up for this link
      */
-    public ServerLink(ServerState state, MessagePath path, ChannelRoutes routes, EventLoop loop, Connector connector,
+    public ServerLink(ServerState state, MessagePath path, EventLoop loop, Connector connector,
                Backoff backoff, Duration stableAfter) {
         this.state = state;
         this.path = path;
-        this.routes = routes;
         this.loop = loop;
         this.connector = connector;
         this.backoff = backoff;
@@ -109,30 +109,44 @@ public final class ServerLink {
     }
 
     /** Null when the agent keeps no outbox. */
+    @Override
     public FanoutDelivery delivery() {
         return delivery;
     }
 
     /** The channels a connection set up now subscribes to. */
     public List<String> channels() {
-        return routes.channels();
+        return path.routes().channels();
     }
 
     /**
      * A reload's new routes: the message path uses them from the next message on, every later connection
-     * subscribes to them, and the live one (connecting or connected) gets them as a user event, so its
-     * session changes its subscriptions without reconnecting. On the loop.
+     * subscribes to them, the live one (connecting or connected) gets the difference as a user event
+     * ({@link Resubscribe}), so its session changes its subscriptions without reconnecting, and the outbox
+     * delivery owes the channels the server carries now. On the loop.
      */
+    @Override
     public void routes(ChannelRoutes next) {
-        routes = next;
+        List<String> before = channels();
         path.routes(next);
         if (live != null) {
-            live.pipeline().fireUserEventTriggered(next);
+            live.pipeline().fireUserEventTriggered(Resubscribe.between(before, next.channels()));
+        }
+        if (delivery != null) {
+            delivery.channels(next.carried(), next.keys());
         }
     }
 
-    /** Called by the pipeline as it sets up a connection of this link. On the loop. */
+    @Override
+    public AgentStatus.ServerStatus snapshot(long nowNanos, Instant now) {
+        return state.snapshot(nowNanos, now);
+    }
+
+    /** Called by the pipeline as it sets up a connection of this link, and once it connected. On the loop. */
     void settingUp(Channel ch) {
+        if (live == ch) {
+            return;
+        }
         live = ch;
         ch.closeFuture().addListener(closed -> {
             if (live == ch) {
@@ -147,6 +161,7 @@ public final class ServerLink {
         return reconnectMax.compareTo(tenSeconds) < 0 ? reconnectMax : tenSeconds;
     }
 
+    @Override
     public void connect() {
         pendingRetry = null;
         if (stopped) {
@@ -173,7 +188,7 @@ public final class ServerLink {
             return;
         }
         LOG.debug("{}: TCP connection up ({}), waiting for the greeting", state.address(), connected.remoteAddress());
-        channel = connected;
+        settingUp(connected);
         connected.closeFuture().addListener(closed -> disconnected());
     }
 
@@ -201,7 +216,6 @@ public final class ServerLink {
     }
 
     private void disconnected() {
-        channel = null;
         Optional<Duration> greetedFor = state.greetedFor(loop.ticker().nanoTime());
         if (greetedFor.isPresent()) {
             outage = null; // it was up: the next failure starts a new outage, and is warned about at once
@@ -231,6 +245,7 @@ public final class ServerLink {
     }
 
     /** Stops reconnecting and closes the connection; the future completes when it is closed. */
+    @Override
     public Future<?> stop() {
         stopped = true;
         state.phase(ServerState.Phase.STOPPED);
@@ -238,7 +253,7 @@ public final class ServerLink {
             pendingRetry.cancel(false);
             pendingRetry = null;
         }
-        return channel != null ? channel.close() : loop.newSucceededFuture(null);
+        return live != null ? live.close() : loop.newSucceededFuture(null);
     }
 
     /** The attempt number the next failure's delay will be drawn for (0 after a reset). */

@@ -76,7 +76,7 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
         }
         pipeline
                 .addLast(LIVENESS, new LivenessHandler(address, timers.pingInterval(), timers.readerIdle()))
-                .addLast(SESSION, new SessionHandler(address, link.channels(), link.state(), timers.greetingDeadline(),
+                .addLast(SESSION, new SessionHandler(address, link::channels, link.state(), timers.greetingDeadline(),
                         processName))
                 .addLast(PATH, new MessagePathHandler(link.path()))
                 .addLast(ERRORS, new UnhandledErrorHandler(link.state()));

@@ -1,6 +1,5 @@
 package io.fail2bancluster.agent.fanout;
 
-import io.fail2bancluster.agent.path.ChannelRoutes;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.protocol.ServerLine;
@@ -13,6 +12,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -22,16 +22,17 @@ import org.apache.logging.log4j.Logger;
  * into the server's {@link ServerState}, closes on {@code debug!busy} (never greeted, so the link counts a
  * failed attempt and its backoff keeps growing), and consumes the server's own lines (debug, ping replies,
  * info, unknown).
- * Only {@code <channel>!<message>} lines go on towards the filter. A reload's {@link ChannelRoutes} event
+ * Only {@code <channel>!<message>} lines go on towards the filter. A reload's {@link Resubscribe} event
  * changes the subscriptions of the live connection: the removed channels are unsubscribed, the added
- * ones subscribed, the others left alone.
+ * ones subscribed, the others left alone. The channels themselves are the link's: the session asks for them
+ * when the connection is up and keeps no copy.
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LogManager.getLogger(SessionHandler.class);
 
     private final String address;
-    /** Subscribed on every connect; a reload replaces it. */
-    private List<String> channels;
+    /** The link's channels now: subscribed on every connect. */
+    private final Supplier<List<String>> channels;
     /** Where the greeting and every line are reported, for {@code status}. */
     private final ServerState state;
     private final String processName;
@@ -43,10 +44,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
      *                        (a port that answers pings or echoes but never says {@code debug!connected...})
      * @param processName     how a fatal error on this connection names the process that ends
      */
-    SessionHandler(String address, List<String> channels, ServerState state, Duration greetingTimeout,
+    SessionHandler(String address, Supplier<List<String>> channels, ServerState state, Duration greetingTimeout,
                    String processName) {
         this.address = address;
-        this.channels = List.copyOf(channels);
+        this.channels = channels;
         this.state = state;
         this.greetingTimeout = greetingTimeout;
         this.processName = processName;
@@ -56,7 +57,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         // Sent before the greeting arrives: fanout reads commands from the moment it accepts, and this
         // saves a round trip after every reconnect, which is when bans are being missed.
-        for (String channel : channels) {
+        for (String channel : channels.get()) {
             ctx.write(new Command.Subscribe(channel));
         }
         ctx.flush();
@@ -69,17 +70,16 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelRoutes next) {
-            resubscribe(ctx, next.channels());
+        if (evt instanceof Resubscribe change) {
+            resubscribe(ctx, change);
         }
         ctx.fireUserEventTriggered(evt);
     }
 
-    private void resubscribe(ChannelHandlerContext ctx, List<String> next) {
-        List<String> removed = channels.stream().filter(c -> !next.contains(c)).toList();
-        List<String> added = next.stream().filter(c -> !channels.contains(c)).toList();
-        channels = List.copyOf(next);
-        if (!ctx.channel().isActive() || (removed.isEmpty() && added.isEmpty())) {
+    private void resubscribe(ChannelHandlerContext ctx, Resubscribe change) {
+        List<String> removed = change.removed();
+        List<String> added = change.added();
+        if (!ctx.channel().isActive() || change.isEmpty()) {
             return; // not connected yet: channelActive subscribes to the new list
         }
         for (String channel : removed) {

@@ -1,9 +1,9 @@
 package io.fail2bancluster.agent.metrics;
 
-import io.fail2bancluster.agent.StartFailure;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.config.ListenAddress;
 import io.fail2bancluster.metrics.MetricsServer;
+import io.fail2bancluster.util.StartFailure;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
 import java.net.InetSocketAddress;

@@ -1,9 +1,9 @@
 package io.fail2bancluster.agent.metrics;
 
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
-import io.fail2bancluster.agent.outbox.OutboxStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.status.Counter;
+import io.fail2bancluster.agent.status.OutboxStatus;
 import io.fail2bancluster.metrics.PrometheusText;
 import java.time.Instant;
 import java.util.ArrayList;

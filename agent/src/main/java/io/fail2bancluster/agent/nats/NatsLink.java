@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.nats;
 
+import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.outbox.NatsDelivery;
 import io.fail2bancluster.agent.path.ChannelRoutes;
 import io.fail2bancluster.agent.path.MessagePath;
@@ -8,6 +9,7 @@ import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.util.Backoff;
+import io.fail2bancluster.util.BlockingThreads;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
@@ -31,7 +33,7 @@ import java.util.concurrent.Executors;
  * </ul>
  * On the event loop, unless said otherwise.
  */
-public final class NatsLink {
+public final class NatsLink implements Link {
     /** Messages not yet settled at most, whatever the exec queue: enough to keep batches of 100 on 4 runners full. */
     static final int MAX_WINDOW = 1024;
 
@@ -59,11 +61,7 @@ public final class NatsLink {
     public NatsLink(NatsServerConfig config, ServerState state, MessagePath path, ChannelRoutes routes, EventLoop loop,
                     Backoff backoff, PositionStore positions, Duration reconnectMin, int window) {
         this(config, state, path, routes, loop, backoff, positions, window, new JnatsClusterClient(config, reconnectMin),
-                Executors.newSingleThreadExecutor(runnable -> {
-                    Thread thread = new Thread(runnable, "fail2ban-nats " + config.stream());
-                    thread.setDaemon(true);
-                    return thread;
-                }));
+                Executors.newSingleThreadExecutor(BlockingThreads.named("fail2ban-nats-" + config.stream())));
     }
 
     /**

@@ -6,6 +6,7 @@ import io.fail2bancluster.nats.MessageIds;
 import io.fail2bancluster.nats.StreamConflictException;
 import io.fail2bancluster.nats.StreamSpec;
 import io.fail2bancluster.util.Backoff;
+import io.fail2bancluster.util.BlockingThreads;
 import io.nats.client.JetStreamApiException;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
@@ -107,8 +108,7 @@ public final class NatsDelivery implements OutboxDestination, AutoCloseable {
         if (publishing != null) {
             throw new IllegalStateException(name + ": started twice");
         }
-        Thread thread = new Thread(this::publishUntilClosed, "fail2ban-outbox " + name);
-        thread.setDaemon(true);
+        Thread thread = BlockingThreads.named("fail2ban-outbox " + name).newThread(this::publishUntilClosed);
         publishing = thread;
         thread.start();
     }

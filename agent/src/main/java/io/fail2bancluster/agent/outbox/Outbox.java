@@ -1,6 +1,8 @@
 package io.fail2bancluster.agent.outbox;
 
+import io.fail2bancluster.agent.status.OutboxStatus;
 import io.fail2bancluster.protocol.Wire;
+import io.fail2bancluster.util.BlockingThreads;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -75,13 +77,10 @@ public final class Outbox {
                 clock);
     }
 
-    /** An outbox with its own writer thread. */
+    /** An outbox with its own writer thread, started by the first write. */
     public static Outbox withWriterThread(OutboxStore store, Executor loop) {
-        return new Outbox(store, loop, Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "outbox-writer");
-            thread.setDaemon(true);
-            return thread;
-        }), Clock.systemUTC());
+        return new Outbox(store, loop, Executors.newSingleThreadExecutor(BlockingThreads.named("outbox-writer")),
+                Clock.systemUTC());
     }
 
     private void handOver(Executor loop, OutboxStore.Entry entry) {

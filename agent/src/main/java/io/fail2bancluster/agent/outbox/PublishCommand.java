@@ -1,10 +1,10 @@
 package io.fail2bancluster.agent.outbox;
 
-import io.fail2bancluster.agent.daemon.ControlReply;
 import io.fail2bancluster.protocol.Wire;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -16,7 +16,25 @@ import java.util.function.Predicate;
  * disk; then hands the entry on for delivery. A full outbox, a bad channel or message, or a channel no
  * configured server carries is an {@code error} reply, and nothing is kept.
  */
-public final class PublishCommand implements Function<String, ControlReply> {
+public final class PublishCommand implements Function<String, PublishCommand.Reply> {
+    /**
+     * What a request came to: the entry's sequence once it is on disk, or why nothing was kept. The control
+     * socket turns it into its reply; this package knows nothing of the socket.
+     */
+    public record Reply(OptionalLong sequence, Optional<String> error) {
+        static Reply accepted(long sequence) {
+            return new Reply(OptionalLong.of(sequence), Optional.empty());
+        }
+
+        static Reply refused(String why) {
+            return new Reply(OptionalLong.empty(), Optional.of(why));
+        }
+
+        public boolean isOk() {
+            return sequence.isPresent();
+        }
+    }
+
     private final OutboxStore store;
     private final Predicate<String> carried;
     private final Consumer<OutboxStore.Entry> deliver;
@@ -36,10 +54,10 @@ public final class PublishCommand implements Function<String, ControlReply> {
     }
 
     @Override
-    public ControlReply apply(String argument) {
+    public Reply apply(String argument) {
         int space = argument.indexOf(' ');
         if (space < 0) {
-            return ControlReply.error("usage: publish CHANNEL MESSAGE");
+            return Reply.refused("usage: publish CHANNEL MESSAGE");
         }
         String channel = argument.substring(0, space);
         String message = argument.substring(space + 1).strip();
@@ -47,10 +65,10 @@ public final class PublishCommand implements Function<String, ControlReply> {
             Wire.requireChannel(channel);
             Wire.requireMessage(message);
         } catch (IllegalArgumentException e) {
-            return ControlReply.error(e.getMessage());
+            return Reply.refused(e.getMessage());
         }
         if (!carried.test(channel)) {
-            return ControlReply.error("no configured fanout server carries channel " + Wire.quote(channel)
+            return Reply.refused("no configured fanout server carries channel " + Wire.quote(channel)
                     + "; nothing kept");
         }
         OutboxStore.Entry entry;
@@ -58,13 +76,13 @@ public final class PublishCommand implements Function<String, ControlReply> {
             entry = store.append(channel, message, clock.instant());
         } catch (OutboxStore.FullException full) {
             refusedFull.incrementAndGet();
-            return ControlReply.error(full.getMessage() + "; nothing kept");
+            return Reply.refused(full.getMessage() + "; nothing kept");
         } catch (IOException e) {
-            return ControlReply.error("cannot write the outbox: " + e.getMessage() + "; nothing kept");
+            return Reply.refused("cannot write the outbox: " + e.getMessage() + "; nothing kept");
         }
         accepted.incrementAndGet();
         deliver.accept(entry);
-        return ControlReply.ok(Map.of("sequence", Long.toString(entry.sequence())));
+        return Reply.accepted(entry.sequence());
     }
 
     /** Publishes written to the outbox since start. */

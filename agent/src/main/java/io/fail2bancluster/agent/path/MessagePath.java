@@ -53,6 +53,8 @@ public final class MessagePath {
     private final ActionDispatcher exec;
     private final Ticker ticker;
     private final Clock clock;
+    /** The routes its steps act on now: the one place a server's channels are kept. */
+    private ChannelRoutes routes;
 
     /** @param serverIndex this server's identity in the shared {@link Deduplicator} */
     public MessagePath(ServerState state, int serverIndex, ChannelRoutes routes, Shared shared) {
@@ -67,6 +69,7 @@ public final class MessagePath {
         this.exec = new ActionDispatcher(state, shared.loop(), shared.runner(), shared.reporter(),
                 ArgvCharset.PLATFORM);
         this.ticker = shared.loop().ticker();
+        this.routes = routes;
         this.clock = shared.clock();
     }
 
@@ -87,8 +90,14 @@ public final class MessagePath {
         return Message.parse(text, limits);
     }
 
+    /** The routes it acts on now; on the loop. */
+    public ChannelRoutes routes() {
+        return routes;
+    }
+
     /** A reload's routes: the next message is checked, filtered and run by them. On the loop. */
     public void routes(ChannelRoutes next) {
+        routes = next;
         signatures.policies(next.signatures());
         filter.routes(next.routes());
     }

@@ -1,6 +1,5 @@
 package io.fail2bancluster.agent.status;
 
-import io.fail2bancluster.agent.outbox.OutboxStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -28,8 +28,8 @@ public final class ServerState {
     private final long[] counts = new long[Counter.values().length];
     private Phase phase = Phase.CONNECTING;
     private long reconnects;
+    /** When the connection now up was greeted; meaningful while {@code phase} is {@code CONNECTED}. */
     private long greetedAtNanos;
-    private boolean greeted;
     private long lastLineNanos;
     private boolean anyLine;
 
@@ -51,9 +51,6 @@ public final class ServerState {
 
     public void phase(Phase phase) {
         this.phase = phase;
-        if (phase != Phase.CONNECTED) {
-            greeted = false;
-        }
     }
 
     public void reconnecting() {
@@ -67,13 +64,12 @@ public final class ServerState {
     /** The server said hello: the connection is up and usable. */
     public void greeted(long nowNanos) {
         phase = Phase.CONNECTED;
-        greeted = true;
         greetedAtNanos = nowNanos;
     }
 
     /** How long the current connection has been greeted, or empty when it was not. */
     public Optional<Duration> greetedFor(long nowNanos) {
-        return greeted ? Optional.of(Duration.ofNanos(nowNanos - greetedAtNanos)) : Optional.empty();
+        return phase == Phase.CONNECTED ? Optional.of(Duration.ofNanos(nowNanos - greetedAtNanos)) : Optional.empty();
     }
 
     public void lineReceived(long nowNanos) {
@@ -89,7 +85,7 @@ public final class ServerState {
         return new AgentStatus.ServerStatus(
                 address,
                 phase.text,
-                greeted ? Optional.of(wallClock(greetedAtNanos, nowNanos, now)) : Optional.empty(),
+                phase == Phase.CONNECTED ? Optional.of(wallClock(greetedAtNanos, nowNanos, now)) : Optional.empty(),
                 reconnects,
                 anyLine ? Optional.of(wallClock(lastLineNanos, nowNanos, now)) : Optional.empty(),
                 counters);

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fail2bancluster.agent.outbox.OutboxStatus;
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
+import io.fail2bancluster.agent.status.OutboxStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

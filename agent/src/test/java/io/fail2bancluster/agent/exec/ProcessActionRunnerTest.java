@@ -57,7 +57,7 @@ class ProcessActionRunnerTest {
 
     @Test
     void passesEveryArgumentLiterallyWithoutAShell() throws Exception {
-        runner = new ProcessActionRunner(2, 10, SAFETY);
+        runner = ProcessActionRunner.start(2, 10, SAFETY);
         Path record = script("record", "out=$1; shift; printf '%s\\0' \"$@\" > \"$out\"");
         Path out = dir.resolve("argv");
         Path pwned = dir.resolve("pwned");
@@ -76,7 +76,7 @@ class ProcessActionRunnerTest {
 
     @Test
     void aTimedOutActionIsKilledWithItsChildren() throws Exception {
-        runner = new ProcessActionRunner(1, 1, Duration.ofMillis(300));
+        runner = ProcessActionRunner.start(1, 1, Duration.ofMillis(300));
         Path pids = dir.resolve("pids");
         Path hang = script("hang", "( sleep 600 & echo $! > \"$1.grandchild\"; wait ) & echo $! > \"$1\"; sleep 600");
 
@@ -93,7 +93,7 @@ class ProcessActionRunnerTest {
 
     @Test
     void aFloodOfOutputNeitherBlocksNorFillsTheLog() throws Exception {
-        runner = new ProcessActionRunner(1, 1, SAFETY);
+        runner = ProcessActionRunner.start(1, 1, SAFETY);
         Path chatty = script("chatty", "head -c 4000000 /dev/zero | tr '\\0' o\n"
                 + "head -c 4000000 /dev/zero | tr '\\0' e >&2\nexit 3");
 
@@ -107,7 +107,7 @@ class ProcessActionRunnerTest {
 
     @Test
     void aMissingProgramIsAClearFailure() throws Exception {
-        runner = new ProcessActionRunner(1, 1, SAFETY);
+        runner = ProcessActionRunner.start(1, 1, SAFETY);
         ActionResult.NotStarted notStarted = assertInstanceOf(ActionResult.NotStarted.class,
                 runAndWait(List.of("/nonexistent/fail2ban-client", "set", "sshd")));
         assertTrue(notStarted.reason().contains("/nonexistent/fail2ban-client"), notStarted.reason());
@@ -127,7 +127,7 @@ class ProcessActionRunnerTest {
 
     @Test
     void pastConcurrencyAndQueueActionsAreDroppedAtOnce() throws Exception {
-        runner = new ProcessActionRunner(2, 3, SAFETY);
+        runner = ProcessActionRunner.start(2, 3, SAFETY);
         Path action = blocked();
         Path gate = dir.resolve("gate");
         Queue<ActionResult> results = new ConcurrentLinkedQueue<>();
@@ -149,7 +149,7 @@ class ProcessActionRunnerTest {
 
     @Test
     void shutdownKillsWhatOutlivesTheGraceAndReportsWhatNeverRan() throws Exception {
-        runner = new ProcessActionRunner(1, 1, SAFETY);
+        runner = ProcessActionRunner.start(1, 1, SAFETY);
         Path action = blocked();
         Queue<ActionResult> results = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < 2; i++) {
@@ -172,7 +172,7 @@ class ProcessActionRunnerTest {
 
     @Test
     void aBurstOnABatchingChannelRunsAsAFewCommandsEachAddressOnceAndAnUnbanAfterItsBan() throws Exception {
-        runner = new ProcessActionRunner(4, 10_000, SAFETY);
+        runner = ProcessActionRunner.start(4, 10_000, SAFETY);
         // one file per run: when it started, the arguments it got after the folder, when it ended
         Path record = script("record", "d=$1; shift; f=$(mktemp \"$d/run.XXXXXX\"); s=$(date +%s%N); sleep 0.05\n"
                 + "{ echo \"$s\"; printf '%s\\n' \"$@\"; date +%s%N; } > \"$f.tmp\"; mv \"$f.tmp\" \"$f\"");

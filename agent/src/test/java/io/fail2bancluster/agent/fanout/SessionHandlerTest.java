@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fail2bancluster.agent.Agent;
-import io.fail2bancluster.agent.Fixtures;
-import io.fail2bancluster.agent.path.ChannelRoutes;
-import io.fail2bancluster.agent.path.Route;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.protocol.Command;
@@ -20,11 +17,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +28,8 @@ class SessionHandlerTest {
     private static final Duration GREETING_TIMEOUT = Duration.ofSeconds(60);
     private static final Instant WALL = Instant.parse("2026-12-02T00:00:00Z");
     private final ServerState state = new ServerState("fanout:1986");
+    /** The link's channels, as the session asks for them. */
+    private final AtomicReference<List<String>> linkChannels = new AtomicReference<>(List.of("Fail2ban", "Other"));
     private EmbeddedChannel channel;
 
     @BeforeEach
@@ -39,7 +37,7 @@ class SessionHandlerTest {
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.advanceTimeBy(5, TimeUnit.SECONDS);
-        channel.pipeline().addLast(new SessionHandler("fanout:1986", List.of("Fail2ban", "Other"), state,
+        channel.pipeline().addLast(new SessionHandler("fanout:1986", linkChannels::get, state,
                 GREETING_TIMEOUT, Agent.PROCESS_NAME));
         channel.pipeline().fireChannelActive();
     }
@@ -138,19 +136,19 @@ class SessionHandlerTest {
         assertFalse(channel.finish());
     }
 
-    private static ChannelRoutes routesFor(String... channels) {
-        Map<String, Route> routes = new LinkedHashMap<>();
-        for (String name : channels) {
-            routes.put(name, Fixtures.route(name, List.of(), Fixtures::renderBan, "ban"));
-        }
-        return new ChannelRoutes(routes, Map.of());
+    /** What the link does on a reload: its channels change, and the live connection hears the difference. */
+    private Resubscribe reload(String... channels) {
+        Resubscribe change = Resubscribe.between(linkChannels.get(), List.of(channels));
+        linkChannels.set(List.of(channels));
+        channel.pipeline().fireUserEventTriggered(change);
+        return change;
     }
 
     @Test
     void aReloadUnsubscribesRemovedChannelsAndSubscribesAddedOnesOnTheLiveConnection() {
         channel.readOutbound();
         channel.readOutbound();
-        channel.pipeline().fireUserEventTriggered(routesFor("Other", "Mail"));
+        reload("Other", "Mail");
         assertEquals(new Command.Unsubscribe("Fail2ban"), channel.readOutbound());
         assertEquals(new Command.Subscribe("Mail"), channel.readOutbound());
         assertNull(channel.readOutbound(), "Other was subscribed already");
@@ -162,9 +160,9 @@ class SessionHandlerTest {
     void aReloadWithTheSameChannelsSendsNothingAndTheNextConnectSubscribesTheNewList() {
         channel.readOutbound();
         channel.readOutbound();
-        channel.pipeline().fireUserEventTriggered(routesFor("Fail2ban", "Other"));
+        reload("Fail2ban", "Other");
         assertNull(channel.readOutbound());
-        channel.pipeline().fireUserEventTriggered(routesFor("Mail"));
+        reload("Mail");
         channel.releaseOutbound();
         channel.pipeline().fireChannelActive();
         assertEquals(new Command.Subscribe("Mail"), channel.readOutbound(), "a reconnect subscribes the new list");
@@ -173,7 +171,7 @@ class SessionHandlerTest {
     }
 
     @Test
-    void theRoutesEventGoesOnToTheNextHandlers() {
+    void theReloadEventGoesOnToTheNextHandlers() {
         List<Object> seen = new ArrayList<>();
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
@@ -181,9 +179,8 @@ class SessionHandlerTest {
                 seen.add(evt);
             }
         });
-        ChannelRoutes routes = routesFor("Fail2ban");
-        channel.pipeline().fireUserEventTriggered(routes);
-        assertEquals(List.of(routes), seen);
+        Resubscribe change = reload("Fail2ban");
+        assertEquals(List.of(change), seen);
         channel.releaseOutbound();
         assertFalse(channel.finish());
     }

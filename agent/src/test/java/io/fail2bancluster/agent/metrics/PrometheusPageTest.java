@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fail2bancluster.agent.outbox.OutboxStatus;
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
+import io.fail2bancluster.agent.status.OutboxStatus;
 import io.fail2bancluster.metrics.PrometheusText;
 import java.time.Instant;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.status.OutboxStatus;
 import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.protocol.Message;

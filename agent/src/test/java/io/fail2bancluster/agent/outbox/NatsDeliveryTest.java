@@ -289,6 +289,6 @@ class NatsDeliveryTest {
 
     private static boolean publishingThreadAlive() {
         return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().equals("fail2ban-outbox " + NAME) && t.isAlive());
+                .anyMatch(t -> t.getName().startsWith("fail2ban-outbox " + NAME + "-") && t.isAlive());
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fail2bancluster.agent.daemon.ControlReply;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,10 +31,10 @@ class PublishCommandTest {
     @Test
     void keepsTheEntryOnDiskBeforeAnsweringWithItsSequence() throws IOException {
         OutboxStore store = OutboxStore.open(dir, 10);
-        ControlReply reply = command(store).apply("Fail2ban jail=sshd,action=banip,ip=192.0.2.7");
+        PublishCommand.Reply reply = command(store).apply("Fail2ban jail=sshd,action=banip,ip=192.0.2.7");
         assertTrue(reply.isOk());
         OutboxStore.Entry reread = OutboxStore.open(dir, 10).entries().get(0);
-        assertEquals(Optional.of(Long.toString(reread.sequence())), reply.field("sequence"));
+        assertEquals(OptionalLong.of(reread.sequence()), reply.sequence());
         assertEquals("Fail2ban", reread.channel());
         assertEquals("jail=sshd,action=banip,ip=192.0.2.7", reread.message());
         assertEquals(List.of(reread.sequence()), handedOver.stream().map(OutboxStore.Entry::sequence).toList());
@@ -43,7 +43,7 @@ class PublishCommandTest {
     @Test
     void aChannelNoServerCarriesIsRefusedAndNothingIsKept() throws IOException {
         OutboxStore store = OutboxStore.open(dir, 10);
-        ControlReply reply = command(store).apply("Other ip=192.0.2.7");
+        PublishCommand.Reply reply = command(store).apply("Other ip=192.0.2.7");
         assertEquals(Optional.of("no configured fanout server carries channel \"Other\"; nothing kept"), reply.error());
         assertEquals(0, store.size());
         assertTrue(handedOver.isEmpty());
@@ -65,7 +65,7 @@ class PublishCommandTest {
         OutboxStore store = OutboxStore.open(dir, 1);
         PublishCommand publish = command(store);
         assertTrue(publish.apply("Fail2ban ip=192.0.2.1").isOk());
-        ControlReply refused = publish.apply("Fail2ban ip=192.0.2.2");
+        PublishCommand.Reply refused = publish.apply("Fail2ban ip=192.0.2.2");
         assertEquals(Optional.of("the outbox is full (outbox_max 1 entries); nothing kept"), refused.error());
         assertEquals(1, publish.refusedFull());
         assertEquals(1, store.size());

@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent.outbox;
+package io.fail2bancluster.agent.status;
 
 import java.time.Instant;
 import java.util.Optional;

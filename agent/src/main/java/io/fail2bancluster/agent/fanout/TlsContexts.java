@@ -1,8 +1,9 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.fanout;
 
 import io.fail2bancluster.config.PemFiles;
 import io.fail2bancluster.config.ServerConfig;
 import io.fail2bancluster.config.TlsConfig;
+import io.fail2bancluster.util.StartFailure;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -17,12 +18,12 @@ import javax.net.ssl.SSLException;
  * The JDK provider: nothing native to install, and its delegated tasks (certificate checks) run on the
  * event loop in short steps, as Netty's SslHandler does by default.
  */
-final class TlsContexts {
+public final class TlsContexts {
     private TlsContexts() {
     }
 
     /** Throws {@link IllegalStateException} naming the server and file when a file went bad since the config was loaded. */
-    static SslContext forServer(ServerConfig server, TlsConfig tls) {
+    public static SslContext forServer(ServerConfig server, TlsConfig tls) {
         try {
             SslContextBuilder builder = SslContextBuilder.forClient()
                     .sslProvider(SslProvider.JDK)

@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.util;
 
 /**
  * Something the config asks for cannot be had on this host (a metrics port in use, TLS files that do not

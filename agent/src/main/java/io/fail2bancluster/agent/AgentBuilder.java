@@ -1,0 +1,164 @@
+package io.fail2bancluster.agent;
+
+import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.exec.ProcessActionRunner;
+import io.fail2bancluster.agent.metrics.MetricsListener;
+import io.fail2bancluster.agent.outbox.Outbox;
+import io.fail2bancluster.agent.outbox.OutboxStore;
+import io.fail2bancluster.agent.path.Deduplicator;
+import io.fail2bancluster.agent.path.ExecReporter;
+import io.fail2bancluster.agent.path.MessagePath;
+import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.util.ProductVersion;
+import io.fail2bancluster.util.Transports;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Where an {@link Agent} is wired, in the order its parts start: the TLS contexts (checked before anything
+ * runs), the event loop, the DNS resolver, the action runner, the outbox, the links of every server entry,
+ * the metrics listener; then, on the loop, the outbox's destinations and the connects. Each started part is
+ * recorded in {@link Started} with how it stops, so a start that fails at any step stops exactly what it
+ * had started before it throws, and the agent's shutdown is the same path.
+ *
+ * <p>By default the agent owns its event loop and a {@link ProcessActionRunner}; a runner or a group given
+ * here is the caller's, which the agent neither starts nor stops.
+ */
+public final class AgentBuilder {
+    private static final Logger LOG = LogManager.getLogger(AgentBuilder.class);
+    /** Where a part that blocks as it stops (a thread pool's wait) is stopped: never the loop. */
+    private static final Executor OFF_LOOP = ForkJoinPool.commonPool();
+
+    private final ClusterConfig config;
+    private ActionRunner runner;
+    /** A runner the agent stops as its own; null: a {@link ProcessActionRunner} started for it. */
+    private ActionRunner ownRunner;
+    private EventLoopGroup group;
+    private OutboxStore outbox;
+
+    AgentBuilder(ClusterConfig config) {
+        this.config = config;
+    }
+
+    /** Runs actions with {@code runner}, which the caller owns and shuts down. */
+    public AgentBuilder runner(ActionRunner runner) {
+        this.runner = runner;
+        return this;
+    }
+
+    /** Runs actions with {@code runner} and stops it as its own, as it does the runner it starts by default. */
+    AgentBuilder ownRunner(ActionRunner runner) {
+        this.ownRunner = runner;
+        return this;
+    }
+
+    /** Runs on one loop of {@code group}, which the caller owns (and may share with many agents, as the load harness does). */
+    public AgentBuilder group(EventLoopGroup group) {
+        this.group = group;
+        return this;
+    }
+
+    /** Delivers the entries of {@code store}: what it kept from the last run, and every publish from now on. */
+    public AgentBuilder outbox(OutboxStore store) {
+        this.outbox = store;
+        return this;
+    }
+
+    /**
+     * Starts the agent: returns once the connects are queued (connections come up in the background).
+     *
+     * @throws IllegalStateException ({@code StartFailure}) naming the setting this host cannot honour (TLS
+     *                               files, the metrics port); nothing of the agent is left running then
+     */
+    public Agent start() {
+        Started started = new Started();
+        try {
+            return start(started);
+        } catch (RuntimeException | Error e) {
+            started.stopAll(Duration.ZERO).join();
+            throw e;
+        }
+    }
+
+    private Agent start(Started started) {
+        // the TLS files of every server are read here, before anything runs
+        LinkFactory.Plan plan = LinkFactory.plan(List.of(), config);
+        EventLoopGroup group = this.group;
+        if (group == null) {
+            group = Agent.newEventLoopGroup(1);
+            EventLoopGroup owned = group;
+            started.add("the event loop", Runnable::run, grace -> Links.toCompletable(
+                    owned.shutdownGracefully(0, 2, TimeUnit.SECONDS)));
+        }
+        EventLoop loop = group.next();
+        // Netty's DNS resolver: a name lookup never blocks the loop, and each connect resolves again.
+        DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(Transports.datagramChannel(loop))
+                .socketChannelType(Transports.socketChannel(loop)));
+        started.add("the DNS resolver", loop, grace -> {
+            resolver.close();
+            return CompletableFuture.completedFuture(null);
+        });
+        Outbox box = outbox == null ? null : Outbox.withWriterThread(outbox, loop);
+        Deduplicator deduplicator = new Deduplicator(config.dedupeWindow());
+        Links links = new Links(loop, deduplicator, box);
+        // results of the last actions were posted to the loop before the runner stopped: this runs after them
+        started.add("the final status", loop, grace -> links.freeze());
+        ActionRunner actions = runner;
+        if (actions == null) {
+            ActionRunner owned = ownRunner != null ? ownRunner
+                    : ProcessActionRunner.start(config.execConcurrency(), config.execQueue(), config.execTimeout());
+            actions = owned;
+            started.add("the action runner", OFF_LOOP, owned::shutdown);
+        }
+        if (box != null) {
+            // the connections are closed by then: nothing more is confirmed
+            started.add("the outbox writer", OFF_LOOP, grace -> {
+                box.close();
+                return CompletableFuture.completedFuture(null);
+            });
+        }
+        MessagePath.Shared shared = new MessagePath.Shared(loop, deduplicator, actions,
+                new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC());
+        Bootstrap base = new Bootstrap()
+                .group(loop)
+                .channel(Transports.socketChannel(loop))
+                .resolver(resolver)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+        LinkFactory factory = new LinkFactory(config, base, shared, box);
+        plan = factory.open(plan, config);
+        links.opened(plan);
+        started.add("the links", loop, grace -> links.stop());
+        if (config.skipsOwnMessages()) {
+            LOG.info("skip_own channels ignore messages with source={}", config.hostname());
+        }
+        // bound before anything connects: a port in use stops the start with nothing left running
+        MetricsListener metrics = config.metrics().map(address -> MetricsListener.start(address, loop,
+                Transports.serverSocketChannel(loop), links::snapshot, ProductVersion.current())).orElse(null);
+        if (metrics != null) {
+            started.add("the metrics listener", loop, grace -> metrics.stop());
+            LOG.info("metrics on http://{}/metrics", metrics.address());
+        }
+        // read here, off the loop
+        List<OutboxStore.Entry> stored = outbox == null ? List.of() : outbox.entries();
+        loop.execute(() -> links.start(stored));
+        LOG.info("agent started: {} server(s), {} NATS server(s), dedupe window {} ms, {} transport",
+                config.servers().size(), config.natsServers().size(), config.dedupeWindow().toMillis(),
+                Transports.isEpoll(loop) ? "epoll" : "nio");
+        return new Agent(config, loop, links, factory, box, started);
+    }
+}
