@@ -1,6 +1,6 @@
 package io.fail2bancluster.agent.daemon;
 
-import io.fail2bancluster.agent.Agent;
+import io.fail2bancluster.agent.assembly.Agent;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.outbox.PublishCommand;
 import io.fail2bancluster.agent.status.AgentStatus;
