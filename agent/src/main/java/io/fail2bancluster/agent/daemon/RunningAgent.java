@@ -70,7 +70,8 @@ public interface RunningAgent {
         }
         Agent agent;
         try {
-            agent = Agent.builder(config).outbox(store).start();
+            // the ledger shares the outbox's fate: kept only where this agent holds state_dir's lock
+            agent = Agent.builder(config).outbox(store).ledgerIn(lock == null ? null : config.stateDir()).start();
         } catch (RuntimeException | Error e) {
             closeQuietly(lock); // the agent stopped what it had started; the lock is ours to give back
             throw e;
