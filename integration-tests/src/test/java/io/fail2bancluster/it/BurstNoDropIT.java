@@ -57,20 +57,8 @@ class BurstNoDropIT {
         Path action = Files.writeString(dir.resolve("record-ids.sh"), """
                 printf '%%s\\n' "$@" >> '%s'/"run.$1"
                 """.formatted(runs));
-        AgentProcess agent = cluster.keep(AgentProcess.start(dir, """
-                servers:
-                  - host: 127.0.0.1
-                    port: %d
-                    channels:
-                      - name: Fail2ban
-                        action: "/bin/sh %s %%id%%"
-                        batch: %d
-                        filter:
-                          - key: jail
-                            values: [sshd]
-                log_level: 1
-                log_file: %s
-                """.formatted(server.port(), action, BATCH, dir.resolve("agent.log"))));
+        AgentProcess agent = cluster.keep(AgentProcess.start(dir, ExecOverflowIT.sshdAgent(server.port(), action, BATCH,
+                "log_level: 1\nlog_file: " + dir.resolve("agent.log") + "\n")));
         await().atMost(Cluster.WAIT).until(() -> agent.server0("state").equals("connected"));
         await().atMost(Cluster.WAIT).until(() -> ExecOverflowIT.subscribedProbe(server.port(), agent));
 

@@ -47,21 +47,12 @@ class ExecOverflowIT {
                 """.formatted(started, release, finished));
         try (JavaProcess broker = JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0")) {
             int port = FanoutServer.awaitListeningPort(broker, WITHIN);
-            try (AgentProcess agent = AgentProcess.start(dir, """
-                    servers:
-                      - host: 127.0.0.1
-                        port: %d
-                        channels:
-                          - name: Fail2ban
-                            action: "/bin/sh %s %%id%%"
-                            filter:
-                              - key: jail
-                                values: [sshd]
+            try (AgentProcess agent = AgentProcess.start(dir, sshdAgent(port, action, 1, """
                     exec_concurrency: 4
                     exec_queue: 100
                     exec_timeout: 600
                     log_level: 1
-                    """.formatted(port, action))) {
+                    """))) {
                 await().atMost(WITHIN).until(() -> agent.server0("state").equals("connected"));
                 await().atMost(WITHIN).until(() -> subscribedProbe(port, agent));
 
@@ -89,6 +80,25 @@ class ExecOverflowIT {
                 assertEquals(new HashSet<>(ran), new HashSet<>(lines(started)));
             }
         }
+    }
+
+    /**
+     * An agent config with one server, 127.0.0.1:{@code port}, whose channel {@code Fail2ban} runs
+     * {@code /bin/sh action %id%} for jail sshd, with {@code batch}, and the top-level settings {@code more}.
+     */
+    static String sshdAgent(int port, Path action, int batch, String more) {
+        return """
+                servers:
+                  - host: 127.0.0.1
+                    port: %d
+                    channels:
+                      - name: Fail2ban
+                        action: "/bin/sh %s %%id%%"
+                        batch: %d
+                        filter:
+                          - key: jail
+                            values: [sshd]
+                """.formatted(port, action, batch) + more;
     }
 
     /**
