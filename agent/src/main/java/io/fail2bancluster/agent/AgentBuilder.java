@@ -7,6 +7,7 @@ import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.path.Deduplicator;
 import io.fail2bancluster.agent.path.ExecReporter;
+import io.fail2bancluster.agent.path.FleetCounter;
 import io.fail2bancluster.agent.path.MessagePath;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.util.ProductVersion;
@@ -114,7 +115,8 @@ public final class AgentBuilder {
         });
         Outbox box = outbox == null ? null : Outbox.withWriterThread(outbox, loop);
         Deduplicator deduplicator = new Deduplicator(config.dedupeWindow());
-        Links links = new Links(loop, deduplicator, box);
+        FleetCounter fleet = new FleetCounter();
+        Links links = new Links(loop, deduplicator, fleet, box);
         // results of the last actions were posted to the loop before the runner stopped: this runs after them
         started.add("the final status", loop, grace -> links.freeze());
         ActionRunner actions = runner;
@@ -131,7 +133,7 @@ public final class AgentBuilder {
                 return CompletableFuture.completedFuture(null);
             });
         }
-        MessagePath.Shared shared = new MessagePath.Shared(loop, deduplicator, actions,
+        MessagePath.Shared shared = new MessagePath.Shared(loop, deduplicator, fleet, actions,
                 new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC());
         Bootstrap base = new Bootstrap()
                 .group(loop)

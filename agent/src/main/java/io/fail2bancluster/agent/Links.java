@@ -6,6 +6,7 @@ import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxDestination;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.path.Deduplicator;
+import io.fail2bancluster.agent.path.FleetCounter;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
@@ -17,12 +18,14 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The agent's one list of links, in config order, whatever their transport, with what it shares between
- * them: the outbox they deliver (its destinations are their deliveries) and the dedupe across them. Lives on
+ * them: the outbox they deliver (its destinations are their deliveries), the dedupe across them and the
+ * fleet's count of attempts. Lives on
  * the event loop: every method runs there.
  */
 final class Links {
     private final EventLoop loop;
     private final Deduplicator deduplicator;
+    private final FleetCounter fleet;
     /** Null when the agent keeps no outbox. */
     private final Outbox outbox;
     private final Instant startedAt = Instant.now();
@@ -33,9 +36,10 @@ final class Links {
     /** Taken once the runner stopped; any thread reads it. */
     private volatile AgentStatus finalStatus;
 
-    Links(EventLoop loop, Deduplicator deduplicator, Outbox outbox) {
+    Links(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, Outbox outbox) {
         this.loop = loop;
         this.deduplicator = deduplicator;
+        this.fleet = fleet;
         this.outbox = outbox;
     }
 
@@ -131,7 +135,8 @@ final class Links {
         Instant now = Instant.now();
         List<AgentStatus.ServerStatus> all = new ArrayList<>();
         links.forEach(link -> all.add(link.snapshot(nowNanos, now)));
-        return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status));
+        return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status),
+                Optional.ofNullable(fleet.status()));
     }
 
     static <T> CompletableFuture<Object> toCompletable(Future<T> future) {

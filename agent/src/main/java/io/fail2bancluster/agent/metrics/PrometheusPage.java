@@ -3,6 +3,7 @@ package io.fail2bancluster.agent.metrics;
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.status.Counter;
+import io.fail2bancluster.agent.status.FleetBanStatus;
 import io.fail2bancluster.agent.status.OutboxStatus;
 import io.fail2bancluster.metrics.PrometheusText;
 import java.time.Instant;
@@ -55,7 +56,21 @@ public final class PrometheusPage {
         }
         natsFamilies(out, status, labels);
         status.outbox().ifPresent(outbox -> outbox(out, outbox));
+        status.fleetBan().ifPresent(fleet -> fleetBan(out, fleet));
         return out.toString();
+    }
+
+    /** Only when a channel has fleet_ban. */
+    private static void fleetBan(StringBuilder out, FleetBanStatus fleet) {
+        family(out, "fleet_ban_tracked_addresses", "gauge", "(jail, address) pairs whose reported failures are being counted.");
+        out.append(PREFIX).append("fleet_ban_tracked_addresses ").append(fleet.tracked()).append('\n');
+        family(out, "fleet_ban_attempts_total", "counter", "action=attempt reports counted.");
+        out.append(PREFIX).append("fleet_ban_attempts_total ").append(fleet.attempts()).append('\n');
+        family(out, "fleet_ban_bans_total", "counter", "Fleet bans this agent decided and handed to the channel's action.");
+        out.append(PREFIX).append("fleet_ban_bans_total ").append(fleet.bans()).append('\n');
+        family(out, "fleet_ban_evictions_total", "counter",
+                "Addresses forgotten before their findtime ended because max_tracked were counted.");
+        out.append(PREFIX).append("fleet_ban_evictions_total ").append(fleet.evicted()).append('\n');
     }
 
     /** Where each NATS server's stream stands; no samples without one. */

@@ -18,8 +18,10 @@ import org.apache.logging.log4j.Logger;
 /**
  * What becomes of a message that arrived on a channel from one server, whatever carried it:
  * <pre>
- *   (channel, text) -> parse within the limits -> signature -> filter -> dedupe -> exec
+ *   (channel, text) -> parse within the limits -> signature -> filter -> dedupe -> fleet count -> exec
  * </pre>
+ * An {@code action=attempt} report stops at the fleet count, unless it decides a fleet ban, which goes on
+ * to exec as any received ban does.
  * The text is parsed once, here, into a {@link Message} that carries its limits check; every later step
  * reads that value. Each step counts what it stops under this server's counters and warns at most once
  * per interval. The path knows nothing of how the message travelled: fanout's pipeline feeds it from its
@@ -37,10 +39,16 @@ public final class MessagePath {
 
     /**
      * What the paths of every server share, on the agent's one event loop: the loop itself, the dedupe
-     * across servers, the action runner and its reporter, the limits and the signature window.
+     * across servers, the fleet's count of attempts, the action runner and its reporter, the limits and the
+     * signature window.
      */
-    public record Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
-                         ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
+    public record Shared(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, ActionRunner runner,
+                         ExecReporter reporter, ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
+        /** Paths with a count of attempts of their own. */
+        public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
+                      ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
+            this(loop, deduplicator, new FleetCounter(), runner, reporter, limits, signatureWindow, clock);
+        }
     }
 
     private final ServerState state;
@@ -50,6 +58,7 @@ public final class MessagePath {
     private final SignatureCheck signatures;
     private final RouteFilter filter;
     private final Deduplicator deduplicator;
+    private final FleetCounter fleet;
     private final ActionDispatcher exec;
     private final Ticker ticker;
     private final Clock clock;
@@ -66,6 +75,8 @@ public final class MessagePath {
                 new NonceCache(shared.signatureWindow().multipliedBy(2).toNanos(), NonceCache.DEFAULT_CAPACITY));
         this.filter = new RouteFilter(state, routes.routes());
         this.deduplicator = shared.deduplicator();
+        this.fleet = shared.fleet();
+        fleet.routes(routes);
         this.exec = new ActionDispatcher(state, shared.loop(), shared.runner(), shared.reporter(),
                 ArgvCharset.PLATFORM);
         this.ticker = shared.loop().ticker();
@@ -100,6 +111,7 @@ public final class MessagePath {
         routes = next;
         signatures.policies(next.signatures());
         filter.routes(next.routes());
+        fleet.routes(next);
     }
 
     /** One message that arrived on {@code channel}, from a transport that redelivers nothing. On the loop. */
@@ -153,6 +165,15 @@ public final class MessagePath {
                     Wire.quote(message.raw()));
             settled.run();
             return;
+        }
+        if (FleetCounter.isAttempt(message)) {
+            // the time a stream stored it is the same on every agent: they all count alike
+            Instant now = clock.instant();
+            message = fleet.count(state, route, message, entered != null ? entered : now, now);
+            if (message == null) {
+                settled.run();
+                return;
+            }
         }
         exec.dispatch(route, message, nowNanos, settled);
     }

@@ -11,10 +11,18 @@ import java.util.Optional;
  * @param startedAt when the agent started
  * @param servers   one entry per configured server, in config order
  * @param outbox    this host's publishes waiting for delivery; empty when the agent keeps no outbox
+ * @param fleetBan  the count of the fleet's attempts; empty when no channel has {@code fleet_ban}
  */
-public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox) {
+public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
+                          Optional<FleetBanStatus> fleetBan) {
     public AgentStatus {
         servers = List.copyOf(servers);
+        java.util.Objects.requireNonNull(fleetBan, "fleetBan");
+    }
+
+    /** An agent that counts no attempts. */
+    public AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox) {
+        this(startedAt, servers, outbox, Optional.empty());
     }
 
     /**
