@@ -105,16 +105,17 @@ class FleetBanIT {
         String options = ", socket=" + hostDir.resolve("control.sock") + ", source=" + name + "]";
         String announce = "         fail2ban_cluster.py[channel=Fail2ban" + options + "\n";
         String sensor = SENSOR_ACTION.substring(0, SENSOR_ACTION.length() - 1) + options;
+        // the example is installed as jail.d/*.local, which fail2ban reads after jail.local: edited in place
         Fail2banInstance f2b = resources.keep(Fail2banInstance.create(name, hostDir, REPO_ETC, "source = " + name,
-                jail -> replaceOnce(replaceOnce(jail, Fail2banEndToEndIT.PYTHON_ACTION, announce), SENSOR_ACTION, sensor)));
+                jail -> {
+                    String edited = replaceOnce(jail, Fail2banEndToEndIT.PYTHON_ACTION, announce);
+                    edited = replaceOnce(edited, SENSOR_ACTION, sensor);
+                    edited = replaceOnce(edited, "enabled  = false", "enabled  = true");
+                    return replaceOnce(edited, "logpath  = %(sshd_log)s\nbackend  = %(sshd_backend)s",
+                            "logpath  = " + hostDir.resolve("auth.log") + "\nbackend  = polling");
+                }));
         Path jailLocal = hostDir.resolve("conf/jail.local");
-        Files.writeString(jailLocal, replaceOnce(Files.readString(jailLocal), "maxretry = 2", "maxretry = 7") + """
-
-                [sshd-sensor]
-                enabled  = true
-                backend  = polling
-                logpath  = %s
-                """.formatted(hostDir.resolve("auth.log")));
+        Files.writeString(jailLocal, replaceOnce(Files.readString(jailLocal), "maxretry = 2", "maxretry = 7"));
         f2b.start();
         Files.writeString(agentConfig, Files.readString(agentConfig).replace("@SOCKET@", f2b.socket().toString()));
         return f2b;

@@ -19,7 +19,9 @@ import java.util.Base64;
  *     too long for a NATS control line.
  * </ul>
  * The stream keeps one message per subject, so a ban and its later unban (same jail, same ip) share a
- * subject and the unban replaces the ban. The readable jail and ip stay in the stored message itself.
+ * subject and the unban replaces the ban. A fleet's failure report ({@code action=attempt}) has a key of its
+ * own per (jail, ip), so it never replaces a ban or an unban of that address, and the stream keeps only an
+ * address's latest report. The readable jail and ip stay in the stored message itself.
  */
 public final class BanSubjects {
     /**
@@ -28,6 +30,8 @@ public final class BanSubjects {
      */
     public static final String REPLACES_HEADER = "F2bc-Replaces-Seq";
     static final int KEY_BYTES = 16;
+    /** The action word of a fleet's failure report. */
+    static final String ATTEMPT = "attempt";
 
     private BanSubjects() {
     }
@@ -59,8 +63,9 @@ public final class BanSubjects {
     static String keyToken(Message message) {
         String jail = message.get("jail");
         String ip = message.get("ip");
-        // 'k' and 'm' keep a (jail, ip) key from ever hashing like a whole message that happens to match it
-        String key = jail != null && ip != null ? "k" + jail + '\u0000' + ip : "m" + message.raw();
+        // 'k', 'a' and 'm' keep a ban's, a report's and a whole message's keys from ever hashing alike
+        String kind = ATTEMPT.equals(message.get("action")) ? "a" : "k";
+        String key = jail != null && ip != null ? kind + jail + '\u0000' + ip : "m" + message.raw();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(key, KEY_BYTES));
     }
 

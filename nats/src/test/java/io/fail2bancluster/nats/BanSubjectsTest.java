@@ -22,6 +22,15 @@ class BanSubjectsTest {
     }
 
     @Test
+    void aFailureReportNeverReplacesABanOfItsAddress() {
+        String ban = BanSubjects.subject(STREAM, "Fail2ban", "jail=sshd, action=banip, ip=192.0.2.7, source=a");
+        String attempt = BanSubjects.subject(STREAM, "Fail2ban", "jail=sshd, action=attempt, ip=192.0.2.7, source=b, failures=1");
+        assertNotEquals(ban, attempt);
+        assertEquals(attempt, BanSubjects.subject(STREAM, "Fail2ban", "jail=sshd, action=attempt, ip=192.0.2.7, source=c"),
+                "one stored report per address: the latest");
+    }
+
+    @Test
     void theKeyIsOneTokenOfFixedLengthWhateverTheAddress() {
         for (String message : new String[] {"jail=sshd, ip=2001:db8::1", "jail=a.b.*>, ip=192.0.2.7",
                 "no jail here, just=" + "x".repeat(10_000)}) {
