@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FleetBanIT {
     private static final Path REPO_ETC = Path.of("..", "etc");
-    private static final Duration WITHIN = Duration.ofSeconds(30);
+    private static final Duration WITHIN = Duration.ofSeconds(60);
     private static final String SENSOR_ACTION = "action   = fail2ban_cluster.py[channel=Fail2ban, report=attempts, jailname=sshd]";
     private static final String SPREAD = "192.0.2.66";
     private static final String ONE_HOST = "198.51.100.5";
