@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The fleet bans what no host sees enough of. Three real fail2ban servers (A, B, C), each with the shipped
  * jail example's {@code sshd-sensor} jail turned on, reading its own auth.log and reporting each failed login
  * to its own agent with the shipped Python action ({@code report=attempts}); a broker; an agent per host
- * from the shipped config with {@code fleet_ban: {attempts: 6, hosts: 3}} on its channel.
+ * from the shipped config with {@code fleet_ban: {attempts: 6, hosts: 3}} on its channel. The broker is the
+ * reference fanout server when {@code -Dfanout.binary} names one.
  *
  * <p>Each host's {@code sshd} jail keeps {@code maxretry = 7}, so no host ever bans on its own here: the only
  * way into a receive jail is the fleet's decision.
@@ -54,7 +55,10 @@ class FleetBanIT {
 
     @Test
     void twoFailuresOnEachOfThreeHostsBanEverywhereAndOneHostsFailuresDoNot() throws Exception {
-        FanoutServer broker = resources.keep(FanoutServer.broker());
+        // the reference C server when -Dfanout.binary names one, else ours (as CI has it)
+        String reference = System.getProperty("fanout.binary", "");
+        FanoutServer broker = resources.keep(reference.isBlank() ? FanoutServer.broker()
+                : FanoutServer.reference(Path.of(reference)));
         Path client = Fail2banEndToEndIT.clientWrapper(dir);
         for (String name : List.of("hostA", "hostB", "hostC")) {
             hosts.add(host(name, broker.port(), client));
