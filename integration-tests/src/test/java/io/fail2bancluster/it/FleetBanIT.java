@@ -84,6 +84,7 @@ class FleetBanIT {
             assertEquals(List.of(), hosts.get(i).banned("sshd-sensor"), "the sensor lets every address go");
             assertEquals("1", status(i, "fleet_ban.bans"), agents.get(i).output());
             assertEquals("6", status(i, "fleet_ban.attempts"), "every failure reported and counted once");
+            assertEquals(1, Fail2banEndToEndIT.ranFor(agents.get(i), SPREAD), "one action, the ban, on each host");
         }
 
         // 5, then 6, failed logins on host A only: enough failures, but one host
