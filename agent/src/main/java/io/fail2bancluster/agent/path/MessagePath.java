@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.path;
 
 import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.ledger.Ledger;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.ClusterConfig;
@@ -18,10 +19,10 @@ import org.apache.logging.log4j.Logger;
 /**
  * What becomes of a message that arrived on a channel from one server, whatever carried it:
  * <pre>
- *   (channel, text) -> parse within the limits -> signature -> filter -> dedupe -> fleet count -> exec
+ *   (channel, text) -> parse within the limits -> signature -> filter -> dedupe -> fleet count -> ledger -> exec
  * </pre>
  * An {@code action=attempt} report stops at the fleet count, unless it decides a fleet ban, which goes on
- * to exec as any received ban does.
+ * to the ledger and exec as any received ban does.
  * The text is parsed once, here, into a {@link Message} that carries its limits check; every later step
  * reads that value. Each step counts what it stops under this server's counters and warns at most once
  * per interval. The path knows nothing of how the message travelled: fanout's pipeline feeds it from its
@@ -43,11 +44,24 @@ public final class MessagePath {
      * signature window.
      */
     public record Shared(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, ActionRunner runner,
-                         ExecReporter reporter, ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
-        /** Paths with a count of attempts of their own. */
+                         ExecReporter reporter, ClusterConfig.Limits limits, Duration signatureWindow, Clock clock,
+                         Ledger ledger) {
+        /** With a count of attempts of their own. */
+        public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
+                      ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, Ledger ledger) {
+            this(loop, deduplicator, new FleetCounter(), runner, reporter, limits, signatureWindow, clock, ledger);
+        }
+
+        /** Without a ledger: every ban and unban runs as it comes. */
+        public Shared(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, ActionRunner runner,
+                      ExecReporter reporter, ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
+            this(loop, deduplicator, fleet, runner, reporter, limits, signatureWindow, clock, null);
+        }
+
+        /** Without a ledger, with a count of attempts of their own. */
         public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
                       ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
-            this(loop, deduplicator, new FleetCounter(), runner, reporter, limits, signatureWindow, clock);
+            this(loop, deduplicator, new FleetCounter(), runner, reporter, limits, signatureWindow, clock, null);
         }
     }
 
@@ -59,7 +73,7 @@ public final class MessagePath {
     private final RouteFilter filter;
     private final Deduplicator deduplicator;
     private final FleetCounter fleet;
-    private final ActionDispatcher exec;
+    private final LedgerStep ledger;
     private final Ticker ticker;
     private final Clock clock;
     /** The routes its steps act on now: the one place a server's channels are kept. */
@@ -77,8 +91,8 @@ public final class MessagePath {
         this.deduplicator = shared.deduplicator();
         this.fleet = shared.fleet();
         fleet.routes(routes);
-        this.exec = new ActionDispatcher(state, shared.loop(), shared.runner(), shared.reporter(),
-                ArgvCharset.PLATFORM);
+        this.ledger = new LedgerStep(state, shared.ledger(), new ActionDispatcher(state, shared.loop(),
+                shared.runner(), shared.reporter(), ArgvCharset.PLATFORM), shared.clock());
         this.ticker = shared.loop().ticker();
         this.routes = routes;
         this.clock = shared.clock();
@@ -175,6 +189,6 @@ public final class MessagePath {
                 return;
             }
         }
-        exec.dispatch(route, message, nowNanos, settled);
+        ledger.dispatch(route, message, ledger.read(channel, message, entered), nowNanos, settled);
     }
 }
