@@ -11,10 +11,20 @@
 #              fail2ban_cluster.py[channel=Fail2ban]
 # Options, all optional: socket (the agent's control_socket), channel, source (what agents with
 # skip_own compare with their hostname; default this machine's fully qualified name, as fail2ban's
-# <fq-hostname>), config and client (for the fallback), timeout (seconds to wait for the agent).
+# <fq-hostname>), config and client (for the fallback), timeout (seconds to wait for the agent), report
+# (bans, the default, or attempts: see below) and jailname (with report=attempts).
 #
 # Received bans must land in a jail WITHOUT this action (a receive-only jail), or every host that
 # receives a ban announces it again.
+#
+# report=attempts turns it into the reporter of a sensor jail (maxretry = 1, this action only; see
+# jail.d/fail2ban-cluster.conf.example and docs/fleet-ban.md): each failure the jail finds is handed to the
+# agent as "jail=<jailname>, action=attempt, ip=..., source=..., failures=N" for the fleet to count
+# (fleet_ban), and the address is let go from the sensor jail at once, so its next failure is reported
+# too. Nothing is banned and unbans report nothing. jailname (default: the jail's own name) is the jail
+# the fleet counts for: the one whose receive jail a fleet ban lands in (sshd for sshd-cluster). With no
+# agent to take a report it is dropped with a warning: starting the client per failure would hold
+# fail2ban up during the very attack it is counting.
 
 import socket
 import subprocess
@@ -27,8 +37,13 @@ class Fail2banClusterAction(ActionBase):
 	"""Hands each ban and unban to fail2ban-clusterd's outbox; falls back to the client."""
 
 	def __init__(self, jail, name, socket="/run/fail2ban-cluster/control.sock", channel="Fail2ban",
-			source=None, config="/etc/fail2ban-cluster.yml", client="fail2ban-cluster-client", timeout="5"):
+			source=None, config="/etc/fail2ban-cluster.yml", client="fail2ban-cluster-client", timeout="5",
+			report="bans", jailname=None):
 		super(Fail2banClusterAction, self).__init__(jail, name)
+		if report not in ("bans", "attempts"):
+			raise ValueError("fail2ban-cluster: report must be bans or attempts, not %r" % report)
+		self.attempts = report == "attempts"
+		self.jailname = jailname or jail.name
 		self.socket = socket
 		self.channel = channel
 		self.source = source
@@ -49,14 +64,33 @@ class Fail2banClusterAction(ActionBase):
 		return True
 
 	def ban(self, aInfo):
-		self._publish("banip", aInfo)
+		if self.attempts:
+			self._report(aInfo)
+		else:
+			self._publish("banip", aInfo)
 
 	def unban(self, aInfo):
-		self._publish("unbanip", aInfo)
+		if not self.attempts:
+			self._publish("unbanip", aInfo)
+
+	def _report(self, aInfo):
+		ip = aInfo["ip"]
+		message = "jail=%s, action=attempt, ip=%s, source=%s, failures=%d" % (
+			self.jailname, ip, self._source(), max(1, int(aInfo["failures"] or 1)))
+		problem = self._hand_over(message)
+		if problem is None:
+			self._logSys.debug("fail2ban-cluster: reported: %s", message)
+		else:
+			self._logSys.warning("fail2ban-cluster: %s; attempt of %s not reported", problem, ip)
+		# let the address go from the sensor jail now: while it stayed banned there, fail2ban would take
+		# its next failures for "already banned" and report nothing
+		self._jail.actions.removeBannedIP(ip, db=False, ifexists=True)
+
+	def _source(self):
+		return self.source or str(DNSUtils.getHostname(fqdn=True))
 
 	def _publish(self, action, aInfo):
-		source = self.source or str(DNSUtils.getHostname(fqdn=True))
-		message = "jail=%s, action=%s, ip=%s, source=%s" % (self._jail.name, action, aInfo["ip"], source)
+		message = "jail=%s, action=%s, ip=%s, source=%s" % (self._jail.name, action, aInfo["ip"], self._source())
 		if action == "banip":
 			# as the .conf action: bantime on bans only (-1 is a permanent ban)
 			message += ", bantime=%d" % int(aInfo["bantime"])

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * @param ignoreIp         a message whose {@code ip} is inside one of these is never acted on
  * @param batch            how many waiting actions that differ only in their last argument run as one
  *                         command (1: each alone; see {@link #MAX_BATCH})
+ * @param fleetBan         counting the fleet's {@code action=attempt} reports into bans; empty: attempts are dropped
  */
 public record ChannelConfig(
         String path,
@@ -30,7 +31,8 @@ public record ChannelConfig(
         List<SigningKey> secrets,
         boolean requireSignature,
         List<AddressRange> ignoreIp,
-        int batch) {
+        int batch,
+        Optional<FleetBanConfig> fleetBan) {
 
     /** The most last arguments one command carries: a few dozen KiB of argv, far below the kernel's limit. */
     public static final int MAX_BATCH = 1000;
@@ -43,11 +45,20 @@ public record ChannelConfig(
         if (batch < 1 || batch > MAX_BATCH) {
             throw new IllegalArgumentException("batch must be from 1 to " + MAX_BATCH + ", got " + batch);
         }
+        java.util.Objects.requireNonNull(fleetBan, "fleetBan");
+    }
+
+    /** A channel without {@code fleet_ban}. */
+    public ChannelConfig(String path, String name, Optional<ActionTemplate> action, List<FilterEntry> filters,
+                         boolean skipOwn, List<SigningKey> secrets, boolean requireSignature,
+                         List<AddressRange> ignoreIp, int batch) {
+        this(path, name, action, filters, skipOwn, secrets, requireSignature, ignoreIp, batch, Optional.empty());
     }
 
     /**
      * What handles messages differently in {@code next}, this channel's reloaded self: any of
-     * {@code filter}, {@code action}, {@code keys}, {@code ignore_ip}, {@code skip_own}, {@code batch}, in
+     * {@code filter}, {@code action}, {@code keys}, {@code ignore_ip}, {@code skip_own}, {@code batch},
+     * {@code fleet_ban}, in
      * that order; empty when nothing does. Where the file put them (the paths) does not count, and a filter's
      * pattern is compared by its text.
      */
@@ -70,6 +81,9 @@ public record ChannelConfig(
         }
         if (batch != next.batch) {
             what.add("batch");
+        }
+        if (!fleetBan.map(FleetBanConfig::acting).equals(next.fleetBan.map(FleetBanConfig::acting))) {
+            what.add("fleet_ban");
         }
         return what;
     }

@@ -20,8 +20,15 @@ public final class BanPublisher {
     /** How long the last publishes may take after the last one was due. */
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
+    /** The text of message {@code id}, published at {@code nanos}. */
+    @FunctionalInterface
+    public interface Messages {
+        String text(int id, long publishedNanos);
+    }
+
     private final BanSink sink;
     private final String channel;
+    private final Messages messages;
     private final ExecutorService workers;
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicLong accepted = new AtomicLong();
@@ -29,8 +36,14 @@ public final class BanPublisher {
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
 
     public BanPublisher(BanSink sink, String channel, int rate) {
+        this(sink, channel, rate, BanPublisher::message);
+    }
+
+    /** Publishes {@code messages} instead of bans (the load test's attempts). */
+    public BanPublisher(BanSink sink, String channel, int rate, Messages messages) {
         this.sink = sink;
         this.channel = channel;
+        this.messages = messages;
         this.workers = Executors.newFixedThreadPool(Math.max(4, Math.min(64, rate / 25)), daemons("loadtest-publish-"));
     }
 
@@ -60,7 +73,7 @@ public final class BanPublisher {
     }
 
     private void publishOne(int id) {
-        String message = message(id, System.nanoTime());
+        String message = messages.text(id, System.nanoTime());
         BanSink.Outcome outcome = sink.publish(channel, message);
         if (outcome.firstFailure() != null) {
             firstFailure.compareAndSet(null, outcome.firstFailure());

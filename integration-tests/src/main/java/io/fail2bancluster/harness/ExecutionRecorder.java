@@ -2,6 +2,7 @@ package io.fail2bancluster.harness;
 
 import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What the fleet executed: per host the set of ban ids that ran (a second run of the same id on the same
@@ -18,10 +19,13 @@ public final class ExecutionRecorder {
     private final AtomicLong unreadable = new AtomicLong();
     private final AtomicLong warmupExecutions = new AtomicLong();
     private final int measuredBans;
+    /** Per measured ban: the longest publish-to-exec time over the hosts, i.e. until the last host ran it. */
+    private final AtomicLongArray lastHostMicros;
 
     /** @param ids every ban id the run publishes: the measured ones, then the warm-up's */
     public ExecutionRecorder(int hosts, int measuredBans, int ids) {
         this.measuredBans = measuredBans;
+        this.lastHostMicros = new AtomicLongArray(measuredBans);
         executedByHost = new BitSet[hosts];
         for (int i = 0; i < hosts; i++) {
             // sized for every id up front: grown one word at a time, 300 hosts' sets were 5% of the loop's samples
@@ -43,7 +47,9 @@ public final class ExecutionRecorder {
             duplicates.incrementAndGet();
         }
         if (!warmup) {
-            latency.record((nowNanos - publishedNanos) / 1_000);
+            long micros = (nowNanos - publishedNanos) / 1_000;
+            latency.record(micros);
+            lastHostMicros.accumulateAndGet(id, micros, Math::max);
         }
     }
 
@@ -70,5 +76,17 @@ public final class ExecutionRecorder {
 
     public LatencyHistogram latency() {
         return latency;
+    }
+
+    /** Per measured ban that ran anywhere: from its publish (an attempt run's deciding report) to the last host's run. */
+    public LatencyHistogram untilLastHost() {
+        LatencyHistogram last = new LatencyHistogram();
+        for (int id = 0; id < lastHostMicros.length(); id++) {
+            long micros = lastHostMicros.get(id);
+            if (micros > 0) {
+                last.record(micros);
+            }
+        }
+        return last;
     }
 }

@@ -52,8 +52,8 @@ final class Fleet implements AutoCloseable {
      * The same channel, action and filter as {@link #config} on one NATS cluster; each host keeps its stream
      * position in its own {@code state_dir}, as hosts do.
      */
-    static String natsConfig(String urls, String channel, String program, Path stateDir) {
-        return "state_dir: '" + stateDir + "'\nservers:\n  - nats: [" + urls + "]\n" + channels(channel, program)
+    static String natsConfig(String urls, String channel, String program, Path stateDir, String fleetBan) {
+        return "state_dir: '" + stateDir + "'\nservers:\n  - nats: [" + urls + "]\n" + channels(channel, program, fleetBan)
                 + SETTINGS;
     }
 
@@ -61,20 +61,20 @@ final class Fleet implements AutoCloseable {
      * Every host subscribes to the channel on every server, runs {@code <program> %id% %t%} for a ban from
      * sshd, and keeps the default dedupe window, so a ban arriving through S servers runs once per host.
      */
-    static String config(List<FanoutDestination> servers, String channel, String program) {
+    static String config(List<FanoutDestination> servers, String channel, String program, String fleetBan) {
         StringBuilder yaml = new StringBuilder("servers:\n");
         for (FanoutDestination server : servers) {
             yaml.append("""
                       - host: '%s'
                         port: %d
                         ping_timeout: 30
-                    """.formatted(server.host(), server.port())).append(channels(channel, program));
+                    """.formatted(server.host(), server.port())).append(channels(channel, program, fleetBan));
         }
         return yaml.append(SETTINGS).toString();
     }
 
-    /** A server entry's channels: the one channel, its action and its filter. */
-    private static String channels(String channel, String program) {
+    /** A server entry's channels: the one channel, its action, its filter and its {@code fleet_ban} (or ""). */
+    private static String channels(String channel, String program, String fleetBan) {
         return """
                     channels:
                       - name: %s
@@ -84,7 +84,8 @@ final class Fleet implements AutoCloseable {
                             values: [sshd]
                           - key: action
                             values: [banip]
-                """.formatted(channel, program);
+                        %s
+                """.formatted(channel, program, fleetBan);
     }
 
     int hosts() {

@@ -50,6 +50,19 @@ final class LoadOptions {
     @Parameter(names = "--channel", description = "Channel the bans are published on")
     String channel = "Fail2ban";
 
+    // Boolean, not boolean: see --json
+    @Parameter(names = "--attempts", description = "Attempts instead of bans: every host reports one failure a "
+            + "second (--rate is --hosts) for --seconds; each address gets one report from each of --group hosts, and "
+            + "the channel's fleet_ban (attempts and hosts both --group) makes every agent ban it exactly once")
+    Boolean attempts;
+
+    @Parameter(names = "--group", description = "With --attempts: the hosts that report each address")
+    int group = 10;
+
+    @Parameter(names = "--seconds", description = "With --attempts: seconds of reports measured (--bans is "
+            + "--seconds x --hosts reports)")
+    int seconds = 30;
+
     @Parameter(names = "--settle", description = "Seconds to wait for the counts after the last change before giving up")
     int settleSeconds = 10;
 
@@ -78,6 +91,14 @@ final class LoadOptions {
         positive("--bans", bans);
         positive("--rate", rate);
         positive("--settle", settleSeconds);
+        if (attempts()) {
+            positive("--seconds", seconds);
+            if (group < 1 || group > hosts || hosts % group != 0) {
+                throw new IllegalArgumentException("--group: must divide --hosts (" + hosts + "), got " + group);
+            }
+            rate = hosts;
+            bans = (int) Math.min(Integer.MAX_VALUE, (long) seconds * hosts);
+        }
         if (warmupSeconds < 0) {
             throw new IllegalArgumentException("--warmup: must not be negative, got " + warmupSeconds);
         }
@@ -109,6 +130,31 @@ final class LoadOptions {
     /** Bans published during the warm-up: its seconds at the measured rate. */
     int warmupBans() {
         return (int) Math.min(1 << 24, (long) warmupSeconds * rate);
+    }
+
+    boolean attempts() {
+        return Boolean.TRUE.equals(attempts);
+    }
+
+    /** Bans each agent runs for {@code published} messages: one per --group reports with --attempts. */
+    int bansFor(int published) {
+        return attempts() ? published / group : published;
+    }
+
+    /** The channel's fleet_ban with --attempts, else nothing. */
+    String fleetBan() {
+        return attempts() ? "fleet_ban: {attempts: " + group + ", hosts: " + group + ", findtime: 600, bantime: 3600}" : "";
+    }
+
+    /**
+     * Report {@code n}: host {@code n mod hosts} reports a failure of address {@code n / group}, which is also
+     * its ban id, so the fleet ban (the deciding report with action=banip) carries the id and the deciding
+     * report's publish time.
+     */
+    String attempt(int n, long publishedNanos) {
+        int address = n / group;
+        return "jail=sshd, action=attempt, ip=10." + (address >>> 16 & 255) + "." + (address >>> 8 & 255) + "."
+                + (address & 255) + ", source=h" + (n % hosts) + ", failures=1, id=" + address + ", t=" + publishedNanos;
     }
 
     boolean json() {

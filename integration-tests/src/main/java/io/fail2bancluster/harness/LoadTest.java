@@ -84,7 +84,8 @@ public final class LoadTest {
                 }
                 Path dirs = stateDirs = createStateDirs();
                 String cluster = urls;
-                configs = host -> Fleet.natsConfig(cluster, options.channel, program, dirs.resolve("host-" + host));
+                configs = host -> Fleet.natsConfig(cluster, options.channel, program, dirs.resolve("host-" + host),
+                        options.fleetBan());
                 sink = new NatsSink(urls);
             } else {
                 List<FanoutDestination> targets = options.targets();
@@ -96,11 +97,11 @@ public final class LoadTest {
                         progress("broker %d listening on 127.0.0.1:%d (pid %d)", i + 1, broker.port(), broker.pid());
                     }
                 }
-                configs = host -> Fleet.config(targets, options.channel, program);
+                configs = host -> Fleet.config(targets, options.channel, program, options.fleetBan());
                 sink = new FanoutSink(targets);
             }
-            ExecutionRecorder recorder = new ExecutionRecorder(options.hosts, options.bans,
-                    options.bans + options.warmupBans());
+            ExecutionRecorder recorder = new ExecutionRecorder(options.hosts, options.bansFor(options.bans),
+                    options.bansFor(options.bans + options.warmupBans()));
             try (Fleet fleet = new Fleet(options.hosts, configs, host -> new RecordingRunner(host, recorder, real))) {
                 awaitConnected(fleet, options.hosts * sink.servers());
                 Fleet.Counts baseline = warmUp(fleet, sink, recorder);
@@ -171,9 +172,9 @@ public final class LoadTest {
             return fleet.counts();
         }
         progress("warming up: %d bans over %d s, not counted", bans, options.warmupSeconds);
-        BanPublisher publisher = new BanPublisher(sink, options.channel, options.rate);
+        BanPublisher publisher = publisher(sink);
         Thread publishing = pacer(publisher, options.bans, bans);
-        long expected = (long) bans * fleet.hosts();
+        long expected = (long) options.bansFor(bans) * fleet.hosts();
         long lastCount = -1;
         long lastChange = System.nanoTime();
         while (publishing.isAlive() || recorder.warmupExecutions() < expected) {
@@ -189,13 +190,19 @@ public final class LoadTest {
         }
         // the other servers' copies of the last warm-up bans, which dedupe absorbs, may still be on their way:
         // the report must not count them as the run's
-        long copies = expected * sink.servers();
+        long copies = (long) bans * fleet.hosts() * sink.servers();
         long settleBy = System.nanoTime() + options.settleSeconds * 1_000_000_000L;
         while (fleet.counts().received() < copies && System.nanoTime() - settleBy < 0) {
             Thread.sleep(20);
         }
         progress("warmed up: %d executions", recorder.warmupExecutions());
         return fleet.counts();
+    }
+
+    /** Bans, or with --attempts the hosts' reports. */
+    private BanPublisher publisher(BanSink sink) {
+        return options.attempts() ? new BanPublisher(sink, options.channel, options.rate, options::attempt)
+                : new BanPublisher(sink, options.channel, options.rate);
     }
 
     private Thread pacer(BanPublisher publisher, int firstId, int bans) {
@@ -212,7 +219,7 @@ public final class LoadTest {
 
     private LoadReport measure(Fleet fleet, BanSink sink, ExecutionRecorder recorder,
             List<BrokerProcess> brokers, Fleet.Counts baseline) throws InterruptedException {
-        BanPublisher publisher = new BanPublisher(sink, options.channel, options.rate);
+        BanPublisher publisher = publisher(sink);
         long publishStart = System.nanoTime();
         Thread publishing = pacer(publisher, 0, options.bans);
         long publishEnd = 0;
@@ -231,7 +238,7 @@ public final class LoadTest {
                 counts = next;
             }
             long expectedReceived = publisher.accepted() * fleet.hosts();
-            long expectedExecuted = (long) publisher.done() * fleet.hosts();
+            long expectedExecuted = (long) options.bansFor(publisher.done()) * fleet.hosts();
             boolean complete = publishEnd != 0 && counts.received() >= expectedReceived
                     && counts.executed() + counts.failed() + counts.dropped() >= expectedExecuted;
             if (now - lastProgress >= PROGRESS_EVERY_NANOS || complete) {
@@ -251,9 +258,15 @@ public final class LoadTest {
             }
         }
         LatencyHistogram latency = recorder.latency();
+        if (options.attempts()) {
+            LatencyHistogram last = recorder.untilLastHost();
+            progress("%d fleet bans; from the deciding attempt's publish to the last agent's action: p50 %.1f ms, "
+                    + "p99 %.1f ms, max %.1f ms", last.count(), last.percentile(50) / 1e3, last.percentile(99) / 1e3,
+                    last.max() / 1e3);
+        }
         return new LoadReport(fleet.hosts(), sink.servers(), options.warmupBans(), options.bans, publisher.published(),
                 options.bans - publisher.published(), publisher.accepted() * fleet.hosts(), counts.received(),
-                (long) options.bans * fleet.hosts(), counts.executed(), recorder.duplicates(),
+                (long) options.bansFor(options.bans) * fleet.hosts(), counts.executed(), recorder.duplicates(),
                 counts.failed(), counts.dropped(), recorder.unreadableCount(), counts.reconnects(),
                 (publishEnd - publishStart) / 1e9, (end - publishStart) / 1e9,
                 latency.percentile(50) / 1e3, latency.percentile(90) / 1e3, latency.percentile(99) / 1e3,

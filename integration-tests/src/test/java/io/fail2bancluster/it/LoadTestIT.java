@@ -45,6 +45,23 @@ class LoadTestIT {
     }
 
     @Test
+    void attemptsThroughTwoBrokersMakeEveryAgentBanEachAddressOnce() {
+        try (JavaProcess load = JavaProcess.start("loadtest", LoadTest.class, "--attempts", "--hosts", "20",
+                "--group", "10", "--seconds", "5", "--servers", "2", "--warmup", "1", "--json")) {
+            assertEquals(0, load.awaitExit(EXIT_WITHIN), load.output());
+            String json = lastLine(load);
+            // 20 hosts x 5 s of one report a second; each address reported by 10 hosts: 10 fleet bans
+            assertEquals(100, field(json, "published"), json);
+            assertEquals(100L * 20 * 2, field(json, "received"), json);
+            assertEquals(10L * 20, field(json, "expected_executed"), json);
+            assertEquals(10L * 20, field(json, "executed"), json);
+            assertEquals(0, field(json, "duplicates"), json);
+            assertTrue(load.stderr().stream().anyMatch(l -> l.contains("10 fleet bans; from the deciding attempt's "
+                    + "publish to the last agent's action: p50 ")), load.output());
+        }
+    }
+
+    @Test
     void aServerStartedByHandIsUsedWithServer() {
         try (JavaProcess broker = JavaProcess.start("broker", BrokerMain.class, "--bind=127.0.0.1", "--port=0")) {
             int port = FanoutServer.awaitListeningPort(broker, EXIT_WITHIN);

@@ -60,7 +60,7 @@ public final class BanPublication {
      */
     public BanPublication(StreamSpec spec, String channel, String message, String id) {
         this.spec = spec;
-        this.subject = BanSubjects.subject(spec.name(), channel, message);
+        this.subject = BanSubjects.subject(spec.name(), channel, message, id);
         this.id = id;
         this.body = message.getBytes(StandardCharsets.UTF_8);
         this.unban = UNBAN.equals(Message.parse(message).get("action"));

@@ -19,7 +19,12 @@ import java.util.Base64;
  *     too long for a NATS control line.
  * </ul>
  * The stream keeps one message per subject, so a ban and its later unban (same jail, same ip) share a
- * subject and the unban replaces the ban. The readable jail and ip stay in the stored message itself.
+ * subject and the unban replaces the ban. A fleet's failure report ({@code action=attempt}) has keys of its
+ * own, per (jail, ip, source) and one of {@link #ATTEMPT_SLOTS} slots picked by the publish's message id, so
+ * it never replaces a ban or an unban, and a report replaces an older one only in its slot: the stream holds
+ * at most that many reports per address and host (bounded, whatever an attack sends), and a subscriber loses
+ * a report only when it lags that many reports of one address from one host behind. The readable jail and
+ * ip stay in the stored message itself.
  */
 public final class BanSubjects {
     /**
@@ -28,6 +33,10 @@ public final class BanSubjects {
      */
     public static final String REPLACES_HEADER = "F2bc-Replaces-Seq";
     static final int KEY_BYTES = 16;
+    /** The action word of a fleet's failure report. */
+    static final String ATTEMPT = "attempt";
+    /** Stored reports per (jail, ip, source). */
+    static final int ATTEMPT_SLOTS = 16;
 
     private BanSubjects() {
     }
@@ -43,7 +52,12 @@ public final class BanSubjects {
     }
 
     public static String subject(String stream, String channel, String message) {
-        return stream + "." + channel + "." + keyToken(Message.parse(message));
+        return subject(stream, channel, message, "");
+    }
+
+    /** @param id the publish's message id ({@link MessageIds}): a report's slot */
+    public static String subject(String stream, String channel, String message, String id) {
+        return stream + "." + channel + "." + keyToken(Message.parse(message), id);
     }
 
     /** The channel token of a stored message's subject, or null when it is not one of ours. */
@@ -56,11 +70,19 @@ public final class BanSubjects {
         return dot <= start ? null : subject.substring(start, dot);
     }
 
-    static String keyToken(Message message) {
+    static String keyToken(Message message, String id) {
         String jail = message.get("jail");
         String ip = message.get("ip");
-        // 'k' and 'm' keep a (jail, ip) key from ever hashing like a whole message that happens to match it
-        String key = jail != null && ip != null ? "k" + jail + '\u0000' + ip : "m" + message.raw();
+        // 'k', 'a' and 'm' keep a ban's, a report's and a whole message's keys from ever hashing alike
+        String key;
+        if (jail == null || ip == null) {
+            key = "m" + message.raw();
+        } else if (ATTEMPT.equals(message.get("action"))) {
+            key = "a" + jail + '\u0000' + ip + '\u0000' + message.get("source") + '\u0000'
+                    + Math.floorMod(id.hashCode(), ATTEMPT_SLOTS);
+        } else {
+            key = "k" + jail + '\u0000' + ip;
+        }
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(key, KEY_BYTES));
     }
 

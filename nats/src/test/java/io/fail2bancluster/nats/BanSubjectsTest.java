@@ -22,6 +22,23 @@ class BanSubjectsTest {
     }
 
     @Test
+    void aFailureReportNeverReplacesABanOfItsAddress() {
+        String ban = BanSubjects.subject(STREAM, "Fail2ban", "jail=sshd, action=banip, ip=192.0.2.7, source=a");
+        String attempt = BanSubjects.subject(STREAM, "Fail2ban", "jail=sshd, action=attempt, ip=192.0.2.7, source=b, failures=1");
+        assertNotEquals(ban, attempt);
+        java.util.Set<String> slots = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            slots.add(BanSubjects.subject(STREAM, "Fail2ban", "jail=sshd, action=attempt, ip=192.0.2.7, source=b", "id" + i));
+        }
+        assertEquals(BanSubjects.ATTEMPT_SLOTS, slots.size(), "a host's reports of one address: a bounded number kept");
+        assertNotEquals(BanSubjects.subject(STREAM, "Fail2ban", "jail=sshd, action=attempt, ip=192.0.2.7, source=b", "x"),
+                BanSubjects.subject(STREAM, "Fail2ban", "jail=sshd, action=attempt, ip=192.0.2.7, source=c", "x"),
+                "another host's report never replaces this one's");
+        assertEquals(ban, BanSubjects.subject(STREAM, "Fail2ban", "jail=sshd, action=banip, ip=192.0.2.7", "any id"),
+                "a ban's subject does not depend on its id");
+    }
+
+    @Test
     void theKeyIsOneTokenOfFixedLengthWhateverTheAddress() {
         for (String message : new String[] {"jail=sshd, ip=2001:db8::1", "jail=a.b.*>, ip=192.0.2.7",
                 "no jail here, just=" + "x".repeat(10_000)}) {

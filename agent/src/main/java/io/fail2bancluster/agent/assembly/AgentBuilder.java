@@ -9,6 +9,7 @@ import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.outbox.PublishRecorder;
 import io.fail2bancluster.agent.path.Deduplicator;
 import io.fail2bancluster.agent.path.ExecReporter;
+import io.fail2bancluster.agent.path.FleetCounter;
 import io.fail2bancluster.agent.path.MessagePath;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.util.ProductVersion;
@@ -134,7 +135,8 @@ public final class AgentBuilder {
         Outbox box = outbox == null ? null : Outbox.withWriterThread(outbox, loop,
                 ledger == null ? PublishRecorder.NONE : new OwnBans(ledger, hostname));
         Deduplicator deduplicator = new Deduplicator(config.dedupeWindow());
-        Links links = new Links(loop, deduplicator, box, ledger);
+        FleetCounter fleet = new FleetCounter();
+        Links links = new Links(loop, deduplicator, fleet, box, ledger);
         // results of the last actions were posted to the loop before the runner stopped: this runs after them
         started.add("the final status", loop, grace -> links.freeze());
         ActionRunner actions = runner;
@@ -151,7 +153,7 @@ public final class AgentBuilder {
                 return CompletableFuture.completedFuture(null);
             });
         }
-        MessagePath.Shared shared = new MessagePath.Shared(loop, deduplicator, actions,
+        MessagePath.Shared shared = new MessagePath.Shared(loop, deduplicator, fleet, actions,
                 new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC(), ledger);
         Bootstrap base = new Bootstrap()
                 .group(loop)

@@ -8,6 +8,7 @@ import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxDestination;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.path.Deduplicator;
+import io.fail2bancluster.agent.path.FleetCounter;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.status.LedgerSummary;
 import io.netty.channel.EventLoop;
@@ -20,12 +21,14 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The agent's one list of links, in config order, whatever their transport, with what it shares between
- * them: the outbox they deliver (its destinations are their deliveries) and the dedupe across them. Lives on
+ * them: the outbox they deliver (its destinations are their deliveries), the dedupe across them and the
+ * fleet's count of attempts. Lives on
  * the event loop: every method runs there.
  */
 final class Links {
     private final EventLoop loop;
     private final Deduplicator deduplicator;
+    private final FleetCounter fleet;
     /** Null when the agent keeps no outbox. */
     private final Outbox outbox;
     /** Null when the agent keeps no ledger. */
@@ -38,10 +41,11 @@ final class Links {
     /** Taken once the runner stopped; any thread reads it. */
     private volatile AgentStatus finalStatus;
 
-    Links(EventLoop loop, Deduplicator deduplicator, Outbox outbox, Ledger ledger) {
+    Links(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, Outbox outbox, Ledger ledger) {
         this.ledger = ledger;
         this.loop = loop;
         this.deduplicator = deduplicator;
+        this.fleet = fleet;
         this.outbox = outbox;
     }
 
@@ -137,7 +141,8 @@ final class Links {
         Instant now = Instant.now();
         List<AgentStatus.ServerStatus> all = new ArrayList<>();
         links.forEach(link -> all.add(link.snapshot(nowNanos, now)));
-        return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status), ledgerSummary());
+        return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status), ledgerSummary(),
+                Optional.ofNullable(fleet.status()));
     }
 
     private Optional<LedgerSummary> ledgerSummary() {

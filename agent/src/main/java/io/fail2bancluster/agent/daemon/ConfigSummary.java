@@ -78,6 +78,11 @@ public final class ConfigSummary {
             if (channel.filters().isEmpty()) {
                 out.append("    filter (none: every message passes)\n");
             }
+            channel.fleetBan().ifPresent(b -> out.append("    fleet_ban: action=attempt reports are counted; ")
+                    .append(b.attempts()).append(" failures from ").append(b.hosts()).append(" hosts within ")
+                    .append(b.findtime().toSeconds()).append(" s run the action as action=banip with bantime=")
+                    .append(b.bantime().toSeconds()).append(" (at most ").append(b.maxTracked())
+                    .append(" addresses tracked)\n"));
         }
     }
 

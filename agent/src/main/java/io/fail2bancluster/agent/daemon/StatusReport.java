@@ -2,6 +2,7 @@ package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
+import io.fail2bancluster.agent.status.FleetBanStatus;
 import io.fail2bancluster.agent.status.LedgerSummary;
 import io.fail2bancluster.agent.status.OutboxStatus;
 import java.time.Duration;
@@ -63,6 +64,12 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             f.put("outbox.refused_full", Long.toString(o.refusedFull()));
             f.put("outbox.delivered", Long.toString(o.delivered()));
         });
+        status.fleetBan().ifPresent(b -> {
+            f.put("fleet_ban.tracked", Integer.toString(b.tracked()));
+            f.put("fleet_ban.attempts", Long.toString(b.attempts()));
+            f.put("fleet_ban.bans", Long.toString(b.bans()));
+            f.put("fleet_ban.evicted", Long.toString(b.evicted()));
+        });
         status.ledger().ifPresent(l -> {
             f.put("ledger.entries", Integer.toString(l.entries()));
             f.put("ledger.max", Integer.toString(l.max()));
@@ -120,8 +127,12 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                             Long.parseLong(required(f, "outbox.accepted")),
                             Long.parseLong(required(f, "outbox.refused_full")),
                             Long.parseLong(required(f, "outbox.delivered"))));
+            Optional<FleetBanStatus> fleetBan = !f.containsKey("fleet_ban.tracked") ? Optional.empty()
+                    : Optional.of(new FleetBanStatus(Integer.parseInt(f.get("fleet_ban.tracked")),
+                            Long.parseLong(required(f, "fleet_ban.attempts")), Long.parseLong(required(f, "fleet_ban.bans")),
+                            Long.parseLong(required(f, "fleet_ban.evicted"))));
             return new StatusReport(Long.parseLong(required(f, "pid")), f.getOrDefault("version", "?"),
-                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox, ledger(f)));
+                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox, ledger(f), fleetBan));
         } catch (NumberFormatException | DateTimeParseException e) {
             throw new IllegalArgumentException("malformed status reply: " + e.getMessage(), e);
         }
@@ -196,6 +207,9 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             out.append('\n').append("  accepted ").append(o.accepted()).append(", refused (full) ")
                     .append(o.refusedFull()).append(", delivered ").append(o.delivered()).append('\n');
         });
+        status.fleetBan().ifPresent(b -> out.append("fleet_ban: ").append(b.tracked()).append(" address(es) tracked, ")
+                .append(b.attempts()).append(" attempts counted, ").append(b.bans()).append(" fleet bans, ")
+                .append(b.evicted()).append(" evicted\n"));
         status.ledger().ifPresent(l -> {
             out.append("ledger: ").append(l.entries()).append(" entries (max ").append(l.max()).append("), ")
                     .append(l.inForce()).append(" bans in force, ").append(l.awaitingAction())

@@ -3,6 +3,7 @@ package io.fail2bancluster.agent.metrics;
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.status.Counter;
+import io.fail2bancluster.agent.status.FleetBanStatus;
 import io.fail2bancluster.agent.status.LedgerSummary;
 import io.fail2bancluster.agent.status.OutboxStatus;
 import io.fail2bancluster.metrics.PrometheusText;
@@ -65,8 +66,26 @@ public final class PrometheusPage {
         }
         natsFamilies(out, status, labels);
         status.outbox().ifPresent(outbox -> outbox(out, outbox));
+        status.fleetBan().ifPresent(fleet -> fleetBan(out, fleet));
         status.ledger().ifPresent(ledger -> ledger(out, ledger));
         return out.toString();
+    }
+
+    /** Only when a channel has fleet_ban. */
+    private static void fleetBan(StringBuilder out, FleetBanStatus fleet) {
+        single(out, "fleet_ban_tracked_addresses", "gauge", "(jail, address) pairs whose reported failures are being counted.",
+                fleet.tracked());
+        single(out, "fleet_ban_attempts_total", "counter", "action=attempt reports counted.", fleet.attempts());
+        single(out, "fleet_ban_bans_total", "counter", "Fleet bans this agent decided and handed to the channel's action.",
+                fleet.bans());
+        single(out, "fleet_ban_evictions_total", "counter",
+                "Addresses forgotten before their findtime ended because max_tracked were counted.", fleet.evicted());
+    }
+
+    /** A family of one unlabelled sample. */
+    private static void single(StringBuilder out, String name, String type, String help, long value) {
+        family(out, name, type, help);
+        out.append(PREFIX).append(name).append(' ').append(value).append('\n');
     }
 
     /** Where each NATS server's stream stands; no samples without one. */
@@ -94,10 +113,9 @@ public final class PrometheusPage {
 
     /** Only when the agent keeps an outbox: a page without these families says it has none. */
     private static void outbox(StringBuilder out, OutboxStatus outbox) {
-        family(out, "outbox_entries", "gauge", "This host's publishes waiting until every server carrying their channel has them.");
-        out.append(PREFIX).append("outbox_entries ").append(outbox.depth()).append('\n');
-        family(out, "outbox_max_entries", "gauge", "outbox_max: past it the agent refuses publishes.");
-        out.append(PREFIX).append("outbox_max_entries ").append(outbox.max()).append('\n');
+        single(out, "outbox_entries", "gauge", "This host's publishes waiting until every server carrying their channel has them.",
+                outbox.depth());
+        single(out, "outbox_max_entries", "gauge", "outbox_max: past it the agent refuses publishes.", outbox.max());
         family(out, "outbox_oldest_timestamp_seconds", "gauge",
                 "When the oldest waiting publish was handed over, in seconds since the Unix epoch; absent when none waits.");
         outbox.oldest().ifPresent(at -> out.append(PREFIX).append("outbox_oldest_timestamp_seconds ").append(seconds(at)).append('\n'));

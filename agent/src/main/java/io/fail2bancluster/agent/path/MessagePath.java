@@ -19,8 +19,10 @@ import org.apache.logging.log4j.Logger;
 /**
  * What becomes of a message that arrived on a channel from one server, whatever carried it:
  * <pre>
- *   (channel, text) -> parse within the limits -> signature -> filter -> dedupe -> ledger -> exec
+ *   (channel, text) -> parse within the limits -> signature -> filter -> dedupe -> fleet count -> ledger -> exec
  * </pre>
+ * An {@code action=attempt} report stops at the fleet count, unless it decides a fleet ban, which goes on
+ * to the ledger and exec as any received ban does.
  * The text is parsed once, here, into a {@link Message} that carries its limits check; every later step
  * reads that value. Each step counts what it stops under this server's counters and warns at most once
  * per interval. The path knows nothing of how the message travelled: fanout's pipeline feeds it from its
@@ -38,14 +40,28 @@ public final class MessagePath {
 
     /**
      * What the paths of every server share, on the agent's one event loop: the loop itself, the dedupe
-     * across servers, the action runner and its reporter, the limits and the signature window.
+     * across servers, the fleet's count of attempts, the action runner and its reporter, the limits and the
+     * signature window.
      */
-    public record Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
-                         ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, Ledger ledger) {
+    public record Shared(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, ActionRunner runner,
+                         ExecReporter reporter, ClusterConfig.Limits limits, Duration signatureWindow, Clock clock,
+                         Ledger ledger) {
+        /** With a count of attempts of their own. */
+        public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
+                      ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, Ledger ledger) {
+            this(loop, deduplicator, new FleetCounter(), runner, reporter, limits, signatureWindow, clock, ledger);
+        }
+
         /** Without a ledger: every ban and unban runs as it comes. */
+        public Shared(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, ActionRunner runner,
+                      ExecReporter reporter, ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
+            this(loop, deduplicator, fleet, runner, reporter, limits, signatureWindow, clock, null);
+        }
+
+        /** Without a ledger, with a count of attempts of their own. */
         public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
                       ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
-            this(loop, deduplicator, runner, reporter, limits, signatureWindow, clock, null);
+            this(loop, deduplicator, new FleetCounter(), runner, reporter, limits, signatureWindow, clock, null);
         }
     }
 
@@ -56,6 +72,7 @@ public final class MessagePath {
     private final SignatureCheck signatures;
     private final RouteFilter filter;
     private final Deduplicator deduplicator;
+    private final FleetCounter fleet;
     private final LedgerStep ledger;
     private final ActionRunner runner;
     private final EventLoop loop;
@@ -74,6 +91,8 @@ public final class MessagePath {
                 new NonceCache(shared.signatureWindow().multipliedBy(2).toNanos(), NonceCache.DEFAULT_CAPACITY));
         this.filter = new RouteFilter(state, routes.routes());
         this.deduplicator = shared.deduplicator();
+        this.fleet = shared.fleet();
+        fleet.routes(routes);
         this.ledger = new LedgerStep(state, shared.ledger(), new ActionDispatcher(state, shared.loop(),
                 shared.runner(), shared.reporter(), ArgvCharset.PLATFORM), shared.clock());
         this.runner = shared.runner();
@@ -118,6 +137,7 @@ public final class MessagePath {
         routes = next;
         signatures.policies(next.signatures());
         filter.routes(next.routes());
+        fleet.routes(next);
     }
 
     /** One message that arrived on {@code channel}, from a transport that redelivers nothing. On the loop. */
@@ -171,6 +191,15 @@ public final class MessagePath {
                     Wire.quote(message.raw()));
             settled.run();
             return;
+        }
+        if (FleetCounter.isAttempt(message)) {
+            // the time a stream stored it is the same on every agent: they all count alike
+            Instant now = clock.instant();
+            message = fleet.count(state, route, message, entered != null ? entered : now, now);
+            if (message == null) {
+                settled.run();
+                return;
+            }
         }
         ledger.dispatch(route, message, ledger.read(channel, message, entered), nowNanos, settled);
     }

@@ -4,6 +4,7 @@ import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.FilterEntry;
+import io.fail2bancluster.config.FleetBanConfig;
 import io.fail2bancluster.protocol.Message;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,9 +26,10 @@ import java.util.Set;
  * @param dashGuarded the keys (and {@code _msg}) the action uses whose value must not start with {@code -}:
  *                every one without a filter pattern that could explicitly allow it
  * @param batch   the channel's {@code batch}, handed to the action runner with each invocation
+ * @param fleetBan the channel's {@code fleet_ban}, which counts {@code action=attempt} reports; null: none
  */
 public record Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
-             List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch) {
+             List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch, FleetBanConfig fleetBan) {
 
     /** The seam between a message and a command line; {@link ActionTemplate#render} in production. */
     @FunctionalInterface
@@ -47,6 +49,12 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
         dashGuarded = Set.copyOf(dashGuarded);
     }
 
+    /** A route of a channel without {@code fleet_ban}. */
+    public Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
+                 List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch) {
+        this(channel, filters, action, label, ownHost, ignoreIp, dashGuarded, batch, null);
+    }
+
     /** @param hostname this host's name, used only when the channel has {@code skip_own} */
     public static Route of(ChannelConfig channel, String hostname) {
         ActionTemplate template = channel.action().orElseThrow(() ->
@@ -60,7 +68,7 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
         }
         return new Route(channel.name(), channel.filters(), template::render, template.text(),
                 channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null, channel.ignoreIp(), dashGuarded,
-                channel.batch());
+                channel.batch(), channel.fleetBan().orElse(null));
     }
 
     /** The {@code ignore_ip} entry the message's {@code ip} is inside, or null. */
@@ -88,9 +96,12 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
         return null;
     }
 
-    /** Whether this host published the message itself (only with {@code skip_own}). */
+    /**
+     * Whether this host published the message itself (only with {@code skip_own}). Never for an attempt:
+     * the fleet counts this host's reports as every other host does.
+     */
     boolean isOwn(Message message) {
-        return ownHost != null && ownHost.equals(message.get("source"));
+        return ownHost != null && ownHost.equals(message.get("source")) && !FleetCounter.isAttempt(message);
     }
 
     /** The seed's semantics: for every entry the message's value for its key is one of its values. */
@@ -103,9 +114,16 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
         return true;
     }
 
-    /** The first entry that refuses the message, for the debug log; null when it passes. */
+    /**
+     * The first entry that refuses the message, for the debug log; null when it passes. An attempt passes
+     * the entries on {@code action}: it is counted, never run, and what it may become is a ban.
+     */
     FilterEntry firstRefusal(Message message) {
+        boolean attempt = FleetCounter.isAttempt(message);
         for (FilterEntry entry : filters) {
+            if (attempt && entry.key().equals(FleetCounter.ACTION)) {
+                continue;
+            }
             if (!entry.accepts(message.get(entry.key()))) {
                 return entry;
             }

@@ -16,6 +16,8 @@ import org.apache.logging.log4j.Logger;
  * so it fails any filter instead of bypassing it (as the original did). On a {@code skip_own} channel a
  * message whose {@code source} is this host stops here; so does one whose {@code ip} is inside
  * {@code ignore_ip}, and one with a value the action would take for an option (a leading {@code -}).
+ * A fleet's failure report ({@code action=attempt}) passes the entries on {@code action} and {@code skip_own}:
+ * it goes on to be counted ({@link FleetCounter}), never run.
  * A reload replaces the routes for the next message. One per server, on the agent's event loop.
  */
 final class RouteFilter {

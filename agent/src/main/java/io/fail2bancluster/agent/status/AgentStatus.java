@@ -12,12 +12,20 @@ import java.util.Optional;
  * @param servers   one entry per configured server, in config order
  * @param outbox    this host's publishes waiting for delivery; empty when the agent keeps no outbox
  * @param ledger    the ledger of bans in force and fanout catch-up; empty when the agent keeps no ledger
+ * @param fleetBan  the count of the fleet's attempts; empty when no channel has {@code fleet_ban}
  */
 public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
-                          Optional<LedgerSummary> ledger) {
+                          Optional<LedgerSummary> ledger, Optional<FleetBanStatus> fleetBan) {
     public AgentStatus {
         servers = List.copyOf(servers);
         java.util.Objects.requireNonNull(ledger, "ledger");
+        java.util.Objects.requireNonNull(fleetBan, "fleetBan");
+    }
+
+    /** An agent that counts no attempts. */
+    public AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
+                       Optional<LedgerSummary> ledger) {
+        this(startedAt, servers, outbox, ledger, Optional.empty());
     }
 
     /** Without a ledger. */

@@ -35,6 +35,20 @@ class ConfigSummaryTest {
     }
 
     @Test
+    void checkShowsAChannelsFleetBan() {
+        String summary = ConfigSummary.describe(ConfigLoader.parse("""
+                servers:
+                  - host: h
+                    channels:
+                      - name: c
+                        action: "ban %ip%"
+                        fleet_ban: {attempts: 10, hosts: 3, findtime: 300}
+                """, "summary.yml"));
+        assertTrue(summary.contains("\n    fleet_ban: action=attempt reports are counted; 10 failures from 3 hosts within "
+                + "300 s run the action as action=banip with bantime=3600 (at most 100000 addresses tracked)\n"), summary);
+    }
+
+    @Test
     void checkShowsWhatANatsEntryConnectsTo() {
         String summary = ConfigSummary.describe(ConfigLoader.parse("""
                 state_dir: /srv/f2bc

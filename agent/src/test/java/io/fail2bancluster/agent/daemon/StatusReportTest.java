@@ -76,6 +76,22 @@ class StatusReportTest {
     }
 
     @Test
+    void theFleetCountTravelsAndIsShownOnlyWhenAChannelCounts() {
+        StatusReport report = new StatusReport(42, "1.0", new AgentStatus(STARTED, sample().servers(), Optional.empty(),
+                Optional.empty(), Optional.of(new io.fail2bancluster.agent.status.FleetBanStatus(12, 3400, 7, 1))));
+        Map<String, String> fields = report.toFields();
+        assertEquals("12", fields.get("fleet_ban.tracked"));
+        assertEquals("3400", fields.get("fleet_ban.attempts"));
+        assertEquals("7", fields.get("fleet_ban.bans"));
+        assertEquals("1", fields.get("fleet_ban.evicted"));
+        ControlReply travelled = ControlReply.decode(ControlReply.ok(fields).encode().stripTrailing());
+        assertEquals(report, StatusReport.fromFields(travelled.fields()));
+        assertTrue(report.render().contains(
+                "\nfleet_ban: 12 address(es) tracked, 3400 attempts counted, 7 fleet bans, 1 evicted\n"), report.render());
+        assertTrue(!new StatusReport(42, "1.0", sample()).render().contains("fleet_ban"), "no fleet_ban, no line");
+    }
+
+    @Test
     void aNatsServerShowsWhereItReadsTheStreamAndSurvivesTheControlSocket() {
         AgentStatus status = withoutOutbox(STARTED, List.of(new ServerStatus("nats:FAIL2BAN_CLUSTER@n1:4222",
                 "connected", Optional.of(STARTED), 0, Optional.empty(), Map.of("received", 5L),

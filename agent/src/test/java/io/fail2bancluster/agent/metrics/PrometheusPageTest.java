@@ -106,6 +106,18 @@ class PrometheusPageTest {
     }
 
     @Test
+    void theFleetCountHasItsFamiliesOnlyWhenAChannelCounts() {
+        assertFalse(PrometheusPage.render(withoutOutbox(STARTED, List.of()), "1").contains("fleet_ban"));
+        String page = PrometheusPage.render(new AgentStatus(STARTED, List.of(), Optional.empty(),
+                Optional.empty(), Optional.of(new io.fail2bancluster.agent.status.FleetBanStatus(12, 3400, 7, 1))), "1");
+        assertTrue(page.contains("# TYPE fail2ban_cluster_fleet_ban_tracked_addresses gauge\n"
+                + "fail2ban_cluster_fleet_ban_tracked_addresses 12\n"), page);
+        assertTrue(page.contains("\nfail2ban_cluster_fleet_ban_attempts_total 3400\n"), page);
+        assertTrue(page.contains("\nfail2ban_cluster_fleet_ban_bans_total 7\n"), page);
+        assertTrue(page.contains("\nfail2ban_cluster_fleet_ban_evictions_total 1\n"), page);
+    }
+
+    @Test
     void labelValuesAreEscaped() {
         assertEquals("a\\\\b\\\"c\\nd", PrometheusText.escape("a\\b\"c\nd"));
         String page = PrometheusPage.render(withoutOutbox(STARTED, List.of()), "1.0 \"beta\"\n");
