@@ -1,13 +1,13 @@
-package io.fail2bancluster.agent.nats;
+package io.fail2bancluster.nats;
 
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.RUN_BAN_IN_FORCE;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.RUN_OTHER_MESSAGE;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.RUN_UNBAN_OF_A_BAN_PROCESSED_HERE;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.SKIP_ALREADY_PROCESSED;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.SKIP_BAN_EXPIRED;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.SKIP_OTHER_MESSAGE_ON_A_HOST_WITHOUT_STATE;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.SKIP_UNBAN_OF_A_BAN_NEVER_RUN_HERE;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.SKIP_UNBAN_ON_A_HOST_WITHOUT_STATE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.RUN_BAN_IN_FORCE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.RUN_OTHER_MESSAGE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.RUN_UNBAN_OF_A_BAN_PROCESSED_HERE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.SKIP_ALREADY_PROCESSED;
+import static io.fail2bancluster.nats.CatchUp.Verdict.SKIP_BAN_EXPIRED;
+import static io.fail2bancluster.nats.CatchUp.Verdict.SKIP_OTHER_MESSAGE_ON_A_HOST_WITHOUT_STATE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.SKIP_UNBAN_OF_A_BAN_NEVER_RUN_HERE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.SKIP_UNBAN_ON_A_HOST_WITHOUT_STATE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
