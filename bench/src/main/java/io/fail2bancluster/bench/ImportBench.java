@@ -79,7 +79,7 @@ public final class ImportBench {
     private static Path blocklist(Path dir) throws IOException {
         StringBuilder text = new StringBuilder("# bench blocklist\n\n");
         for (int i = 0; i < ENTRIES; i++) {
-            text.append(i % 10 == 0 ? "2001:db8:" + Integer.toHexString(i) + "::/48"
+            text.append(i % 10 == 0 ? "2001:db8:" + Integer.toHexString(i + 1) + "::/48"
                     : "10." + (i >> 16) + "." + ((i >> 8) & 0xff) + "." + (i & 0xff)).append('\n');
         }
         return Files.writeString(dir.resolve("blocklist.txt"), text);

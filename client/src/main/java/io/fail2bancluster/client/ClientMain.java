@@ -11,8 +11,9 @@ import java.util.function.Function;
 
 /**
  * {@code fail2ban-cluster-client}: announces one message on one channel to every server that carries it
- * ({@link PublishCommand}), or announces a jail's bans again ({@link Resync}), and exits with an honest
- * status. This class only dispatches. fail2ban runs it synchronously on every ban, so its
+ * ({@link PublishCommand}), announces a jail's bans again ({@link Resync}), bans, unbans and imports by hand
+ * ({@link BanCommand}, {@link ImportCommand}), lists the bans in force ({@link BansCommand}), and exits with an
+ * honest status. This class only dispatches. fail2ban runs it synchronously on every ban, so its
  * start-up is part of ban latency: no event loop, no logging framework, errors go straight to stderr.
  *
  * <p>Exit status: 0 every target accepted the announce; 1 at least one did not (one line per failed
