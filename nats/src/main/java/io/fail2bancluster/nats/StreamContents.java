@@ -5,6 +5,7 @@ import io.nats.client.FetchConsumeOptions;
 import io.nats.client.FetchConsumer;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamOptions;
+import io.nats.client.JetStreamStatusCheckedException;
 import io.nats.client.Message;
 import io.nats.client.OrderedConsumerContext;
 import io.nats.client.api.DeliverPolicy;
@@ -53,13 +54,15 @@ public final class StreamContents {
         OrderedConsumerContext consumer = connection.getStreamContext(stream).createOrderedConsumer(
                 new OrderedConsumerConfiguration().deliverPolicy(DeliverPolicy.All).filterSubject(
                         channel == null ? BanSubjects.streamSubjects(stream) : BanSubjects.channelSubjects(stream, channel)));
+        FetchConsumeOptions batch = FetchConsumeOptions.builder().maxMessages(BATCH).noWaitExpiresIn(timeout.toMillis())
+                .build();
         while (true) {
             int fetched = 0;
             long pending = -1;
-            try (FetchConsumer batch = consumer.fetch(FetchConsumeOptions.builder().maxMessages(BATCH)
-                    .noWaitExpiresIn(timeout.toMillis()).build())) {
+            FetchConsumer fetch = consumer.fetch(batch);
+            try {
                 Message message;
-                while ((message = batch.nextMessage()) != null) {
+                while ((message = fetch.nextMessage()) != null) {
                     fetched++;
                     pending = message.metaData().pendingCount();
                     StoredMessage stored = StoredMessage.of(stream, message);
@@ -67,14 +70,8 @@ public final class StreamContents {
                         messages.add(stored);
                     }
                 }
-            } catch (Exception e) {
-                if (e instanceof InterruptedException interrupted) {
-                    throw interrupted;
-                }
-                if (e instanceof JetStreamApiException api) {
-                    throw api;
-                }
-                throw new IOException(e.getMessage(), e);
+            } catch (JetStreamStatusCheckedException e) {
+                throw new IOException("reading the stream: " + e.getMessage(), e);
             }
             if (fetched == 0 || pending == 0) {
                 return messages;
