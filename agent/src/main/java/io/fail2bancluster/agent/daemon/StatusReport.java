@@ -2,6 +2,7 @@ package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
+import io.fail2bancluster.agent.status.LedgerSummary;
 import io.fail2bancluster.agent.status.OutboxStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,6 +58,18 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             f.put("outbox.refused_full", Long.toString(o.refusedFull()));
             f.put("outbox.delivered", Long.toString(o.delivered()));
         });
+        status.ledger().ifPresent(l -> {
+            f.put("ledger.entries", Integer.toString(l.entries()));
+            f.put("ledger.max", Integer.toString(l.max()));
+            f.put("ledger.in_force", Integer.toString(l.inForce()));
+            f.put("ledger.awaiting_action", Integer.toString(l.awaitingAction()));
+            f.put("ledger.refused_full", Long.toString(l.refused()));
+            f.put("ledger.write_failure", l.writeFailure().orElse(NONE));
+            f.put("catch_up.requests_sent", Long.toString(l.requestsSent()));
+            f.put("catch_up.requests_answered", Long.toString(l.requestsAnswered()));
+            f.put("catch_up.reannounced", Long.toString(l.reannounced()));
+            f.put("catch_up.recovered", Long.toString(l.recovered()));
+        });
         return f;
     }
 
@@ -100,10 +113,24 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                             Long.parseLong(required(f, "outbox.refused_full")),
                             Long.parseLong(required(f, "outbox.delivered"))));
             return new StatusReport(Long.parseLong(required(f, "pid")), f.getOrDefault("version", "?"),
-                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox));
+                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox, ledger(f)));
         } catch (NumberFormatException | DateTimeParseException e) {
             throw new IllegalArgumentException("malformed status reply: " + e.getMessage(), e);
         }
+    }
+
+    private static Optional<LedgerSummary> ledger(Map<String, String> f) {
+        if (!f.containsKey("ledger.entries")) {
+            return Optional.empty();
+        }
+        String failure = required(f, "ledger.write_failure");
+        return Optional.of(new LedgerSummary(Integer.parseInt(f.get("ledger.entries")),
+                Integer.parseInt(required(f, "ledger.max")), Integer.parseInt(required(f, "ledger.in_force")),
+                Integer.parseInt(required(f, "ledger.awaiting_action")), Long.parseLong(required(f, "ledger.refused_full")),
+                failure.equals(NONE) ? Optional.empty() : Optional.of(failure),
+                Long.parseLong(required(f, "catch_up.requests_sent")),
+                Long.parseLong(required(f, "catch_up.requests_answered")),
+                Long.parseLong(required(f, "catch_up.reannounced")), Long.parseLong(required(f, "catch_up.recovered"))));
     }
 
     private static boolean isCounter(String name, String value) {
@@ -153,6 +180,15 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                     .append(Math.max(0, Duration.between(at, now).toSeconds())).append(" s ago)"));
             out.append('\n').append("  accepted ").append(o.accepted()).append(", refused (full) ")
                     .append(o.refusedFull()).append(", delivered ").append(o.delivered()).append('\n');
+        });
+        status.ledger().ifPresent(l -> {
+            out.append("ledger: ").append(l.entries()).append(" entries (max ").append(l.max()).append("), ")
+                    .append(l.inForce()).append(" bans in force, ").append(l.awaitingAction())
+                    .append(" awaiting their action, refused (full) ").append(l.refused()).append('\n');
+            l.writeFailure().ifPresent(why -> out.append("  NOT WRITTEN: ").append(why).append('\n'));
+            out.append("  catch-up: requests sent ").append(l.requestsSent()).append(", answered ")
+                    .append(l.requestsAnswered()).append(", announced again ").append(l.reannounced())
+                    .append(", recovered ").append(l.recovered()).append('\n');
         });
         return out.toString();
     }

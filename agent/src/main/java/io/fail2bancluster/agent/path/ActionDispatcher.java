@@ -12,6 +12,7 @@ import io.netty.channel.EventLoop;
 import java.nio.charset.Charset;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -48,6 +49,14 @@ final class ActionDispatcher {
 
     /** @param settled run on the loop after the outcome is reported, or at once when nothing will run */
     void dispatch(Route route, Message message, long nowNanos, Runnable settled) {
+        dispatch(route, message, nowNanos, settled, null);
+    }
+
+    /**
+     * @param settled run on the loop after the outcome is reported, or at once when nothing will run
+     * @param outcome told the outcome on the loop, before {@code settled}, when the action ran; may be null
+     */
+    void dispatch(Route route, Message message, long nowNanos, Runnable settled, Consumer<ActionResult> outcome) {
         Rendered rendered = route.action().render(route.channel(), message);
         if (rendered instanceof Rendered.Missing missing) {
             long count = rejections.record(nowNanos);
@@ -72,15 +81,19 @@ final class ActionDispatcher {
             return;
         }
         Invocation invocation = new Invocation(argv, state.address(), route.channel(), message.raw(), route.batch());
-        runner.run(invocation, result -> reportOnLoop(invocation, result, settled));
+        runner.run(invocation, result -> reportOnLoop(invocation, result, settled, outcome));
     }
 
-    private void reportOnLoop(Invocation invocation, ActionResult result, Runnable settled) {
+    private void reportOnLoop(Invocation invocation, ActionResult result, Runnable settled,
+                              Consumer<ActionResult> outcome) {
         // Always through the queue, even when the runner answers on the loop itself (a drop): the
         // outcome is then reported after the current message, never in the middle of it.
         try {
             loop.execute(() -> {
                 reporter.report(state, invocation, result);
+                if (outcome != null) {
+                    outcome.accept(result);
+                }
                 if (!(result instanceof ActionResult.Dropped dropped && dropped.byShutdown())) {
                     settled.run();
                 }

@@ -11,10 +11,18 @@ import java.util.Optional;
  * @param startedAt when the agent started
  * @param servers   one entry per configured server, in config order
  * @param outbox    this host's publishes waiting for delivery; empty when the agent keeps no outbox
+ * @param ledger    the ledger of bans in force and fanout catch-up; empty when the agent keeps no ledger
  */
-public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox) {
+public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
+                          Optional<LedgerSummary> ledger) {
     public AgentStatus {
         servers = List.copyOf(servers);
+        java.util.Objects.requireNonNull(ledger, "ledger");
+    }
+
+    /** Without a ledger. */
+    public AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox) {
+        this(startedAt, servers, outbox, Optional.empty());
     }
 
     /**

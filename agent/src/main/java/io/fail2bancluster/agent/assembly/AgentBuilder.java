@@ -1,10 +1,12 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.assembly;
 
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.exec.ProcessActionRunner;
+import io.fail2bancluster.agent.ledger.Ledger;
 import io.fail2bancluster.agent.metrics.MetricsListener;
 import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxStore;
+import io.fail2bancluster.agent.outbox.PublishRecorder;
 import io.fail2bancluster.agent.path.Deduplicator;
 import io.fail2bancluster.agent.path.ExecReporter;
 import io.fail2bancluster.agent.path.MessagePath;
@@ -17,6 +19,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +52,8 @@ public final class AgentBuilder {
     private ActionRunner ownRunner;
     private EventLoopGroup group;
     private OutboxStore outbox;
+    /** Where the ledger is kept; null: the agent keeps none. */
+    private Path ledgerDir;
 
     AgentBuilder(ClusterConfig config) {
         this.config = config;
@@ -78,6 +84,16 @@ public final class AgentBuilder {
     }
 
     /**
+     * Keeps the ledger of bans in force in {@code stateDir} (the caller holds its lock): a ban announced again
+     * runs only when it did not run here yet, and this host's own publishes are recorded. When it cannot be
+     * opened the agent still runs, without it, and says why.
+     */
+    public AgentBuilder ledgerIn(Path stateDir) {
+        this.ledgerDir = stateDir;
+        return this;
+    }
+
+    /**
      * Starts the agent: returns once the connects are queued (connections come up in the background).
      *
      * @throws IllegalStateException ({@code StartFailure}) naming the setting this host cannot honour (TLS
@@ -96,6 +112,7 @@ public final class AgentBuilder {
     private Agent start(Started started) {
         // the TLS files of every server are read here, before anything runs
         LinkFactory.Plan plan = LinkFactory.plan(List.of(), config);
+        Ledger ledger = openLedger(started);
         EventLoopGroup group = this.group;
         if (group == null) {
             group = Agent.newEventLoopGroup(1);
@@ -112,9 +129,12 @@ public final class AgentBuilder {
             resolver.close();
             return CompletableFuture.completedFuture(null);
         });
-        Outbox box = outbox == null ? null : Outbox.withWriterThread(outbox, loop);
+        // may be a blocking lookup: here, off the loop
+        String hostname = ledger == null ? null : config.hostname();
+        Outbox box = outbox == null ? null : Outbox.withWriterThread(outbox, loop,
+                ledger == null ? PublishRecorder.NONE : new OwnBans(ledger, hostname));
         Deduplicator deduplicator = new Deduplicator(config.dedupeWindow());
-        Links links = new Links(loop, deduplicator, box);
+        Links links = new Links(loop, deduplicator, box, ledger);
         // results of the last actions were posted to the loop before the runner stopped: this runs after them
         started.add("the final status", loop, grace -> links.freeze());
         ActionRunner actions = runner;
@@ -132,7 +152,7 @@ public final class AgentBuilder {
             });
         }
         MessagePath.Shared shared = new MessagePath.Shared(loop, deduplicator, actions,
-                new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC());
+                new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC(), ledger);
         Bootstrap base = new Bootstrap()
                 .group(loop)
                 .channel(Transports.socketChannel(loop))
@@ -159,6 +179,32 @@ public final class AgentBuilder {
         LOG.info("agent started: {} server(s), {} NATS server(s), dedupe window {} ms, {} transport",
                 config.servers().size(), config.natsServers().size(), config.dedupeWindow().toMillis(),
                 Transports.isEpoll(loop) ? "epoll" : "nio");
-        return new Agent(config, loop, links, factory, box, started);
+        return new Agent(config, loop, links, factory, box, ledger, started);
+    }
+
+    /** The ledger, open and started, closed last of all (after the last action's result); null without one. */
+    private Ledger openLedger(Started started) {
+        if (ledgerDir == null) {
+            return null;
+        }
+        Ledger ledger;
+        try {
+            ledger = Ledger.open(ledgerDir, config.ledgerMax(), Clock.systemUTC());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("no ledger: cannot open it in {} (state_dir): {}; bans run as they come, and fanout catch-up "
+                    + "is off", ledgerDir, e.getMessage());
+            return null;
+        }
+        ledger.start();
+        started.add("the ledger", OFF_LOOP, grace -> {
+            try {
+                ledger.close();
+            } catch (IOException e) {
+                LOG.warn("the ledger's last write failed: {} (what changed in its last second is lost)", e.getMessage());
+            }
+            return CompletableFuture.completedFuture(null);
+        });
+        LOG.info("ledger: {} entries in {} (ledger_max {})", ledger.size(), ledgerDir, config.ledgerMax());
+        return ledger;
     }
 }
