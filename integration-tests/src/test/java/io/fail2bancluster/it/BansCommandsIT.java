@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -184,12 +183,8 @@ class BansCommandsIT {
         assertRunOnceEach(action, agent, all);
     }
 
-    /**
-     * On fanout the list comes from the agent: its ledger of the bans in force, over the control socket. Needs the
-     * ledger wired into the agent (issue 19): until then the agent answers that it keeps none.
-     */
+    /** On fanout the list comes from the agent: its ledger of the bans in force, over the control socket. */
     @Test
-    @Disabled("needs the ledger wired into the agent (Agent.ledger(), issue 19), which RunningAgent.bans answers from")
     void onFanoutTheListComesFromTheAgent() throws Exception {
         FanoutServer server = fanout();
         RecordingAction action = cluster.recordingAction();

@@ -95,6 +95,13 @@ public interface RunningAgent {
             }
 
             @Override
+            public ControlReply bans(String argument) {
+                return agent.ledger().map(ledger -> BansReply.answer(argument, ledger::inForce))
+                        .orElseGet(() -> ControlReply.error("this agent keeps no ledger of the bans in force "
+                                + "(its state_dir could not be used; its log says why)"));
+            }
+
+            @Override
             public AgentStatus status() {
                 return agent.status();
             }
