@@ -83,7 +83,20 @@ final class BanCommand {
         }
         String message = ban ? ManualBan.banMessage(jail, address, sender.source(), bantime, reason)
                 : ManualBan.unbanMessage(jail, address, sender.source());
-        return PublishCommand.run(publish.withMessage(message), err, sender.loadConfig(), publisher);
+        PublishCommand.Prepared prepared = PublishCommand.prepare(publish, List.of(message), err, sender.loadConfig());
+        if (prepared == null) {
+            return EXIT_USAGE;
+        }
+        List<PublishResult> results = publisher.publish(prepared.route().destinations(), prepared.announces().get(0),
+                publish.timeout());
+        int status = PublishCommand.report(results, publish.verbose(), err);
+        if (status == EXIT_OK && !publish.quiet()) {
+            // unlike publish, which fail2ban runs, this is typed by someone who wants to know it happened
+            out.println(NAME + " " + command + ": " + address.canonical() + (ban ? " banned in jail " + jail + " "
+                    + ManualBan.describe(bantime) : " unbanned in jail " + jail) + ", accepted by " + results.size()
+                    + " server(s)");
+        }
+        return status;
     }
 
     static int usage(String command, String problem, PrintStream err) {

@@ -85,6 +85,19 @@ final class ManualBan {
         return Math.multiplyExact(amount, unit);
     }
 
+    /** A bantime as an operator reads it: {@code for 4h}, {@code for 90 s}, {@code permanently}. */
+    static String describe(long bantime) {
+        if (bantime < 0) {
+            return "permanently";
+        }
+        for (long[] unit : new long[][] {{86_400, 'd'}, {3600, 'h'}, {60, 'm'}}) {
+            if (bantime % unit[0] == 0) {
+                return "for " + bantime / unit[0] + (char) unit[1];
+            }
+        }
+        return "for " + bantime + " s";
+    }
+
     /** {@code reason} as a message value: one line, no {@code ,} (it separates pairs), not too long. */
     static String reason(String text) {
         String reason = text.strip();

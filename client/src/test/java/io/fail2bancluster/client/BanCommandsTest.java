@@ -38,6 +38,9 @@ class BanCommandsTest {
             awaitClosed(server);
             assertEquals("announce Fail2ban jail=sshd, action=banip, ip=2001:db8::7, source=" + config.hostname()
                     + ", bantime=604800, reason=by hand\nping\n", server.received(0));
+            assertEquals("fail2ban-cluster-client ban: 2001:db8::7 banned in jail sshd for 7d, accepted by 1 server(s)\n",
+                    stdout());
+            assertEquals("", stderr());
         }
     }
 

@@ -54,6 +54,16 @@ class ManualBanTest {
     }
 
     @Test
+    void aBantimeIsSaidInItsLargestWholeUnit() {
+        assertEquals("for 4h", ManualBan.describe(4 * 3600));
+        assertEquals("for 7d", ManualBan.describe(7 * 86_400));
+        assertEquals("for 14d", ManualBan.describe(14 * 86_400));
+        assertEquals("for 10m", ManualBan.describe(600));
+        assertEquals("for 90 s", ManualBan.describe(90));
+        assertEquals("permanently", ManualBan.describe(-1));
+    }
+
+    @Test
     void theReasonIsOneValue() {
         assertEquals("credential stuffing; see ticket 42", ManualBan.reason(" credential stuffing; see ticket 42 "));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ManualBan.reason("a, b")).getMessage()

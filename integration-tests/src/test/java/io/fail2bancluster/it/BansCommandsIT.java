@@ -165,12 +165,13 @@ class BansCommandsIT {
     }
 
     @Test
-    void onFanoutABanAndAnImportOf20000AreRunOnceEachByTheAgent() throws Exception {
+    void onFanoutABanAndAnImportOf20000AreRunOnceEachByTheAgentAndListed() throws Exception {
         FanoutServer server = fanout();
         RecordingAction action = cluster.recordingAction();
         AgentProcess agent = agent("agent", fanoutEntry(server.port(), action.action("%action% %ip%"), 100));
         await().atMost(Cluster.WAIT).until(() -> "connected".equals(agent.server0("state")));
-        String config = clientConfig("client", fanoutEntry(server.port(), "/bin/true", 1), null).toString();
+        Path socket = cluster.dir().resolve("agent").resolve("control.sock");
+        String config = clientConfig("client", fanoutEntry(server.port(), "/bin/true", 1), socket).toString();
 
         client(0, "ban", "203.0.113.9", "--config", config);
         assertEquals(List.of(List.of("banip", "203.0.113.9")), action.awaitRuns(1, agent.process()));
@@ -181,6 +182,7 @@ class BansCommandsIT {
         List<String> all = new ArrayList<>(List.of("203.0.113.9", "203.0.113.9"));
         all.addAll(addresses);
         assertRunOnceEach(action, agent, all);
+        assertEquals(addresses.size(), bans("--config", config).size(), "listed by the agent, the unbanned one not");
     }
 
     /** On fanout the list comes from the agent: its ledger of the bans in force, over the control socket. */
