@@ -25,6 +25,9 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             "received", "filtered_out", "deduplicated", "rejected", "executed", "failed", "timed_out", "dropped",
             "errors");
     private static final String NONE = "-";
+    /** Times reading from the server stopped because the exec queue was full, and whether it is stopped now. */
+    private static final String READS_PAUSED = "reads_paused";
+    private static final String READS_PAUSED_NOW = "reads_paused_now";
 
     public Map<String, String> toFields() {
         Map<String, String> f = new LinkedHashMap<>();
@@ -43,6 +46,8 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             for (String counter : orderedCounters(s.counters())) {
                 f.put(p + counter, Long.toString(s.counters().get(counter)));
             }
+            f.put(p + READS_PAUSED, Long.toString(s.readPauses().count()));
+            f.put(p + READS_PAUSED_NOW, s.readPauses().now() ? "yes" : "no");
             s.nats().ifPresent(n -> {
                 f.put(p + "nats.url", n.connectedUrl().orElse(NONE));
                 f.put(p + "nats.position", Long.toString(n.position()));
@@ -102,9 +107,12 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                             Long.parseLong(required(f, p + "nats.catch_up_left")),
                             Long.parseLong(required(f, p + "nats.catch_up_skipped"))));
                 }
+                // absent from an agent older than back-pressure
+                AgentStatus.ReadPauses pauses = new AgentStatus.ReadPauses(
+                        Long.parseLong(f.getOrDefault(p + READS_PAUSED, "0")), "yes".equals(f.get(p + READS_PAUSED_NOW)));
                 servers.add(new ServerStatus(required(f, p + "address"), required(f, p + "state"),
                         instant(required(f, p + "connected_since")), Long.parseLong(required(f, p + "reconnects")),
-                        instant(required(f, p + "last_line_at")), counters, nats));
+                        instant(required(f, p + "last_line_at")), counters, nats, pauses));
             }
             Optional<OutboxStatus> outbox = !f.containsKey("outbox.depth") ? Optional.empty()
                     : Optional.of(new OutboxStatus(Integer.parseInt(f.get("outbox.depth")),
@@ -134,7 +142,8 @@ public record StatusReport(long pid, String version, AgentStatus status) {
     }
 
     private static boolean isCounter(String name, String value) {
-        return !name.equals("reconnects") && !value.isEmpty() && value.chars().allMatch(Character::isDigit);
+        return !name.equals("reconnects") && !name.equals(READS_PAUSED) && !value.isEmpty()
+                && value.chars().allMatch(Character::isDigit);
     }
 
     private static String required(Map<String, String> f, String key) {
@@ -173,6 +182,12 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                 parts.add(counter + " " + s.counters().get(counter));
             }
             out.append("  ").append(String.join(", ", parts)).append('\n');
+            AgentStatus.ReadPauses pauses = s.readPauses();
+            if (pauses.count() > 0) {
+                out.append("  reads paused by back-pressure (exec queue full) ").append(pauses.count())
+                        .append(pauses.count() == 1 ? " time" : " times")
+                        .append(pauses.now() ? ", paused now" : ", reading now").append('\n');
+            }
         }
         status.outbox().ifPresent(o -> {
             out.append("outbox: ").append(o.depth()).append(" waiting (max ").append(o.max()).append(')');

@@ -7,6 +7,10 @@ import java.util.function.Consumer;
 /**
  * Runs actions off the event loop. The agent hands every invocation here and never waits for it; the
  * production runner is {@link ProcessActionRunner}, the load harness plugs in a recording one.
+ *
+ * <p>A runner's queue is bounded. A caller that can stop taking work (a transport that can stop reading)
+ * asks {@link #full()} before each invocation, and when it is full holds its work back and asks
+ * {@link #whenDrained} to hear when to go on: so the bound is one on memory, and nothing is dropped.
  */
 public interface ActionRunner {
 
@@ -16,6 +20,24 @@ public interface ActionRunner {
      * caller's thread when the invocation is refused at once ({@link ActionResult.Dropped}).
      */
     void run(Invocation invocation, Consumer<ActionResult> whenDone);
+
+    /**
+     * Whether the queue is at its bound: one more invocation now would be {@link ActionResult.Dropped dropped}.
+     * Cheap, never blocks, on any thread. A runner without a bound is never full.
+     */
+    default boolean full() {
+        return false;
+    }
+
+    /**
+     * Calls {@code drained} once, as soon as the queue has worked down to its low-water mark (half of its
+     * bound: one call per half queue, not one per action that ends), on a thread of the runner, or at once on
+     * the caller's when it is there already or the runner is stopping. Never blocks; {@code drained} must not
+     * either (it hands over to the caller's own thread).
+     */
+    default void whenDrained(Runnable drained) {
+        drained.run();
+    }
 
     /**
      * Takes no more work, lets running (and queued) actions finish for at most {@code grace}, then kills

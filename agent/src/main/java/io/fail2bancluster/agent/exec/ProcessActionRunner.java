@@ -19,8 +19,10 @@ import java.util.function.Consumer;
  * drained, killed with its children after the timeout).
  *
  * <ul>
- *   <li>At most {@code concurrency} run at once and {@code queue} wait; past that an invocation is
- *       {@link ActionResult.Dropped dropped} at once, so a flood cannot pile up without bound.</li>
+ *   <li>At most {@code concurrency} run at once and {@code queue} wait: the agent's transports stop reading
+ *       while it is {@link #full()} and go on once it has {@link #whenDrained drained} to half. Past the
+ *       bound an invocation is still {@link ActionResult.Dropped dropped} at once, so a caller that does not
+ *       hold back cannot pile work up without bound.</li>
  *   <li>Waiting invocations of a batching channel run together when a runner becomes free (see
  *       {@link RunQueue}); each still gets its own outcome.</li>
  * </ul>
@@ -36,12 +38,17 @@ public final class ProcessActionRunner implements ActionRunner {
 
     private final int concurrency;
     private final int queue;
+    /** Waiting and running at most: {@code queue + concurrency}; and half of it, where callers go on. */
+    private final int bound;
+    private final int lowWater;
     private final ActionProcess processes;
     private final ExecutorService workers;
 
     // handed from callers and workers to the dispatcher
     private final Queue<RunQueue.Pending> intake = new ConcurrentLinkedQueue<>();
     private final Queue<RunQueue.Run> ended = new ConcurrentLinkedQueue<>();
+    /** Callers waiting for the queue to drain to {@code lowWater}; the dispatcher calls them. */
+    private final Queue<Runnable> drainWaiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger notStarted = new AtomicInteger();
     private volatile int runningRuns;
     private volatile boolean stopping;
@@ -61,6 +68,8 @@ public final class ProcessActionRunner implements ActionRunner {
         }
         this.concurrency = concurrency;
         this.queue = queue;
+        this.bound = queue + concurrency;
+        this.lowWater = bound / 2;
         this.processes = new ActionProcess(Objects.requireNonNull(timeout, "timeout"));
         // never holds more than `concurrency` runs: the dispatcher hands one over only for a free runner
         this.workers = Executors.newFixedThreadPool(concurrency, BlockingThreads.named("fail2ban-exec"));
@@ -88,7 +97,7 @@ public final class ProcessActionRunner implements ActionRunner {
         }
         // the dispatcher counts a run as running before it stops counting its items as waiting, so the
         // sum never reads low and the bound holds under any interleaving
-        if (notStarted.incrementAndGet() + runningRuns > queue + concurrency) {
+        if (notStarted.incrementAndGet() + runningRuns > bound) {
             int waitingNow = notStarted.decrementAndGet();
             whenDone.accept(new ActionResult.Dropped("exec queue full (" + waitingNow + " waiting, "
                     + runningRuns + " running)"));
@@ -96,6 +105,22 @@ public final class ProcessActionRunner implements ActionRunner {
         }
         intake.add(new RunQueue.Pending(invocation, whenDone));
         LockSupport.unpark(dispatcher);
+    }
+
+    @Override
+    public boolean full() {
+        // may read high while the dispatcher starts a run (see run()), never low: the bound holds
+        return notStarted.get() + runningRuns >= bound;
+    }
+
+    @Override
+    public void whenDrained(Runnable drained) {
+        if (stopping) {
+            drained.run(); // nothing will be taken any more: waiting for room would wait forever
+            return;
+        }
+        drainWaiters.add(drained);
+        LockSupport.unpark(dispatcher); // it looks at the waiters on every round
     }
 
     /** Invocations waiting for a free slot. */
@@ -135,6 +160,9 @@ public final class ProcessActionRunner implements ActionRunner {
                 notStarted.addAndGet(-run.items().size());
                 workers.execute(new RunTask(run));
             }
+            if (!drainWaiters.isEmpty() && (stopping || notStarted.get() + runningRuns <= lowWater)) {
+                callDrainWaiters();
+            }
             if (stopping && runningRuns == 0 && waiting.size() == 0 && intake.isEmpty()) {
                 stopNow();
                 return;
@@ -150,6 +178,7 @@ public final class ProcessActionRunner implements ActionRunner {
      * (and report them as timed out), and the runner completes once they are gone.
      */
     private void stopNow() {
+        callDrainWaiters();
         for (RunQueue.Pending pending; (pending = intake.poll()) != null; ) {
             waiting.add(pending);
         }
@@ -172,6 +201,17 @@ public final class ProcessActionRunner implements ActionRunner {
         }
         processes.close();
         stopped.complete(null);
+    }
+
+    /** Tells every caller waiting for room; each only hands over to its own thread. */
+    private void callDrainWaiters() {
+        for (Runnable drained; (drained = drainWaiters.poll()) != null; ) {
+            try {
+                drained.run();
+            } catch (RuntimeException e) {
+                // the caller's thread is gone (its loop shut down): it takes no more work anyway
+            }
+        }
     }
 
     /** On a worker: one process for the run, then each invocation it carried hears how it ended. */

@@ -18,6 +18,10 @@ import org.apache.logging.log4j.Logger;
  * vanished without a FIN never shows up as a close), and the connection is closed so the reconnect
  * logic takes over. Shaped like Netty's {@code ReadTimeoutHandler}: an {@link IdleStateHandler}
  * that acts on its own events instead of passing them on.
+ *
+ * <p>While back-pressure has stopped the reads ({@link MessagePathHandler}), silence is ours, not the
+ * server's: the ping's answer waits unread in the socket. The connection is then kept, and judged again once
+ * reading goes on (the answers to the pings written meanwhile arrive at once from a live server).
  */
 final class LivenessHandler extends IdleStateHandler {
     private static final Logger LOG = LogManager.getLogger(LivenessHandler.class);
@@ -35,6 +39,9 @@ final class LivenessHandler extends IdleStateHandler {
     protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent event) {
         if (event.state() == IdleState.WRITER_IDLE) {
             ctx.writeAndFlush(Command.Ping.INSTANCE).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        } else if (event.state() == IdleState.READER_IDLE && MessagePathHandler.readsPaused(ctx.channel())) {
+            LOG.debug("{}: nothing read for {} s while reads are paused by back-pressure; keeping the connection",
+                    address, pingTimeout.toMillis() / 1000.0);
         } else if (event.state() == IdleState.READER_IDLE) {
             LOG.warn("{}: nothing received for {} s (ping_timeout); closing the connection",
                     address, pingTimeout.toMillis() / 1000.0);

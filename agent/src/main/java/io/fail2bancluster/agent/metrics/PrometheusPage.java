@@ -54,6 +54,15 @@ public final class PrometheusPage {
             status.servers().get(i).lastLineAt().ifPresent(
                     at -> sample(out, "server_last_line_timestamp_seconds", labels.get(server), seconds(at)));
         }
+        family(out, "server_reads_paused_total", "counter",
+                "Times reading from the server stopped because the exec queue was full (back-pressure, nothing dropped).");
+        for (int i = 0; i < labels.size(); i++) {
+            sample(out, "server_reads_paused_total", labels.get(i), Long.toString(status.servers().get(i).readPauses().count()));
+        }
+        family(out, "server_reads_paused", "gauge", "1 while reading from the server is stopped by back-pressure, else 0.");
+        for (int i = 0; i < labels.size(); i++) {
+            sample(out, "server_reads_paused", labels.get(i), status.servers().get(i).readPauses().now() ? "1" : "0");
+        }
         natsFamilies(out, status, labels);
         status.outbox().ifPresent(outbox -> outbox(out, outbox));
         status.ledger().ifPresent(ledger -> ledger(out, ledger));

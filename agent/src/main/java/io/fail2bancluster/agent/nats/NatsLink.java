@@ -2,6 +2,7 @@ package io.fail2bancluster.agent.nats;
 
 import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.outbox.NatsDelivery;
+import io.fail2bancluster.agent.path.BackPressure;
 import io.fail2bancluster.agent.path.ChannelRoutes;
 import io.fail2bancluster.agent.path.MessagePath;
 import io.fail2bancluster.agent.status.AgentStatus;
@@ -27,6 +28,8 @@ import java.util.concurrent.Executors;
  *     a cluster that is down, and follows the client's own reconnects;
  * <li>each {@link Subscription} lives on the event loop, where the client's threads hand it the stream's
  *     messages, at most a window ({@link #window(int)}) of them not yet settled. A redelivered one is dropped;
+ * <li>its {@link BackPressure} holds them while the exec queue is full (their places in the window kept,
+ *     so the stream waits), and hands them on once it has drained to half;
  * <li>the {@link CatchUpGate} lets through what a catch-up runs; what it passes and every live message go
  *     into the path;
  * <li>the {@link PositionWriter} stores the position up to which every message is settled: run and reported,
@@ -45,6 +48,8 @@ public final class NatsLink implements Link {
     private final StreamConnection connection;
     private final PositionWriter positionWriter;
     private final CatchUpGate catchUp;
+    /** Holds the stream's messages while the exec queue is full; the window then holds the stream. */
+    private final BackPressure backPressure;
 
     /** What this cluster owes of the agent's outbox; null when the agent keeps none. */
     private NatsDelivery delivery;
@@ -80,6 +85,7 @@ public final class NatsLink implements Link {
                 window, new Subscriptions());
         this.positionWriter = new PositionWriter(positions, loop, blocking, state.address());
         this.catchUp = new CatchUpGate(state.address(), path.clock());
+        this.backPressure = path.backPressure(BackPressure.HELD_BY_WINDOW);
     }
 
     /**
@@ -150,7 +156,8 @@ public final class NatsLink implements Link {
         long left = running == null ? 0 : running.leftToCatchUp();
         return new AgentStatus.ServerStatus(plain.address(), plain.state(), plain.connectedSince(), plain.reconnects(),
                 plain.lastLineAt(), plain.counters(),
-                Optional.of(new AgentStatus.NatsStatus(connectedUrl(), position, left, catchUp.skipped())));
+                Optional.of(new AgentStatus.NatsStatus(connectedUrl(), position, left, catchUp.skipped())),
+                plain.readPauses());
     }
 
     /** Starts (or retries) the connect, off the loop. On the loop. */
@@ -213,7 +220,8 @@ public final class NatsLink implements Link {
 
         @Override
         public void delivered(Subscription subscription, StoredMessage message, Runnable done) {
-            NatsLink.this.delivered(subscription, message, done);
+            // a held message keeps its place in the window: a full queue fills the window, and the stream waits
+            backPressure.offer(() -> NatsLink.this.delivered(subscription, message, done));
         }
     }
 }

@@ -57,6 +57,8 @@ public final class MessagePath {
     private final RouteFilter filter;
     private final Deduplicator deduplicator;
     private final LedgerStep ledger;
+    private final ActionRunner runner;
+    private final EventLoop loop;
     private final Ticker ticker;
     private final Clock clock;
     /** The routes its steps act on now: the one place a server's channels are kept. */
@@ -74,6 +76,8 @@ public final class MessagePath {
         this.deduplicator = shared.deduplicator();
         this.ledger = new LedgerStep(state, shared.ledger(), new ActionDispatcher(state, shared.loop(),
                 shared.runner(), shared.reporter(), ArgvCharset.PLATFORM), shared.clock());
+        this.runner = shared.runner();
+        this.loop = shared.loop();
         this.ticker = shared.loop().ticker();
         this.routes = routes;
         this.clock = shared.clock();
@@ -94,6 +98,14 @@ public final class MessagePath {
      */
     public Message parse(String text) {
         return Message.parse(text, limits);
+    }
+
+    /**
+     * Where one connection (or subscription) of this server hands its messages over, holding them and
+     * stopping its {@code reads} while the exec queue is full. On the loop.
+     */
+    public BackPressure backPressure(BackPressure.Reads reads) {
+        return new BackPressure(state, runner, loop, reads);
     }
 
     /** The routes it acts on now; on the loop. */

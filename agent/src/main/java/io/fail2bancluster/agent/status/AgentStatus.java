@@ -34,6 +34,7 @@ public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optiona
      * @param counters       message counters in a fixed order: received, filtered_out, deduplicated,
      *                       rejected, executed, failed, timed_out, dropped, errors
      * @param nats           for a NATS server entry: where it reads the stream
+     * @param readPauses     how often reading from it stopped because the exec queue was full
      */
     public record ServerStatus(
             String address,
@@ -42,10 +43,18 @@ public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optiona
             long reconnects,
             Optional<Instant> lastLineAt,
             Map<String, Long> counters,
-            Optional<NatsStatus> nats) {
+            Optional<NatsStatus> nats,
+            ReadPauses readPauses) {
         public ServerStatus {
             counters = Map.copyOf(counters);
             java.util.Objects.requireNonNull(nats, "nats");
+            java.util.Objects.requireNonNull(readPauses, "readPauses");
+        }
+
+        /** A server whose reads never paused. */
+        public ServerStatus(String address, String state, Optional<Instant> connectedSince, long reconnects,
+                            Optional<Instant> lastLineAt, Map<String, Long> counters, Optional<NatsStatus> nats) {
+            this(address, state, connectedSince, reconnects, lastLineAt, counters, nats, ReadPauses.NEVER);
         }
 
         /** A fanout server's status. */
@@ -53,6 +62,17 @@ public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optiona
                             Optional<Instant> lastLineAt, Map<String, Long> counters) {
             this(address, state, connectedSince, reconnects, lastLineAt, counters, Optional.empty());
         }
+    }
+
+    /**
+     * Back-pressure: reading from a server stops while the exec queue is full, and goes on once it has
+     * drained to half, so a burst is held by the server and TCP instead of being dropped.
+     *
+     * @param count  times reading stopped since the agent started
+     * @param now    whether it is stopped now
+     */
+    public record ReadPauses(long count, boolean now) {
+        public static final ReadPauses NEVER = new ReadPauses(0, false);
     }
 
     /**

@@ -32,6 +32,9 @@ public final class ServerState {
     private long greetedAtNanos;
     private long lastLineNanos;
     private boolean anyLine;
+    /** Times a transport of this server stopped reading because the exec queue was full; and how many are stopped now. */
+    private long readPauses;
+    private int pausedNow;
 
     public ServerState(String address) {
         this.address = address;
@@ -77,6 +80,21 @@ public final class ServerState {
         anyLine = true;
     }
 
+    /** A transport of this server stopped reading: the exec queue is full (back-pressure). */
+    public void readsPaused() {
+        readPauses++;
+        pausedNow++;
+    }
+
+    /** It reads again: what it held back has gone to the queue. */
+    public void readsResumed() {
+        pausedNow--;
+    }
+
+    public AgentStatus.ReadPauses readPauses() {
+        return new AgentStatus.ReadPauses(readPauses, pausedNow > 0);
+    }
+
     public AgentStatus.ServerStatus snapshot(long nowNanos, Instant now) {
         Map<String, Long> counters = new LinkedHashMap<>();
         for (Counter counter : Counter.values()) {
@@ -88,7 +106,7 @@ public final class ServerState {
                 phase == Phase.CONNECTED ? Optional.of(wallClock(greetedAtNanos, nowNanos, now)) : Optional.empty(),
                 reconnects,
                 anyLine ? Optional.of(wallClock(lastLineNanos, nowNanos, now)) : Optional.empty(),
-                counters);
+                counters, Optional.empty(), readPauses());
     }
 
     private static Instant wallClock(long thenNanos, long nowNanos, Instant now) {

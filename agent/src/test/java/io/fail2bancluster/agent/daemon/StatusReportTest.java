@@ -40,9 +40,10 @@ class StatusReportTest {
                 "server.0.address", "server.0.state", "server.0.connected_since", "server.0.reconnects",
                 "server.0.last_line_at", "server.0.received", "server.0.filtered_out", "server.0.deduplicated",
                 "server.0.rejected", "server.0.executed", "server.0.failed", "server.0.timed_out", "server.0.dropped",
-                "server.0.errors",
+                "server.0.errors", "server.0.reads_paused", "server.0.reads_paused_now",
                 "server.1.address", "server.1.state", "server.1.connected_since", "server.1.reconnects",
-                "server.1.last_line_at"), List.copyOf(fields.keySet()));
+                "server.1.last_line_at", "server.1.reads_paused", "server.1.reads_paused_now"),
+                List.copyOf(fields.keySet()));
         assertEquals("-", fields.get("server.1.connected_since"));
         assertEquals("8", fields.get("server.0.dropped"));
     }
@@ -124,5 +125,31 @@ class StatusReportTest {
         assertTrue(text.contains("\nledger: 12 entries (max 100000), 10 bans in force, 1 awaiting their action,"
                 + " refused (full) 0\n  NOT WRITTEN: cannot write /var/lib/x: No space left on device\n"
                 + "  catch-up: requests sent 2, answered 3, announced again 40, recovered 5\n"), text);
+    }
+
+    @Test
+    void readsPausedByBackPressureTravelAndAreShownOnceThereWasAPause() {
+        AgentStatus status = withoutOutbox(STARTED, List.of(new ServerStatus("a.example:1986", "connected",
+                Optional.of(STARTED), 0, Optional.empty(), Map.of("received", 50_000L, "dropped", 0L), Optional.empty(),
+                new AgentStatus.ReadPauses(3, true))));
+        StatusReport report = new StatusReport(42, "1.0", status);
+        Map<String, String> fields = report.toFields();
+        assertEquals("3", fields.get("server.0.reads_paused"));
+        assertEquals("yes", fields.get("server.0.reads_paused_now"));
+        ControlReply travelled = ControlReply.decode(ControlReply.ok(fields).encode().stripTrailing());
+        StatusReport back = StatusReport.fromFields(travelled.fields());
+        assertEquals(report, back);
+        assertEquals(Map.of("received", 50_000L, "dropped", 0L), back.status().servers().get(0).counters(),
+                "not a message counter");
+        assertTrue(report.render().contains("  received 50000, dropped 0\n"
+                + "  reads paused by back-pressure (exec queue full) 3 times, paused now\n"), report.render());
+        assertTrue(!new StatusReport(42, "1.0", sample()).render().contains("reads paused"), "never paused, no line");
+    }
+
+    @Test
+    void aReplyOfAnAgentWithoutBackPressureFieldsReadsAsNeverPaused() {
+        Map<String, String> fields = new LinkedHashMap<>(new StatusReport(42, "1.0", sample()).toFields());
+        fields.keySet().removeIf(k -> k.contains("reads_paused"));
+        assertEquals(AgentStatus.ReadPauses.NEVER, StatusReport.fromFields(fields).status().servers().get(0).readPauses());
     }
 }

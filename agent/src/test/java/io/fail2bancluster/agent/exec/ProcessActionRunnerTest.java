@@ -148,6 +148,40 @@ class ProcessActionRunnerTest {
     }
 
     @Test
+    void fullAtItsBoundAndADrainWaiterIsCalledOnceItIsDownToHalf() throws Exception {
+        runner = ProcessActionRunner.start(2, 4, SAFETY); // bound 6, low-water mark 3
+        Path action = blocked();
+        Queue<ActionResult> results = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < 6; i++) {
+            assertFalse(runner.full(), "room for " + i);
+            runner.run(new Invocation(argv(action, dir.resolve("started-" + i), dir.resolve("gate-" + i)), "fanout:1986",
+                    "Fail2ban", "m" + i), results::add);
+        }
+        assertTrue(runner.full());
+        CompletableFuture<String> drained = new CompletableFuture<>();
+        runner.whenDrained(() -> drained.complete(Thread.currentThread().getName()));
+        await().atMost(SAFETY).until(() -> startedCount(dir) == 2);
+
+        Files.createFile(dir.resolve("gate-0"));
+        Files.createFile(dir.resolve("gate-1"));
+        await().atMost(SAFETY).until(() -> startedCount(dir) == 4 && runner.queued() == 2);
+        assertFalse(drained.isDone(), "4 waiting or running: above half");
+        assertFalse(runner.full());
+
+        Files.createFile(dir.resolve("gate-2"));
+        assertTrue(drained.get(SAFETY.toSeconds(), TimeUnit.SECONDS).startsWith("fail2ban-exec-dispatch"),
+                "called by the dispatcher, never by the caller's thread");
+        CompletableFuture<Void> atOnce = new CompletableFuture<>();
+        runner.whenDrained(() -> atOnce.complete(null));
+        atOnce.get(SAFETY.toSeconds(), TimeUnit.SECONDS);
+        for (int i = 3; i < 6; i++) {
+            Files.createFile(dir.resolve("gate-" + i));
+        }
+        await().atMost(SAFETY).until(() -> results.size() == 6);
+        assertTrue(results.stream().noneMatch(ActionResult.Dropped.class::isInstance), results.toString());
+    }
+
+    @Test
     void shutdownKillsWhatOutlivesTheGraceAndReportsWhatNeverRan() throws Exception {
         runner = ProcessActionRunner.start(1, 1, SAFETY);
         Path action = blocked();

@@ -70,6 +70,22 @@ class LivenessHandlerTest {
         assertFalse(channel.finish());
     }
 
+    @Test
+    void silenceWhileBackPressurePausesTheReadsIsOursAndKeepsTheConnection() {
+        channel.config().setAutoRead(false); // the exec queue is full: MessagePathHandler stopped reading
+        advance(TIMEOUT.multipliedBy(3));
+        assertTrue(channel.isOpen(), "the ping's answer waits unread in the socket; the server is not silent");
+        channel.config().setAutoRead(true);
+        channel.writeInbound(new ServerLine.PingReply(1795620628)); // the answers read at once
+        channel.readInbound();
+        advance(TIMEOUT.minusSeconds(1));
+        assertTrue(channel.isOpen());
+        advance(Duration.ofSeconds(1));
+        assertFalse(channel.isOpen(), "reading again, a silent server is dropped as before");
+        drainPings();
+        assertFalse(channel.finish());
+    }
+
     private void drainPings() {
         Object out;
         while ((out = channel.readOutbound()) != null) {

@@ -3,8 +3,12 @@ package io.fail2bancluster.agent.fanout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.BoundedRunner;
 import io.fail2bancluster.agent.Fixtures;
+import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.path.ChannelRoutes;
 import io.fail2bancluster.agent.path.Deduplicator;
 import io.fail2bancluster.agent.path.MessagePath;
@@ -23,6 +27,10 @@ class MessagePathHandlerTest {
     private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
 
     private EmbeddedChannel fanout() {
+        return fanout(runner);
+    }
+
+    private EmbeddedChannel fanout(ActionRunner runner) {
         EmbeddedChannel channel = new EmbeddedChannel();
         MessagePath path = new MessagePath(state, 0,
                 new ChannelRoutes(Map.of(Fixtures.CHANNEL, Fixtures.fail2banRoute()), Map.of()),
@@ -52,5 +60,52 @@ class MessagePathHandlerTest {
         assertEquals(0, state.count(Counter.RECEIVED));
         assertEquals(List.of(), runner.argvs());
         assertFalse(fanout.finish());
+    }
+
+    private static ServerLine.ChannelMessage ban(int n) {
+        return new ServerLine.ChannelMessage(Fixtures.CHANNEL, "action=banip,jail=sshd,ip=192.0.2." + n);
+    }
+
+    @Test
+    void aFullExecQueueTurnsAutoReadOffAndHoldsTheRestOfTheRead() {
+        BoundedRunner bounded = new BoundedRunner(4);
+        EmbeddedChannel fanout = fanout(bounded);
+        // one read's worth of lines: Netty decodes the whole buffer even after autoRead went off
+        for (int n = 1; n <= 10; n++) {
+            fanout.writeOneInbound(ban(n));
+        }
+        assertFalse(fanout.config().isAutoRead(), "reading stops: the server and TCP hold the rest");
+        assertEquals(4, bounded.accepted.size());
+        assertEquals(4, state.count(Counter.RECEIVED), "held lines are not received by the path yet");
+        assertEquals(new AgentStatus.ReadPauses(1, true), state.readPauses());
+        assertEquals(0, state.count(Counter.DROPPED));
+
+        bounded.finish(3); // down to half: the held lines go first, while there is room
+        fanout.runPendingTasks();
+        assertFalse(fanout.config().isAutoRead(), "the held ones filled the queue again: still paused");
+        assertEquals(7, bounded.accepted.size());
+        bounded.finish(4);
+        fanout.runPendingTasks();
+        assertTrue(fanout.config().isAutoRead(), "all held ones went on and there is room: reading again");
+        assertEquals(10, state.count(Counter.RECEIVED));
+        assertEquals(List.of("192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6",
+                "192.0.2.7", "192.0.2.8", "192.0.2.9", "192.0.2.10"), bounded.lastArguments(), "in arrival order");
+        assertEquals(new AgentStatus.ReadPauses(1, false), state.readPauses());
+        assertEquals(0, bounded.dropped);
+        assertFalse(fanout.finish());
+    }
+
+    @Test
+    void linesHeldWhenTheServerClosesStillRunOnceThereIsRoom() {
+        BoundedRunner bounded = new BoundedRunner(2);
+        EmbeddedChannel fanout = fanout(bounded);
+        for (int n = 1; n <= 4; n++) {
+            fanout.writeOneInbound(ban(n));
+        }
+        fanout.close(); // the server closed us as a slow consumer: the link reconnects as after any close
+        bounded.finish(2);
+        fanout.runPendingTasks();
+        assertEquals(4, bounded.accepted.size(), "what was read is not lost with the connection");
+        assertEquals(0, bounded.dropped);
     }
 }

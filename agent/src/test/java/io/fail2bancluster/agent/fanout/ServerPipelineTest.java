@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.BoundedRunner;
 import io.fail2bancluster.agent.assembly.Agent;
 import io.fail2bancluster.agent.Fixtures;
 import io.fail2bancluster.agent.path.ChannelRoutes;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +112,44 @@ class ServerPipelineTest {
         assertEquals(List.of(List.of("fail2ban-client", "set", "sshd", "banip", "192.0.2.9")), runner.argvs(),
                 "the next message still runs");
         assertEquals(3, state.count(Counter.RECEIVED));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aReadThatFillsTheExecQueueIsHeldWholeAndThePausedConnectionOutlivesPingTimeouts() {
+        BoundedRunner bounded = new BoundedRunner(2);
+        ServerState pausedState = new ServerState(server.address());
+        EmbeddedChannel paused = new EmbeddedChannel();
+        paused.freezeTime();
+        Fixtures.assemble(paused, server, Map.of("Fail2ban", Route.of(server.channel("Fail2ban").orElseThrow(), null)),
+                pausedState, bounded, null);
+        paused.pipeline().fireChannelActive();
+        StringBuilder read = new StringBuilder("debug!connected...\n");
+        for (int i = 1; i <= 6; i++) {
+            read.append("Fail2ban!jail=sshd, action=banip, ip=192.0.2.").append(i).append('\n');
+        }
+        // one buffer from the socket: all its lines are decoded, though reading stops after the second
+        paused.writeInbound(Unpooled.copiedBuffer(read, StandardCharsets.UTF_8));
+        assertFalse(paused.config().isAutoRead());
+        assertEquals(2, bounded.accepted.size());
+        assertEquals(2, pausedState.count(Counter.RECEIVED));
+
+        paused.advanceTimeBy(3 * 60, TimeUnit.SECONDS); // three ping timeouts without a line read
+        paused.runScheduledPendingTasks();
+        assertTrue(paused.isActive(), "the silence is ours: the connection stays");
+
+        for (int round = 0; round < 3; round++) {
+            bounded.finish(2);
+            paused.runPendingTasks();
+        }
+        assertTrue(paused.config().isAutoRead(), "all held lines went on and the queue has room: reading again");
+        assertEquals(List.of("192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6"),
+                bounded.lastArguments());
+        assertEquals(0, pausedState.count(Counter.DROPPED));
+        assertEquals(1, pausedState.readPauses().count());
+        paused.releaseOutbound();
+        assertFalse(paused.finish());
+        channel.releaseOutbound();
         assertFalse(channel.finish());
     }
 

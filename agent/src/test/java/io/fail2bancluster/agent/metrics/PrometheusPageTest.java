@@ -78,6 +78,14 @@ class PrometheusPageTest {
                 # HELP fail2ban_cluster_server_last_line_timestamp_seconds When the last line from the server arrived, in seconds since the Unix epoch; absent before the first.
                 # TYPE fail2ban_cluster_server_last_line_timestamp_seconds gauge
                 fail2ban_cluster_server_last_line_timestamp_seconds{server="127.0.0.1:1986"} 1767323100.500
+                # HELP fail2ban_cluster_server_reads_paused_total Times reading from the server stopped because the exec queue was full (back-pressure, nothing dropped).
+                # TYPE fail2ban_cluster_server_reads_paused_total counter
+                fail2ban_cluster_server_reads_paused_total{server="127.0.0.1:1986"} 0
+                fail2ban_cluster_server_reads_paused_total{server="[2001:db8::1]:1986"} 0
+                # HELP fail2ban_cluster_server_reads_paused 1 while reading from the server is stopped by back-pressure, else 0.
+                # TYPE fail2ban_cluster_server_reads_paused gauge
+                fail2ban_cluster_server_reads_paused{server="127.0.0.1:1986"} 0
+                fail2ban_cluster_server_reads_paused{server="[2001:db8::1]:1986"} 0
                 """, PrometheusPage.render(status, "1.2.3"));
     }
 
@@ -125,5 +133,14 @@ class PrometheusPageTest {
         assertTrue(page.contains("fail2ban_cluster_nats_catch_up_skipped_total{server=\"nats:FAIL2BAN_CLUSTER@n1:4222\"} 3\n"), page);
         assertFalse(page.contains("nats_stream_position{server=\"a:1986\"}"), page);
         assertFalse(PrometheusPage.render(withoutOutbox(STARTED, List.of(fanout)), "1").contains("nats_"));
+    }
+
+    @Test
+    void readsPausedByBackPressureAreACounterAndAGaugePerServer() {
+        ServerStatus paused = new ServerStatus("a:1986", "connected", Optional.of(STARTED), 0, Optional.empty(),
+                counters(0, 0, 0, 0, 0, 0, 0, 0), Optional.empty(), new AgentStatus.ReadPauses(7, true));
+        String page = PrometheusPage.render(withoutOutbox(STARTED, List.of(paused)), "1");
+        assertTrue(page.contains("\nfail2ban_cluster_server_reads_paused_total{server=\"a:1986\"} 7\n"), page);
+        assertTrue(page.contains("\nfail2ban_cluster_server_reads_paused{server=\"a:1986\"} 1\n"), page);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.BoundedRunner;
 import io.fail2bancluster.agent.Fixtures;
 import io.fail2bancluster.agent.LogCapture;
 import io.fail2bancluster.agent.exec.ActionResult;
@@ -200,6 +201,10 @@ class NatsLinkTest {
         clock.freezeTime();
         state = new ServerState("nats:FAIL2BAN_CLUSTER@n1:4222");
         positions = new PositionStore(dir);
+        link = newLink(runner);
+    }
+
+    private NatsLink newLink(io.fail2bancluster.agent.exec.ActionRunner runner) {
         ChannelRoutes routes = new ChannelRoutes(Map.of(Fixtures.CHANNEL, Fixtures.fail2banRoute()), Map.of());
         MessagePath.Shared shared = new MessagePath.Shared(clock.eventLoop(), new Deduplicator(Duration.ofSeconds(5)),
                 runner, new ExecReporter(clock.eventLoop().ticker()), ClusterConfig.Limits.DEFAULTS,
@@ -207,7 +212,7 @@ class NatsLinkTest {
         NatsServerConfig config = new NatsServerConfig("servers[0]", List.of(NatsUrls.parse("nats://n1:4222")),
                 NatsServerConfig.DEFAULT_STREAM, OptionalInt.empty(), NatsServerConfig.DEFAULT_RETENTION, NatsAuth.NONE,
                 Optional.empty(), List.of());
-        link = new NatsLink(config, state, new MessagePath(state, 0, routes, shared), routes, clock.eventLoop(),
+        return new NatsLink(config, state, new MessagePath(state, 0, routes, shared), routes, clock.eventLoop(),
                 new Backoff(MIN, MAX, new Random(SEED)), positions, 16, cluster, linkThread);
     }
 
@@ -293,6 +298,34 @@ class NatsLinkTest {
         assertEquals(2, nats().position());
         assertEquals(Optional.of(2L), stored());
         assertEquals(1, first[0]);
+    }
+
+    @Test
+    void aFullExecQueueHoldsTheStreamsMessagesInTheirWindowPlacesUntilItHasDrainedToHalf() throws IOException {
+        BoundedRunner bounded = new BoundedRunner(2);
+        link = newLink(bounded);
+        connect();
+        deliver(1, ban("192.0.2.1"));
+        deliver(2, ban("192.0.2.2"));
+        int[] held = deliver(3, ban("192.0.2.3"));
+        assertEquals(2, bounded.accepted.size());
+        assertEquals(0, held[0], "held, not dropped and not settled: its place in the window stays taken");
+        assertEquals(new AgentStatus.ReadPauses(1, true), status().readPauses());
+        assertEquals(2L, status().counters().get("received"));
+
+        bounded.finish(1); // down to half
+        runTasks();
+        assertEquals("192.0.2.3", bounded.lastArguments().get(2), "the held one went on");
+        assertEquals(new AgentStatus.ReadPauses(1, true), status().readPauses(), "and filled the queue again");
+        assertEquals(1, nats().position());
+        bounded.finish(2);
+        runTasks();
+        assertEquals(new AgentStatus.ReadPauses(1, false), status().readPauses());
+        assertEquals(1, held[0]);
+        assertEquals(3, nats().position(), "every message ran: the position passes none over");
+        assertEquals(0, bounded.dropped);
+        link.stop();
+        runTasks();
     }
 
     @Test
