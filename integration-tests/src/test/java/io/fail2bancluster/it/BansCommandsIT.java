@@ -50,13 +50,10 @@ class BansCommandsIT {
                 + "\n        action: \"" + actionLine + "\"\n        batch: " + batch + "\n";
     }
 
-    /**
-     * With room for a whole import in the exec queue: fanout has no back-pressure, so a receiver queues what
-     * arrives at once (NATS hands it over a window at a time), and drops what is past {@code exec_queue}.
-     */
+    /** The shipped defaults (exec_queue 10,000: a 20,000 import on fanout meets the agent's back-pressure). */
     private static String config(String entries, Path dir) {
         return "servers:\n" + entries + "reconnect_min: 0.1\nreconnect_max: 1\nexec_concurrency: 1\nlog_level: 2\n"
-                + "exec_queue: 30000\nhostname: admin.example.com\nstate_dir: " + dir.resolve("state") + "\n";
+                + "hostname: admin.example.com\nstate_dir: " + dir.resolve("state") + "\n";
     }
 
     /** The agent's config, and beside it the client's: the same file, as on a host. */
