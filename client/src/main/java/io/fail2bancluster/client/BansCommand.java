@@ -7,6 +7,7 @@ import static io.fail2bancluster.client.ClientMain.NAME;
 
 import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.ConfigException;
 import io.fail2bancluster.config.DefaultPaths;
 import io.fail2bancluster.config.NatsServerConfig;
 import java.io.IOException;
@@ -98,9 +99,11 @@ final class BansCommand {
             Path file = Path.of(parsed.value("--config", ClusterConfig.DEFAULT_PATH.toString()));
             ClusterConfig config;
             try {
-                config = Route.load(loadConfig, file);
-            } catch (IllegalArgumentException e) {
-                err.println(NAME + " bans: " + e.getMessage());
+                config = loadConfig.apply(file);
+            } catch (ConfigException e) {
+                err.println(NAME + " bans: " + e.getMessage() + (parsed.has("--config") ? ""
+                        : "; without --config the servers come from it: give --config FILE, or --agent to ask the "
+                        + "local agent"));
                 return EXIT_USAGE;
             }
             Set<String> clusters = new HashSet<>();

@@ -3,6 +3,7 @@ package io.fail2bancluster.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.config.ConfigException;
 import io.fail2bancluster.nats.StoredMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -90,6 +91,17 @@ class BansCommandTest {
         assertTrue(err.toString().contains("bans: the agent on " + dir.resolve("none.sock") + ": no agent answers"),
                 err.toString());
         assertEquals("no bans in force\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withoutAConfigItSaysHowElseToAsk() {
+        int status = BansCommand.run(List.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), path -> {
+                    throw new ConfigException(path.toString(), "", "no such file", 0);
+                }, CLOCK);
+        assertEquals(2, status);
+        assertTrue(err.toString().contains("no such file; without --config the servers come from it: give --config "
+                + "FILE, or --agent to ask the local agent"), err.toString());
     }
 
     @Test
