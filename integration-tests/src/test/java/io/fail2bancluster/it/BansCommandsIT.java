@@ -163,12 +163,10 @@ class BansCommandsIT {
 
     @Test
     void onFanoutABanAndAnImportOf20000AreRunOnceEachByTheAgentAndListed() throws Exception {
-        FanoutServer server = fanout();
-        RecordingAction action = cluster.recordingAction();
-        AgentProcess agent = agent("agent", fanoutEntry(server.port(), action.action("%action% %ip%"), 100));
-        await().atMost(Cluster.WAIT).until(() -> "connected".equals(agent.server0("state")));
-        Path socket = cluster.dir().resolve("agent").resolve("control.sock");
-        String config = clientConfig("client", fanoutEntry(server.port(), "/bin/true", 1), socket).toString();
+        FanoutFleet fleet = fanoutFleet(100);
+        RecordingAction action = fleet.action();
+        AgentProcess agent = fleet.agent();
+        String config = fleet.config();
 
         client(0, "ban", "203.0.113.9", "--config", config);
         assertEquals(List.of(List.of("banip", "203.0.113.9")), action.awaitRuns(1, agent.process()));
@@ -185,12 +183,11 @@ class BansCommandsIT {
     /** On fanout the list comes from the agent: its ledger of the bans in force, over the control socket. */
     @Test
     void onFanoutTheListComesFromTheAgent() throws Exception {
-        FanoutServer server = fanout();
-        RecordingAction action = cluster.recordingAction();
-        AgentProcess agent = agent("agent", fanoutEntry(server.port(), action.action("%action% %ip%"), 1));
-        await().atMost(Cluster.WAIT).until(() -> "connected".equals(agent.server0("state")));
-        Path socket = cluster.dir().resolve("agent").resolve("control.sock");
-        String config = clientConfig("client", fanoutEntry(server.port(), "/bin/true", 1), socket).toString();
+        FanoutFleet fleet = fanoutFleet(1);
+        RecordingAction action = fleet.action();
+        AgentProcess agent = fleet.agent();
+        String config = fleet.config();
+        Path socket = fleet.socket();
 
         client(0, "ban", "203.0.113.9", "--duration", "1h", "--config", config);
         client(0, "ban", "198.51.100.0/24", "--duration", "permanent", "--config", config);
@@ -205,6 +202,20 @@ class BansCommandsIT {
         client(0, "unban", "203.0.113.9", "--config", config);
         action.awaitRuns(3, agent.process());
         assertEquals(List.of("198.51.100.0/24"), List.copyOf(bans("--config", config).keySet()));
+    }
+
+    /** A fanout server, an agent receiving from it with a recording action, and the client's config beside it. */
+    private record FanoutFleet(RecordingAction action, AgentProcess agent, String config, Path socket) {
+    }
+
+    private FanoutFleet fanoutFleet(int batch) throws IOException {
+        FanoutServer server = fanout();
+        RecordingAction action = cluster.recordingAction();
+        AgentProcess agent = agent("agent", fanoutEntry(server.port(), action.action("%action% %ip%"), batch));
+        await().atMost(Cluster.WAIT).until(() -> "connected".equals(agent.server0("state")));
+        Path socket = cluster.dir().resolve("agent").resolve("control.sock");
+        return new FanoutFleet(action, agent, clientConfig("client", fanoutEntry(server.port(), "/bin/true", 1), socket)
+                .toString(), socket);
     }
 
     /** The reference C fanout when {@code -Dfanout.binary} names it, else our broker. */
