@@ -37,6 +37,25 @@ final class Bench {
         return String.format("%.2fx baseline", ours / baseline);
     }
 
+    /**
+     * Wall time of one whole process in milliseconds, its output discarded and stderr shown, {@code JAVA_OPTS}
+     * of this JVM's environment left out, {@code env} added; any exit status but 0 ends the bench.
+     */
+    static double wallMillis(List<String> command, java.util.Map<String, String> env)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().putAll(env);
+        long start = System.nanoTime();
+        int status = builder.start().waitFor();
+        double ms = (System.nanoTime() - start) / 1e6;
+        if (status != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited " + status);
+        }
+        return ms;
+    }
+
     /** A bench's temporary folder and all in it (links themselves, never what they point to). */
     static void deleteTree(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {

@@ -127,19 +127,8 @@ public final class StartupBench {
         return command;
     }
 
-    /** Wall time of the whole process in milliseconds; any exit status but 0 ends the bench. */
     private static double run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().remove("JAVA_OPTS");
-        builder.environment().putAll(env);
-        long start = System.nanoTime();
-        int status = builder.start().waitFor();
-        double ms = (System.nanoTime() - start) / 1e6;
-        if (status != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited " + status);
-        }
-        return ms;
+        return Bench.wallMillis(command, env);
     }
 
     private record Variant(String title, List<String> command, Map<String, String> env) {

@@ -1,13 +1,7 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.protocol.Command;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -43,17 +37,11 @@ public record AgentDestination(Path socket) implements Destination {
     public PublishResult publish(Command.Announce announce, Deadline deadline) {
         String noAgent = "no agent answers on " + socket + " within " + Deadline.format(deadline.timeout());
         deadline.waitingFor(noAgent + " (it did not answer in time)");
-        try (SocketChannel agent = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            if (!deadline.closeOnExpiry(agent)) {
-                return failed(deadline.timeoutReason(), deadline);
-            }
-            agent.connect(UnixDomainSocketAddress.of(socket));
-            ByteBuffer request = ByteBuffer.wrap(("publish " + announce.channel() + " " + announce.message() + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            while (request.hasRemaining()) {
-                agent.write(request);
-            }
-            String status = firstLine(agent);
+        try {
+            String reply = ControlSocket.exchange(socket, "publish " + announce.channel() + " " + announce.message(),
+                    deadline, MAX_REPLY_BYTES);
+            int end = reply.indexOf('\n');
+            String status = end < 0 ? reply : reply.substring(0, end);
             if (status.equals("ok")) {
                 return new PublishResult(this, true, "handed to the agent on " + socket, deadline.elapsed());
             }
@@ -71,28 +59,6 @@ public record AgentDestination(Path socket) implements Destination {
 
     private PublishResult failed(String reason, Deadline deadline) {
         return PublishResult.failed(this, reason, deadline.elapsed());
-    }
-
-    private static String firstLine(SocketChannel agent) throws IOException {
-        ByteArrayOutputStream reply = new ByteArrayOutputStream();
-        ByteBuffer buffer = ByteBuffer.allocate(4096);
-        while (reply.size() < MAX_REPLY_BYTES) {
-            buffer.clear();
-            int n = agent.read(buffer);
-            if (n < 0) {
-                break;
-            }
-            reply.write(buffer.array(), 0, n);
-            if (reply.toString(StandardCharsets.UTF_8).contains("\n\n")) {
-                break;
-            }
-        }
-        String text = reply.toString(StandardCharsets.UTF_8);
-        if (text.isEmpty()) {
-            throw new IOException("it closed without an answer");
-        }
-        int end = text.indexOf('\n');
-        return end < 0 ? text : text.substring(0, end);
     }
 
     @Override

@@ -58,6 +58,16 @@ final class ClientArgs {
             return agent != null ? new AgentDestination(agent) : nats != null ? new NatsDestination(nats) : target;
         }
 
+        /** The same publish of another message: {@code ban}, {@code unban} and {@code import} make theirs. */
+        Publish withMessage(String text) {
+            return new Publish(channel, text, target, config, timeout, verbose, secretFile, nats, quiet, agent);
+        }
+
+        /** The same publish with another deadline. */
+        Publish withTimeout(Duration deadline) {
+            return new Publish(channel, message, target, config, deadline, verbose, secretFile, nats, quiet, agent);
+        }
+
         Publish(String channel, String message, FanoutDestination target, Path config, Duration timeout, boolean verbose) {
             this(channel, message, target, config, timeout, verbose, null, null, false, null);
         }

@@ -5,13 +5,15 @@ import io.fail2bancluster.config.ConfigLoader;
 import io.fail2bancluster.util.ProductVersion;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * {@code fail2ban-cluster-client}: announces one message on one channel to every server that carries it
- * ({@link PublishCommand}), or announces a jail's bans again ({@link Resync}), and exits with an honest
- * status. This class only dispatches. fail2ban runs it synchronously on every ban, so its
+ * ({@link PublishCommand}), announces a jail's bans again ({@link Resync}), bans, unbans and imports by hand
+ * ({@link BanCommand}, {@link ImportCommand}), lists the bans in force ({@link BansCommand}), and exits with an
+ * honest status. This class only dispatches. fail2ban runs it synchronously on every ban, so its
  * start-up is part of ban latency: no event loop, no logging framework, errors go straight to stderr.
  *
  * <p>Exit status: 0 every target accepted the announce; 1 at least one did not (one line per failed
@@ -27,6 +29,7 @@ public final class ClientMain {
 
     static final String USAGE = """
             Usage: fail2ban-cluster-client [publish] -c CHANNEL -m MESSAGE [options]
+                   fail2ban-cluster-client ban|unban|import|bans|resync ... (see below)
 
             Announces MESSAGE on CHANNEL to every server in the config that has a channel of that
             name (all at once), or to --host or --nats only. A fanout server accepted the announce
@@ -70,7 +73,13 @@ public final class ClientMain {
             With a config, a server with tls: true uses TLS with its ca_file, cert_file, key_file and
             server_name; a nats: entry uses its stream, auth and TLS keys (see docs/nats.md).
 
-            fail2ban-cluster-client resync --help: announce a jail's current bans again.
+            Other commands (each has its own --help):
+              ban ADDRESS [--jail J] [--duration D] [--reason TEXT]   ban on every host, by hand
+              unban ADDRESS [--jail J]                                lift a ban on every host
+              import FILE|- [--jail J] [--duration D]                 ban a blocklist on every host
+              bans [--config FILE | --agent [SOCKET]] [-c CHANNEL] [--jail J] [--ip ADDRESS] [--json]
+                                                                      list the bans in force
+              resync (--jail JAIL ... | --all)                        announce a jail's current bans again
             fail2ban-cluster-client --build-cds: (re)build the start-up archive lib/client.jsa (the
             .deb does this itself; after unpacking the tarball or changing the JDK, run it once).
 
@@ -94,9 +103,20 @@ public final class ClientMain {
     /** The whole client with its outside world passed in, so tests run it in-process. */
     static int run(String[] args, PrintStream out, PrintStream err, Function<Path, ClusterConfig> loadConfig,
             Publisher publisher) {
-        if (args.length > 0 && args[0].equals("resync")) {
-            return Resync.run(List.of(args).subList(1, args.length), out, err, loadConfig, publisher,
-                    Fail2banBans::client);
+        List<String> rest = args.length == 0 ? List.of() : List.of(args).subList(1, args.length);
+        switch (args.length == 0 ? "" : args[0]) {
+            case "resync":
+                return Resync.run(rest, out, err, loadConfig, publisher, Fail2banBans::client);
+            case "ban":
+                return BanCommand.run(true, rest, out, err, loadConfig, publisher);
+            case "unban":
+                return BanCommand.run(false, rest, out, err, loadConfig, publisher);
+            case "import":
+                return ImportCommand.run(rest, System.in, out, err, loadConfig, publisher, ProgressLine.stderrIsTerminal());
+            case "bans":
+                return BansCommand.run(rest, out, err, loadConfig, Clock.systemDefaultZone());
+            default:
+                break;
         }
         ClientArgs.Request request;
         try {

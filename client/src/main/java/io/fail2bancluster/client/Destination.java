@@ -1,6 +1,8 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.protocol.Command;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Where a publish goes: a fanout server ({@link FanoutDestination}), a NATS JetStream cluster
@@ -19,6 +21,24 @@ public interface Destination {
      * what it waits for with {@link Deadline#waitingFor}, for the words of a timeout.
      */
     PublishResult publish(Command.Announce announce, Deadline deadline);
+
+    /**
+     * Delivers {@code announces} (a blocklist's bans, all on one channel) as fast as this destination takes
+     * them, and says whether it accepted every one by the deadline; {@code sent} counts those it has, for a
+     * progress line. By default one {@link #publish} after the other; fanout pipelines them over one
+     * connection, NATS publishes them asynchronously.
+     */
+    default PublishResult publishAll(List<Command.Announce> announces, Deadline deadline, LongAdder sent) {
+        for (int i = 0; i < announces.size(); i++) {
+            PublishResult result = publish(announces.get(i), deadline);
+            if (!result.accepted()) {
+                return PublishResult.failed(this, result.reason() + " (after " + i + " of " + announces.size()
+                        + " accepted)", deadline.elapsed());
+            }
+            sent.increment();
+        }
+        return PublishResult.accepted(this, deadline.elapsed());
+    }
 
     /**
      * Whether the announce travels as a fanout line, {@code announce CHANNEL MESSAGE}, which brokers and agents

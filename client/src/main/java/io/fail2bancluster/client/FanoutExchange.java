@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.List;
+import java.util.function.LongConsumer;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
@@ -42,7 +44,8 @@ final class FanoutExchange {
 
     private final FanoutDestination server;
     private final ClientTls tls;
-    private final byte[] request;
+    private final List<byte[]> request;
+    private final LongConsumer written;
     private final Deadline deadline;
     private volatile Step step;
 
@@ -51,9 +54,19 @@ final class FanoutExchange {
      * @param request the announce and ping bytes, written together once the server has greeted us
      */
     FanoutExchange(FanoutDestination server, ClientTls tls, byte[] request, Deadline deadline) {
+        this(server, tls, List.of(request), part -> { }, deadline);
+    }
+
+    /**
+     * A blocklist's exchange: {@code parts} (announces, the last one ending with the ping) written one after the
+     * other without waiting for anything, as fanout reads a connection's lines in order; {@code written} hears of
+     * each part written, by its index.
+     */
+    FanoutExchange(FanoutDestination server, ClientTls tls, List<byte[]> parts, LongConsumer written, Deadline deadline) {
         this.server = server;
         this.tls = tls;
-        this.request = request;
+        this.request = parts;
+        this.written = written;
         this.deadline = deadline;
         step(Step.RESOLVING);
     }
@@ -181,8 +194,11 @@ final class FanoutExchange {
 
         step(Step.REPLY);
         OutputStream out = s.getOutputStream();
-        out.write(request);
-        out.flush();
+        for (int i = 0; i < request.size(); i++) {
+            out.write(request.get(i));
+            out.flush();
+            written.accept(i);
+        }
         String line;
         while ((line = reader.readLine(deadline)) != null) {
             ServerLine reply = ServerLine.parse(line);

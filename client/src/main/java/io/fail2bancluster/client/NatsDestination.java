@@ -2,6 +2,9 @@ package io.fail2bancluster.client;
 
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.protocol.Command;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A NATS JetStream cluster to publish to: a {@code nats:} entry of the config, or {@code --nats}. It accepted
@@ -28,6 +31,16 @@ public record NatsDestination(NatsServerConfig cluster) implements Destination {
     @Override
     public PublishResult publish(Command.Announce announce, Deadline deadline) {
         return new NatsExchange(this, announce.channel().toString(), announce.message(), deadline).run();
+    }
+
+    /** Asynchronous publishes over one connection, a bounded number waiting for their acknowledgement. */
+    @Override
+    public PublishResult publishAll(List<Command.Announce> announces, Deadline deadline, LongAdder sent) {
+        List<String> messages = new ArrayList<>(announces.size());
+        for (Command.Announce announce : announces) {
+            messages.add(announce.message());
+        }
+        return new NatsExchange(this, announces.get(0).channel().toString(), messages, sent, deadline).run();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.fail2bancluster.client;
 
 import io.fail2bancluster.nats.BanPublication;
+import io.fail2bancluster.nats.BulkPublication;
 import io.fail2bancluster.nats.MessageIds;
 import io.fail2bancluster.nats.NatsConnections;
 import io.fail2bancluster.nats.StreamConflictException;
@@ -13,6 +14,8 @@ import io.nats.client.Options;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The whole publish to one NATS cluster: connect, find or create the stream, publish until acknowledged.
@@ -30,7 +33,9 @@ final class NatsExchange {
 
     private final NatsDestination destination;
     private final String channel;
-    private final String message;
+    private final List<String> messages;
+    /** Counts a blocklist's acknowledged publishes; null for one publish. */
+    private final LongAdder sent;
     private final Deadline deadline;
     private final Backoff backoff = new Backoff(RETRY_MIN, RETRY_MAX);
     private int retries;
@@ -39,9 +44,15 @@ final class NatsExchange {
     private String cannotConnect;
 
     NatsExchange(NatsDestination destination, String channel, String message, Deadline deadline) {
+        this(destination, channel, List.of(message), null, deadline);
+    }
+
+    /** A blocklist's bans ({@link BulkPublication}), {@code sent} counting those acknowledged. */
+    NatsExchange(NatsDestination destination, String channel, List<String> messages, LongAdder sent, Deadline deadline) {
         this.destination = destination;
         this.channel = channel;
-        this.message = message;
+        this.messages = messages;
+        this.sent = sent;
         this.deadline = deadline;
         describeTimeout();
     }
@@ -51,7 +62,7 @@ final class NatsExchange {
         try {
             connection = connect();
             return connection == null ? failed(cannotConnect != null ? cannotConnect : deadline.timeoutReason())
-                    : publish(connection);
+                    : sent == null ? publish(connection) : publishAll(connection);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failed("interrupted");
@@ -90,9 +101,38 @@ final class NatsExchange {
         return null;
     }
 
+    private StreamSpec spec() {
+        return new StreamSpec(destination.cluster().stream(), destination.cluster().retention(),
+                destination.cluster().replicas());
+    }
+
+    /** Every message published asynchronously, the ones not acknowledged again, until all are or the deadline. */
+    private PublishResult publishAll(Connection connection) throws InterruptedException {
+        BulkPublication bulk = new BulkPublication(spec(), channel, messages, MessageIds.newNonce(new SecureRandom()),
+                BulkPublication.DEFAULT_WINDOW);
+        try {
+            long deadlineNanos = System.nanoTime() + deadline.remaining().toNanos();
+            BulkPublication.Outcome outcome = bulk.run(connection, ATTEMPT.multipliedBy(5), deadlineNanos, sent);
+            if (outcome.complete()) {
+                return new PublishResult(destination, true, "stored " + outcome.stored() + " in "
+                        + destination.cluster().stream() + (outcome.duplicates() > 0 ? " (" + outcome.duplicates()
+                        + " already there from an earlier attempt)" : "") + " via " + connection.getConnectedUrl(),
+                        deadline.elapsed());
+            }
+            return failed(outcome.missing() + " of " + messages.size() + " not acknowledged within the timeout"
+                    + (outcome.lastError() == null ? "" : ": " + outcome.lastError()));
+        } catch (IOException e) {
+            return failed("no answer from JetStream: " + e.getMessage());
+        } catch (StreamConflictException e) {
+            return failed(e.getMessage());
+        } catch (JetStreamApiException e) {
+            return failed("refused by JetStream: " + e.getMessage());
+        }
+    }
+
     private PublishResult publish(Connection connection) throws InterruptedException {
-        BanPublication publication = new BanPublication(new StreamSpec(destination.cluster().stream(),
-                destination.cluster().retention(), destination.cluster().replicas()), channel, message,
+        String message = messages.get(0);
+        BanPublication publication = new BanPublication(spec(), channel, message,
                 MessageIds.of(channel, message, MessageIds.newNonce(new SecureRandom())));
         while (deadline.remainingMillis() > 0) {
             try {

@@ -10,9 +10,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Publishes one announce to several {@link Destination}s at once, one thread each, and tells per destination
+ * Publishes one announce (or a blocklist's) to several {@link Destination}s at once, one thread each, and tells per destination
  * whether it accepted it by one deadline. Plain blocking code: the command-line client starts once per ban,
  * and an event loop would cost more start-up time than the whole exchange.
  *
@@ -45,6 +46,23 @@ public final class Publisher {
      */
     public List<PublishResult> publish(List<? extends Destination> destinations, Command.Announce announce,
             Duration timeout) {
+        return publish(destinations, List.of(announce), null, timeout);
+    }
+
+    /**
+     * Publishes {@code announces} (all on one channel) to every destination concurrently, each as fast as it
+     * takes them ({@link Destination#publishAll}), and waits until each has accepted all of them, failed, or
+     * {@code timeout} has passed.
+     *
+     * @param sent counts the announces the destinations have accepted, for a progress line
+     */
+    public List<PublishResult> publishAll(List<? extends Destination> destinations, List<Command.Announce> announces,
+            LongAdder sent, Duration timeout) {
+        return publish(destinations, announces, Objects.requireNonNull(sent, "sent"), timeout);
+    }
+
+    private List<PublishResult> publish(List<? extends Destination> destinations, List<Command.Announce> announces,
+            LongAdder sent, Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
@@ -56,7 +74,7 @@ public final class Publisher {
         for (int i = 0; i < n; i++) {
             deadlines[i] = new Deadline(start, timeout);
             try {
-                executor.execute(new Task(destinations.get(i), announce, deadlines[i], results, i, done));
+                executor.execute(new Task(destinations.get(i), announces, sent, deadlines[i], results, i, done));
             } catch (RejectedExecutionException e) {
                 results.set(i, PublishResult.failed(destinations.get(i), "not started: " + e.getMessage(),
                         Duration.ZERO));
@@ -87,12 +105,13 @@ public final class Publisher {
     }
 
     /** Runs one destination's publish and records its result unless the caller already gave up on it. */
-    private record Task(Destination destination, Command.Announce announce, Deadline deadline,
+    private record Task(Destination destination, List<Command.Announce> announces, LongAdder sent, Deadline deadline,
             AtomicReferenceArray<PublishResult> results, int slot, CountDownLatch done) implements Runnable {
         @Override
         public void run() {
             try {
-                results.compareAndSet(slot, null, destination.publish(announce, deadline));
+                results.compareAndSet(slot, null, sent == null ? destination.publish(announces.get(0), deadline)
+                        : destination.publishAll(announces, deadline, sent));
             } catch (RuntimeException e) {
                 results.compareAndSet(slot, null, PublishResult.failed(destination, "failed: " + e,
                         deadline.elapsed()));

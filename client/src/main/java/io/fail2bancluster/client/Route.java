@@ -29,16 +29,7 @@ record Route(List<Destination> destinations, SigningKey key, ClusterConfig.Limit
      *                                  error line, with a hint where one helps
      */
     static Route fromConfig(Function<Path, ClusterConfig> loader, Path file, String channel, SigningKey key) {
-        ClusterConfig config;
-        try {
-            config = loader.apply(file);
-        } catch (ConfigException e) {
-            boolean missingDefault = file.equals(ClusterConfig.DEFAULT_PATH) && e.path().isEmpty()
-                    && e.problem().equals("no such file");
-            throw new IllegalArgumentException(e.getMessage() + (missingDefault ? "; without --config the servers come "
-                    + "from it: to announce to one fanout server without a config, give --host HOST [-p PORT]"
-                    + " (or --nats URL, or --agent to hand it to the local agent)" : ""), e);
-        }
+        ClusterConfig config = load(loader, file);
         List<Destination> destinations = ConfigDestinations.forChannel(config, channel);
         if (destinations.isEmpty()) {
             Set<String> names = ConfigDestinations.channelNames(config);
@@ -48,5 +39,22 @@ record Route(List<Destination> destinations, SigningKey key, ClusterConfig.Limit
         }
         return new Route(destinations, key != null ? key : ConfigDestinations.signingKey(config, channel),
                 config.limits());
+    }
+
+    /**
+     * The config the servers come from.
+     *
+     * @throws IllegalArgumentException it cannot be read: the error line, with a hint when it is the default one
+     */
+    static ClusterConfig load(Function<Path, ClusterConfig> loader, Path file) {
+        try {
+            return loader.apply(file);
+        } catch (ConfigException e) {
+            boolean missingDefault = file.equals(ClusterConfig.DEFAULT_PATH) && e.path().isEmpty()
+                    && e.problem().equals("no such file");
+            throw new IllegalArgumentException(e.getMessage() + (missingDefault ? "; without --config the servers come "
+                    + "from it: to announce to one fanout server without a config, give --host HOST [-p PORT]"
+                    + " (or --nats URL, or --agent to hand it to the local agent)" : ""), e);
+        }
     }
 }

@@ -166,6 +166,11 @@ public record ClusterConfig(
         return configuredHostname.orElseGet(LocalHostname::fullyQualified);
     }
 
+    /** The machine's fully qualified name: {@link #hostname()} of a config without the key, for a command without a config. */
+    public static String machineHostname() {
+        return LocalHostname.fullyQualified();
+    }
+
     /** Whether any channel ignores its own host's messages, i.e. whether {@link #hostname()} is needed. */
     public boolean skipsOwnMessages() {
         return servers.stream().flatMap(s -> s.channels().stream()).anyMatch(ChannelConfig::skipOwn);

@@ -34,16 +34,16 @@ class ManPagesIT {
     @ParameterizedTest(name = "{0}({1})")
     @CsvSource({
         "fail2ban-clusterd, 8, ''",
-        "fail2ban-cluster-client, 1, resync",
+        "fail2ban-cluster-client, 1, resync ban unban import bans",
         "fail2ban-cluster-broker, 8, ''",
         "fail2ban-cluster-loadtest, 1, ''",
     })
-    void everyOptionOfHelpIsInTheManPageAndTheManPageNamesNoOther(String command, int section, String subcommand)
+    void everyOptionOfHelpIsInTheManPageAndTheManPageNamesNoOther(String command, int section, String subcommands)
             throws Exception {
         List<String> helps = new ArrayList<>();
         helps.add(help(command));
-        if (!subcommand.isEmpty()) {
-            helps.add(help(command, subcommand));
+        for (String each : subcommands.isEmpty() ? new String[0] : subcommands.split(" ")) {
+            helps.add(help(command, each));
         }
         String allHelp = String.join("\n", helps);
         Set<String> helpOptions = new LinkedHashSet<>();

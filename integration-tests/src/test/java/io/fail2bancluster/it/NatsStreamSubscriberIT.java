@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fail2bancluster.agent.nats.CatchUp;
-import io.fail2bancluster.agent.nats.StoredMessage;
+import io.fail2bancluster.nats.CatchUp;
+import io.fail2bancluster.nats.StoredMessage;
 import io.fail2bancluster.agent.nats.StreamSubscriber;
 import io.fail2bancluster.client.NatsDestination;
 import io.fail2bancluster.client.PublishResult;

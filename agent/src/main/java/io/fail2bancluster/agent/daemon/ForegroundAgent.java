@@ -76,7 +76,7 @@ public final class ForegroundAgent {
         try {
             control = ControlServer.open(config.controlSocket(),
                     Map.of("status", this::statusReply, "reload", this::reloadReply),
-                    Map.of("publish", this::publishReply), ControlProtocol.publishRequestLimit(config.limits().maxLine()));
+                    Map.of("publish", this::publishReply, "bans", this::bansReply), ControlProtocol.publishRequestLimit(config.limits().maxLine()));
         } catch (ControlServer.AlreadyServedException e) {
             return refuse("already running" + e.pid().map(p -> " (pid " + p + ")").orElse("") + ": " + e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -148,6 +148,12 @@ public final class ForegroundAgent {
     private ControlReply publishReply(String argument) {
         RunningAgent a = agent;
         return a == null ? ControlReply.error("starting; nothing kept") : a.publish(argument);
+    }
+
+    /** The bans in force the agent knows of, for {@code fail2ban-cluster-client bans}. */
+    private ControlReply bansReply(String argument) {
+        RunningAgent a = agent;
+        return a == null ? ControlReply.error("starting") : a.bans(argument);
     }
 
     private ControlReply reloadReply() {

@@ -38,6 +38,14 @@ public interface RunningAgent {
         return ControlReply.error("this agent keeps no outbox; publish with fail2ban-cluster-client");
     }
 
+    /**
+     * The control socket's {@code bans [channel=C] [jail=J] [ip=A]}: the bans in force the agent knows of, from
+     * its ledger ({@link BansReply}). Called on the control socket's thread.
+     */
+    default ControlReply bans(String argument) {
+        return ControlReply.error("this agent keeps no ledger of the bans in force");
+    }
+
     /** Starts an agent for a validated config. */
     @FunctionalInterface
     interface Starter {
@@ -84,6 +92,13 @@ public interface RunningAgent {
             public ControlReply publish(String argument) {
                 return publish.map(command -> reply(command.apply(argument)))
                         .orElseGet(() -> ControlReply.error(refusal + "; nothing kept"));
+            }
+
+            @Override
+            public ControlReply bans(String argument) {
+                return agent.ledger().map(ledger -> BansReply.answer(argument, ledger::inForce))
+                        .orElseGet(() -> ControlReply.error("this agent keeps no ledger of the bans in force "
+                                + "(its state_dir could not be used; its log says why)"));
             }
 
             @Override

@@ -1,5 +1,7 @@
 package io.fail2bancluster.agent.nats;
 
+import io.fail2bancluster.nats.CatchUp;
+import io.fail2bancluster.nats.StoredMessage;
 import io.fail2bancluster.protocol.Message;
 import java.time.Clock;
 import org.apache.logging.log4j.LogManager;

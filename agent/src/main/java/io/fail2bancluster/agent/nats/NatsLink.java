@@ -8,6 +8,7 @@ import io.fail2bancluster.agent.path.MessagePath;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.NatsServerConfig;
+import io.fail2bancluster.nats.StoredMessage;
 import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.util.Backoff;
 import io.fail2bancluster.util.BlockingThreads;

@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.nats;
 
 import io.fail2bancluster.agent.status.ServerState;
+import io.fail2bancluster.nats.StoredMessage;
 import io.fail2bancluster.util.Backoff;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;

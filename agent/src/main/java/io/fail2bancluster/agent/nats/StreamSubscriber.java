@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.nats;
 
 import io.fail2bancluster.nats.BanSubjects;
+import io.fail2bancluster.nats.StoredMessage;
 import io.nats.client.Connection;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.JetStreamApiException;
@@ -10,13 +11,10 @@ import io.nats.client.MessageHandler;
 import io.nats.client.OrderedConsumerContext;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.OrderedConsumerConfiguration;
-import io.nats.client.impl.NatsJetStreamMetaData;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -122,7 +120,7 @@ public final class StreamSubscriber implements ClusterClient.Reading {
 
         @Override
         public void onMessage(Message message) throws InterruptedException {
-            StoredMessage stored = convert(message);
+            StoredMessage stored = StoredMessage.of(stream, message);
             if (stored == null) {
                 return;
             }
@@ -145,29 +143,6 @@ public final class StreamSubscriber implements ClusterClient.Reading {
             } catch (RejectedExecutionException e) {
                 done.run(); // the loop is shutting down: nothing will run anything any more
             }
-        }
-
-        /** A delivered message as the catch-up sees it; null for a subject that is none of ours. */
-        private StoredMessage convert(Message message) {
-            String channel = BanSubjects.channelOf(stream, message.getSubject());
-            if (channel == null) {
-                return null;
-            }
-            NatsJetStreamMetaData meta = message.metaData();
-            OptionalLong replaced = OptionalLong.empty();
-            if (message.getHeaders() != null) {
-                String value = message.getHeaders().getFirst(BanSubjects.REPLACES_HEADER);
-                if (value != null) {
-                    try {
-                        replaced = OptionalLong.of(Long.parseLong(value.trim()));
-                    } catch (NumberFormatException e) {
-                        // a header we did not write: as if absent (the unban then runs, which is harmless)
-                    }
-                }
-            }
-            byte[] data = message.getData();
-            return new StoredMessage(meta.streamSequence(), meta.timestamp().toInstant(), channel,
-                    data == null ? "" : new String(data, StandardCharsets.UTF_8), replaced);
         }
     }
 }

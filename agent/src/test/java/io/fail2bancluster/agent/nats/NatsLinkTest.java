@@ -20,6 +20,7 @@ import io.fail2bancluster.config.NatsAuth;
 import io.fail2bancluster.config.NatsServerConfig;
 import io.fail2bancluster.config.NatsUrls;
 import io.fail2bancluster.nats.BanPublication;
+import io.fail2bancluster.nats.StoredMessage;
 import io.fail2bancluster.nats.StreamSpec;
 import io.fail2bancluster.util.Backoff;
 import io.netty.channel.EventLoop;

@@ -1,20 +1,22 @@
-package io.fail2bancluster.agent.nats;
+package io.fail2bancluster.nats;
 
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.RUN_BAN_IN_FORCE;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.RUN_OTHER_MESSAGE;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.RUN_UNBAN_OF_A_BAN_PROCESSED_HERE;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.SKIP_ALREADY_PROCESSED;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.SKIP_BAN_EXPIRED;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.SKIP_OTHER_MESSAGE_ON_A_HOST_WITHOUT_STATE;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.SKIP_UNBAN_OF_A_BAN_NEVER_RUN_HERE;
-import static io.fail2bancluster.agent.nats.CatchUp.Verdict.SKIP_UNBAN_ON_A_HOST_WITHOUT_STATE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.RUN_BAN_IN_FORCE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.RUN_OTHER_MESSAGE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.RUN_UNBAN_OF_A_BAN_PROCESSED_HERE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.SKIP_ALREADY_PROCESSED;
+import static io.fail2bancluster.nats.CatchUp.Verdict.SKIP_BAN_EXPIRED;
+import static io.fail2bancluster.nats.CatchUp.Verdict.SKIP_OTHER_MESSAGE_ON_A_HOST_WITHOUT_STATE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.SKIP_UNBAN_OF_A_BAN_NEVER_RUN_HERE;
+import static io.fail2bancluster.nats.CatchUp.Verdict.SKIP_UNBAN_ON_A_HOST_WITHOUT_STATE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.fail2bancluster.protocol.Message;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -49,7 +51,7 @@ class CatchUpTest {
     }
 
     private static String key(String message) {
-        var parsed = io.fail2bancluster.protocol.Message.parse(message);
+        var parsed = Message.parse(message);
         return parsed.get("jail") != null && parsed.get("ip") != null
                 ? parsed.get("jail") + "/" + parsed.get("ip") : message;
     }
@@ -167,6 +169,19 @@ class CatchUpTest {
                 "jail=j, action=banip, ip=1.2.3.4, bantime=99999999999999999999")) {
             assertEquals(RUN_BAN_IN_FORCE, CatchUp.verdict(stored(1, unknown),
                     T0.plus(Duration.ofDays(29)), OptionalLong.empty()), unknown);
+        }
+    }
+
+    @Test
+    void aBansEndIsItsBantimeAfterItWasStoredAndNoneWhenItDoesNotEnd() {
+        assertEquals(Optional.of(T0.plusSeconds(600)),
+                CatchUp.end(Message.parse(ban("192.0.2.1", 600)), T0));
+        assertEquals(Optional.of(T0.plusMillis(500)), CatchUp.end(Message.parse(
+                "jail=j, action=banip, ip=1.2.3.4, bantime=0.5"), T0));
+        for (String endless : List.of("jail=j, action=banip, ip=1.2.3.4, bantime=-1", "jail=j, action=banip, ip=1.2.3.4",
+                "jail=j, action=banip, ip=1.2.3.4, bantime=x", "jail=j, action=banip, ip=1.2.3.4, bantime=99999999999999999999")) {
+            assertEquals(Optional.empty(), CatchUp.end(Message.parse(endless), T0),
+                    endless);
         }
     }
 }

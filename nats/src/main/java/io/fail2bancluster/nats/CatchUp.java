@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent.nats;
+package io.fail2bancluster.nats;
 
 import io.fail2bancluster.protocol.Message;
 import java.math.BigDecimal;
@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -115,23 +116,29 @@ public final class CatchUp {
 
     /** Whether a ban stored at {@code stored} with the message's {@code bantime} still holds at {@code now}. */
     static boolean inForce(Message ban, Instant stored, Instant now) {
+        return end(ban, stored).map(end -> end.isAfter(now)).orElse(true);
+    }
+
+    /**
+     * When a ban stored at {@code stored} ends by its {@code bantime}: empty when it does not (fail2ban's
+     * {@code -1}, a bantime longer than any clock runs) or does not say (no readable {@code bantime}: in force
+     * as long as the stream keeps it). What {@code fail2ban-cluster-client bans} shows as "until".
+     */
+    public static Optional<Instant> end(Message ban, Instant stored) {
         String text = ban.get("bantime");
         if (text == null) {
-            return true;
+            return Optional.empty();
         }
         BigDecimal seconds;
         try {
             seconds = new BigDecimal(text.trim());
         } catch (NumberFormatException e) {
-            return true;
+            return Optional.empty();
         }
-        if (seconds.signum() < 0) {
-            return true; // fail2ban's -1: permanent
-        }
-        if (seconds.compareTo(BigDecimal.valueOf(MAX_BANTIME_SECONDS)) > 0) {
-            return true; // longer than any clock will run
+        if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(MAX_BANTIME_SECONDS)) > 0) {
+            return Optional.empty(); // fail2ban's -1, or longer than any clock will run
         }
         Duration bantime = Duration.ofMillis(seconds.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact());
-        return stored.plus(bantime).isAfter(now);
+        return Optional.of(stored.plus(bantime));
     }
 }
