@@ -1,6 +1,9 @@
 package io.fail2bancluster.agent;
 
 import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.nft.NftCommand;
+import io.fail2bancluster.agent.nft.NftEnforcer;
+import io.fail2bancluster.agent.nft.NftScript;
 import io.fail2bancluster.agent.exec.ProcessActionRunner;
 import io.fail2bancluster.agent.metrics.MetricsListener;
 import io.fail2bancluster.agent.outbox.Outbox;
@@ -48,6 +51,7 @@ public final class AgentBuilder {
     private ActionRunner ownRunner;
     private EventLoopGroup group;
     private OutboxStore outbox;
+    private NftCommand nft = NftEnforcer.systemNft();
 
     AgentBuilder(ClusterConfig config) {
         this.config = config;
@@ -68,6 +72,12 @@ public final class AgentBuilder {
     /** Runs on one loop of {@code group}, which the caller owns (and may share with many agents, as the load harness does). */
     public AgentBuilder group(EventLoopGroup group) {
         this.group = group;
+        return this;
+    }
+
+    /** Writes the nftables table of {@code enforce: nftables} channels with {@code nft} (tests: a fake). */
+    public AgentBuilder nft(NftCommand nft) {
+        this.nft = nft;
         return this;
     }
 
@@ -117,6 +127,8 @@ public final class AgentBuilder {
         Links links = new Links(loop, deduplicator, box);
         // results of the last actions were posted to the loop before the runner stopped: this runs after them
         started.add("the final status", loop, grace -> links.freeze());
+        NftEnforcer enforcer = startNftables(started);
+        links.nftables(enforcer);
         ActionRunner actions = runner;
         if (actions == null) {
             ActionRunner owned = ownRunner != null ? ownRunner
@@ -132,7 +144,7 @@ public final class AgentBuilder {
             });
         }
         MessagePath.Shared shared = new MessagePath.Shared(loop, deduplicator, actions,
-                new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC());
+                new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC(), enforcer);
         Bootstrap base = new Bootstrap()
                 .group(loop)
                 .channel(Transports.socketChannel(loop))
@@ -159,6 +171,25 @@ public final class AgentBuilder {
         LOG.info("agent started: {} server(s), {} NATS server(s), dedupe window {} ms, {} transport",
                 config.servers().size(), config.natsServers().size(), config.dedupeWindow().toMillis(),
                 Transports.isEpoll(loop) ? "epoll" : "nio");
-        return new Agent(config, loop, links, factory, box, started);
+        return new Agent(config, loop, links, factory, box, started, enforcer);
+    }
+
+    /**
+     * The table of the {@code enforce: nftables} channels, asserted before any message arrives; null without
+     * such channels. Stopping it leaves the table and its elements in place.
+     * TODO(ledger wiring): once the ledger is in the path, hand its bans in force to {@link NftEnforcer#reassert}
+     * here, so a table flushed while the agent was down is refilled at start.
+     */
+    private NftEnforcer startNftables(Started started) {
+        NftScript table = NftEnforcer.script(config);
+        if (table == null) {
+            return null;
+        }
+        NftEnforcer enforcer = NftEnforcer.start(table, nft, Clock.systemUTC());
+        started.add("the nftables writer", OFF_LOOP, grace -> {
+            enforcer.close();
+            return CompletableFuture.completedFuture(null);
+        });
+        return enforcer;
     }
 }

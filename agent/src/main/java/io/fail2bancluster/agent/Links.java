@@ -2,6 +2,7 @@ package io.fail2bancluster.agent;
 
 import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.link.Reconcile;
+import io.fail2bancluster.agent.nft.NftEnforcer;
 import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxDestination;
 import io.fail2bancluster.agent.outbox.OutboxStore;
@@ -32,6 +33,14 @@ final class Links {
     private boolean stopping;
     /** Taken once the runner stopped; any thread reads it. */
     private volatile AgentStatus finalStatus;
+
+    /** Null when no channel enforces into nftables. */
+    private NftEnforcer enforcer;
+
+    /** The table shown with the links' status; set once at start, before the first snapshot. */
+    void nftables(NftEnforcer enforcer) {
+        this.enforcer = enforcer;
+    }
 
     Links(EventLoop loop, Deduplicator deduplicator, Outbox outbox) {
         this.loop = loop;
@@ -131,7 +140,8 @@ final class Links {
         Instant now = Instant.now();
         List<AgentStatus.ServerStatus> all = new ArrayList<>();
         links.forEach(link -> all.add(link.snapshot(nowNanos, now)));
-        return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status));
+        return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status),
+                Optional.ofNullable(enforcer).map(NftEnforcer::status));
     }
 
     static <T> CompletableFuture<Object> toCompletable(Future<T> future) {

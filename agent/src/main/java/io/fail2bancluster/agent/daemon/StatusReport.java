@@ -2,6 +2,7 @@ package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
+import io.fail2bancluster.agent.status.NftStatus;
 import io.fail2bancluster.agent.status.OutboxStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What the control socket's {@code status} carries: the agent's pid, version and {@link AgentStatus}, as
@@ -57,7 +59,36 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             f.put("outbox.refused_full", Long.toString(o.refusedFull()));
             f.put("outbox.delivered", Long.toString(o.delivered()));
         });
+        status.nftables().ifPresent(n -> {
+            f.put("nft.table", n.table());
+            n.elements().forEach((set, count) -> f.put("nft.set." + set, Integer.toString(count)));
+            f.put("nft.batches", Long.toString(n.batches()));
+            f.put("nft.applied", Long.toString(n.applied()));
+            f.put("nft.failed", Long.toString(n.failed()));
+            f.put("nft.dropped", Long.toString(n.dropped()));
+            f.put("nft.repairs", Long.toString(n.repairs()));
+            f.put("nft.last_apply_us", Long.toString(n.lastApplyMicros()));
+            f.put("nft.max_apply_us", Long.toString(n.maxApplyMicros()));
+            f.put("nft.queued", Integer.toString(n.queued()));
+        });
         return f;
+    }
+
+    private static Optional<NftStatus> nftables(Map<String, String> f) {
+        if (!f.containsKey("nft.table")) {
+            return Optional.empty();
+        }
+        Map<String, Integer> sets = new TreeMap<>();
+        f.forEach((k, v) -> {
+            if (k.startsWith("nft.set.")) {
+                sets.put(k.substring("nft.set.".length()), Integer.parseInt(v));
+            }
+        });
+        return Optional.of(new NftStatus(f.get("nft.table"), sets, Long.parseLong(required(f, "nft.batches")),
+                Long.parseLong(required(f, "nft.applied")), Long.parseLong(required(f, "nft.failed")),
+                Long.parseLong(required(f, "nft.dropped")), Long.parseLong(required(f, "nft.repairs")),
+                Long.parseLong(required(f, "nft.last_apply_us")), Long.parseLong(required(f, "nft.max_apply_us")),
+                Integer.parseInt(required(f, "nft.queued"))));
     }
 
     /** Known counters first, in their fixed order, then any the agent added since, by name. */
@@ -100,7 +131,7 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                             Long.parseLong(required(f, "outbox.refused_full")),
                             Long.parseLong(required(f, "outbox.delivered"))));
             return new StatusReport(Long.parseLong(required(f, "pid")), f.getOrDefault("version", "?"),
-                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox));
+                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox, nftables(f)));
         } catch (NumberFormatException | DateTimeParseException e) {
             throw new IllegalArgumentException("malformed status reply: " + e.getMessage(), e);
         }
@@ -153,6 +184,15 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                     .append(Math.max(0, Duration.between(at, now).toSeconds())).append(" s ago)"));
             out.append('\n').append("  accepted ").append(o.accepted()).append(", refused (full) ")
                     .append(o.refusedFull()).append(", delivered ").append(o.delivered()).append('\n');
+        });
+        status.nftables().ifPresent(n -> {
+            out.append("nftables: table ").append(n.table()).append(", ").append(n.queued()).append(" queued\n  ");
+            out.append(n.elements().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", "))).append('\n');
+            out.append("  batches ").append(n.batches()).append(", applied ").append(n.applied()).append(", failed ")
+                    .append(n.failed()).append(", dropped ").append(n.dropped()).append(", repairs ").append(n.repairs())
+                    .append(", last apply ").append(n.lastApplyMicros()).append(" us, max ").append(n.maxApplyMicros())
+                    .append(" us\n");
         });
         return out.toString();
     }

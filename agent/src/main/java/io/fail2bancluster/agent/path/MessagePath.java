@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.path;
 
 import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.nft.NftEnforcer;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.ClusterConfig;
@@ -40,7 +41,13 @@ public final class MessagePath {
      * across servers, the action runner and its reporter, the limits and the signature window.
      */
     public record Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
-                         ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
+                         ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, NftEnforcer enforcer) {
+
+        /** Without an nftables table: no channel has {@code enforce: nftables}. */
+        public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
+                      ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
+            this(loop, deduplicator, runner, reporter, limits, signatureWindow, clock, null);
+        }
     }
 
     private final ServerState state;
@@ -67,7 +74,8 @@ public final class MessagePath {
         this.filter = new RouteFilter(state, routes.routes());
         this.deduplicator = shared.deduplicator();
         this.exec = new ActionDispatcher(state, shared.loop(), shared.runner(), shared.reporter(),
-                ArgvCharset.PLATFORM);
+                ArgvCharset.PLATFORM, shared.enforcer() == null ? null
+                        : new KernelDispatch(state, shared.loop(), shared.enforcer(), shared.clock()));
         this.ticker = shared.loop().ticker();
         this.routes = routes;
         this.clock = shared.clock();
@@ -154,6 +162,6 @@ public final class MessagePath {
             settled.run();
             return;
         }
-        exec.dispatch(route, message, nowNanos, settled);
+        exec.dispatch(route, message, entered, nowNanos, settled);
     }
 }

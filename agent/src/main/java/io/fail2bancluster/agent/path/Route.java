@@ -25,9 +25,21 @@ import java.util.Set;
  * @param dashGuarded the keys (and {@code _msg}) the action uses whose value must not start with {@code -}:
  *                every one without a filter pattern that could explicitly allow it
  * @param batch   the channel's {@code batch}, handed to the action runner with each invocation
+ * @param enforced with {@code enforce: nftables}, the channel's kernel enforcement (then {@code action} is never
+ *                used); null for a channel with an action
  */
 public record Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
-             List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch) {
+             List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch, Enforced enforced) {
+
+    /** {@code enforce: nftables}: @param bantime seconds a ban without its own {@code bantime} lasts (-1: permanent) */
+    public record Enforced(long bantime) {
+    }
+
+    /** A route that runs an action. */
+    public Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
+                 List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch) {
+        this(channel, filters, action, label, ownHost, ignoreIp, dashGuarded, batch, null);
+    }
 
     /** The seam between a message and a command line; {@link ActionTemplate#render} in production. */
     @FunctionalInterface
@@ -49,6 +61,12 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
 
     /** @param hostname this host's name, used only when the channel has {@code skip_own} */
     public static Route of(ChannelConfig channel, String hostname) {
+        String ownHost = channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null;
+        if (channel.enforce().isPresent()) {
+            return new Route(channel.name(), channel.filters(), (c, m) -> {
+                throw new IllegalStateException("an enforce: nftables channel renders no action");
+            }, "enforce: nftables", ownHost, channel.ignoreIp(), Set.of(), 1, new Enforced(channel.bantime()));
+        }
         ActionTemplate template = channel.action().orElseThrow(() ->
                 new IllegalArgumentException(channel.path() + ": channel " + channel.name() + " has no action"));
         Set<String> dashGuarded = new LinkedHashSet<>();
@@ -58,9 +76,8 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
                 dashGuarded.add(key);
             }
         }
-        return new Route(channel.name(), channel.filters(), template::render, template.text(),
-                channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null, channel.ignoreIp(), dashGuarded,
-                channel.batch());
+        return new Route(channel.name(), channel.filters(), template::render, template.text(), ownHost,
+                channel.ignoreIp(), dashGuarded, channel.batch());
     }
 
     /** The {@code ignore_ip} entry the message's {@code ip} is inside, or null. */

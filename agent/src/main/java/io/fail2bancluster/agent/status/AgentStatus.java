@@ -11,10 +11,17 @@ import java.util.Optional;
  * @param startedAt when the agent started
  * @param servers   one entry per configured server, in config order
  * @param outbox    this host's publishes waiting for delivery; empty when the agent keeps no outbox
+ * @param nftables  the table of {@code enforce: nftables} channels; empty when no channel has it
  */
-public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox) {
+public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
+                          Optional<NftStatus> nftables) {
     public AgentStatus {
         servers = List.copyOf(servers);
+    }
+
+    /** An agent without an nftables table. */
+    public AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox) {
+        this(startedAt, servers, outbox, Optional.empty());
     }
 
     /**

@@ -31,11 +31,11 @@ class ActionDispatcherTest {
         channel = new EmbeddedChannel();
         channel.freezeTime();
         exec = new ActionDispatcher(state, channel.eventLoop(), runner, new ExecReporter(channel.eventLoop().ticker()),
-                ArgvCharset.PLATFORM);
+                ArgvCharset.PLATFORM, null);
     }
 
     private void deliver(String message) {
-        exec.dispatch(Fixtures.fail2banRoute(), Message.parse(message), 0, () -> settled++);
+        exec.dispatch(Fixtures.fail2banRoute(), Message.parse(message), null, 0, () -> settled++);
     }
 
     /** Completes call {@code index} from a runner thread, as a real runner does. */
@@ -114,9 +114,9 @@ class ActionDispatcherTest {
         EmbeddedChannel ascii = new EmbeddedChannel();
         ascii.freezeTime();
         ActionDispatcher asciiExec = new ActionDispatcher(state, ascii.eventLoop(), runner,
-                new ExecReporter(ascii.eventLoop().ticker()), List.of(StandardCharsets.US_ASCII));
-        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=１.2.3.4"), 0, () -> settled++);
-        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=1.2.3.4"), 0, () -> settled++);
+                new ExecReporter(ascii.eventLoop().ticker()), List.of(StandardCharsets.US_ASCII), null);
+        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=１.2.3.4"), null, 0, () -> settled++);
+        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=1.2.3.4"), null, 0, () -> settled++);
         ascii.runPendingTasks();
 
         assertEquals(List.of(List.of("ban", "sshd", "banip", "1.2.3.4")),
