@@ -186,6 +186,7 @@ public final class AgentBuilder {
             return null;
         }
         NftEnforcer enforcer = NftEnforcer.start(table, nft, Clock.systemUTC());
+        NftEnforcer.recordTableName(config.stateDir(), table);
         started.add("the nftables writer", OFF_LOOP, grace -> {
             enforcer.close();
             return CompletableFuture.completedFuture(null);

@@ -14,13 +14,13 @@ import java.util.regex.Pattern;
  * @param reconcile how often the agent checks the table and repairs what was flushed or changed (default 60 s)
  */
 public record NftablesConfig(String table, int priority, List<Integer> ports, Duration reconcile) {
+    /** What nft accepts as an identifier, kept short and plain so it needs no quoting anywhere. */
+    static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     public static final String DEFAULT_TABLE = "fail2ban_cluster";
     public static final int DEFAULT_PRIORITY = -10;
     public static final Duration DEFAULT_RECONCILE = Duration.ofSeconds(60);
     public static final NftablesConfig DEFAULTS = new NftablesConfig(DEFAULT_TABLE, DEFAULT_PRIORITY, List.of(),
             DEFAULT_RECONCILE);
-    /** What nft accepts as an identifier, kept short and plain so it needs no quoting anywhere. */
-    static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
 
     public NftablesConfig {
         if (!IDENTIFIER.matcher(table).matches()) {

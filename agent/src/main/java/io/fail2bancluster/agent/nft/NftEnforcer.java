@@ -6,6 +6,9 @@ import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.util.BlockingThreads;
 import io.fail2bancluster.util.StartFailure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +31,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class NftEnforcer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(NftEnforcer.class);
+    /** In state_dir: the table the agent owns, for the package's purge. */
+    public static final String TABLE_FILE = "nftables-table";
     private static final Pattern SET = Pattern.compile("^\\s*set (\\S+) \\{", Pattern.MULTILINE);
 
     private final NftWriter writer;
@@ -119,6 +124,19 @@ public final class NftEnforcer implements AutoCloseable {
             thread.join(Duration.ofSeconds(5).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Names the table in {@code stateDir/nftables-table}, where the package's purge finds it: the one table it
+     * deletes. A failure to write it is logged, never fatal: enforcement matters more than a tidy purge.
+     */
+    public static void recordTableName(Path stateDir, NftScript script) {
+        try {
+            Files.createDirectories(stateDir);
+            Files.writeString(stateDir.resolve(TABLE_FILE), script.table() + "\n");
+        } catch (IOException e) {
+            LOG.warn("cannot record the nftables table name in {}: {}", stateDir, e.toString());
         }
     }
 
