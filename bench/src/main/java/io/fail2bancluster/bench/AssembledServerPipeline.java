@@ -1,6 +1,6 @@
 package io.fail2bancluster.bench;
 
-import io.fail2bancluster.agent.Agent;
+import io.fail2bancluster.agent.assembly.Agent;
 import io.fail2bancluster.agent.exec.ActionResult;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.exec.Invocation;

@@ -1,7 +1,7 @@
 package io.fail2bancluster.bench;
 
-import io.fail2bancluster.agent.Agent;
-import io.fail2bancluster.agent.AgentBuilder;
+import io.fail2bancluster.agent.assembly.Agent;
+import io.fail2bancluster.agent.assembly.AgentBuilder;
 import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.agent.exec.ActionResult;
 import io.fail2bancluster.agent.exec.ActionRunner;

@@ -21,7 +21,7 @@ import java.util.Optional;
  *                            write deadline closes it
  * @param deliveryBudgetBytes what the lines waiting for all subscribers together may cost (shared buffers plus
  *                            each subscriber's queue entries) before announcers are held back; it must fit the
- *                            heap with room to spare (see docs/operations.md)
+ *                            heap with room to spare (see docs/broker.md#memory-budget)
  * @param writeDeadline       how long a client may stay behind before it is closed as a slow consumer
  * @param tls                 TLS on the port when present; plain TCP, as fanout, when empty
  */

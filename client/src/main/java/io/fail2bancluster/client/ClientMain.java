@@ -57,9 +57,11 @@ public final class ClientMain {
                   --secret-file FILE  sign the message with this key (default: the channel's first
                                       secret_files entry in the config, if any)
                   --agent [SOCKET]    hand the message to the local fail2ban-clusterd instead (default
-                                      socket /run/fail2ban-cluster/control.sock): it keeps it on disk
-                                      and delivers it to its servers until each has it; exit 0 once
-                                      it has it, 1 when no agent answers or it refuses (nothing sent)
+                                      socket: the agent's default for this user, root's
+                                      /run/fail2ban-cluster/control.sock or another user's XDG one):
+                                      it keeps it on disk and delivers it to its servers until each
+                                      has it; exit 0 once it has it, 1 when no agent answers or it
+                                      refuses (nothing sent)
               -v, --verbose           also report the servers that accepted
               -q, --quiet             no warnings (errors are still reported)
               -h, --help              this text

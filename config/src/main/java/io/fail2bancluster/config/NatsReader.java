@@ -76,7 +76,10 @@ final class NatsReader {
         }
     }
 
-    /** A stream name is also the first subject token (see docs/nats.md), so it must be a plain token. */
+    /**
+     * A stream name is also the first subject token (see docs/nats-design.md#subject-layout), so it must be a
+     * plain token.
+     */
     private static String stream(ConfigNode node) {
         String name = node.nonBlankString();
         if (!NatsUrls.isSubjectToken(name) || name.length() > 64) {

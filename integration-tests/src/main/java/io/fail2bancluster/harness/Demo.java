@@ -1,6 +1,6 @@
 package io.fail2bancluster.harness;
 
-import io.fail2bancluster.agent.Agent;
+import io.fail2bancluster.agent.assembly.Agent;
 import io.fail2bancluster.agent.daemon.Logging;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.broker.Broker;

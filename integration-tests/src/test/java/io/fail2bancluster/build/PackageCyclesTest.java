@@ -43,7 +43,7 @@ class PackageCyclesTest {
         List<Path> roots = mainCodeRoots();
         assertTrue(roots.size() >= 8, "the main code of every module is on the class path: " + roots);
         Map<String, Set<String>> graph = packageGraph(roots);
-        assertTrue(graph.containsKey(OURS + ".agent"), "jdeps saw the agent's packages: " + graph.keySet());
+        assertTrue(graph.containsKey(OURS + ".agent.assembly"), "jdeps saw the agent's packages: " + graph.keySet());
         List<Set<String>> cycles = cycles(graph);
         StringBuilder described = new StringBuilder();
         for (Set<String> cycle : cycles) {
@@ -57,6 +57,22 @@ class PackageCyclesTest {
             }
         }
         assertEquals(List.of(), cycles, "package cycles (each group reaches itself):" + described);
+    }
+
+    /**
+     * The agent's parts never reach up into the package they sit in ({@code link}, {@code fanout}, ...
+     * never import {@code io.fail2bancluster.agent}): what assembles them lives beside them, in
+     * {@code assembly}, so a part can be read, tested and moved without the whole. (The client's
+     * {@code cds}, the AppCDS training, runs the client itself, so it uses the package it sits in.)
+     */
+    @Test
+    void noPartOfTheAgentImportsAPackageItSitsIn() throws IOException {
+        Map<String, Set<String>> graph = packageGraph(mainCodeRoots());
+        List<String> upward = new ArrayList<>();
+        graph.forEach((from, tos) -> tos.stream()
+                .filter(to -> from.startsWith(OURS + ".agent.") && from.startsWith(to + "."))
+                .forEach(to -> upward.add(from + " -> " + to)));
+        assertEquals(List.of(), upward, "agent packages that import a package they sit in");
     }
 
     /** Every class path root holding our packages, test classes left out. */

@@ -177,10 +177,28 @@ class NftablesEnforceIT {
         assertTrue(!connects("192.0.2.10", TARGET4), "a stopped agent leaves enforcement in place");
         startAgent();
         publish("jail=sshd, action=banip, ip=192.0.2.10");
-        await().atMost(WAIT).ignoreExceptions().until(() -> "1".equals(status().get("server.0.executed")));
+        await().atMost(WAIT).ignoreExceptions().until(() -> Long.parseLong(status().get("server.0.executed"))
+                + Long.parseLong(status().get("server.0.deduplicated")) == 1);
         String set = ns.output("nft", "list", "set", "inet", "fail2ban_cluster", "ch_Fail2ban_v4");
         assertEquals(1, Pattern.compile("192\\.0\\.2\\.10 ").matcher(set).results().count(), set);
         assertTrue(!connects("192.0.2.10", TARGET4));
+    }
+
+    @Test
+    void aTableFlushedWhileTheAgentWasDownIsRefilledFromItsLedgerAtStart() {
+        publish("jail=sshd, action=banip, ip=192.0.2.10, bantime=600");
+        publish("jail=sshd, action=banip, ip=2001:db8::10");
+        awaitBlocked("192.0.2.10", TARGET4);
+        awaitBlocked("2001:db8::10", TARGET6);
+        agent.close();
+        assertEquals(null, ns.exec("nft", "flush", "ruleset"));
+        assertTrue(connects("192.0.2.10", TARGET4), "flushed: open");
+        startAgent();
+        awaitBlocked("192.0.2.10", TARGET4);
+        awaitBlocked("2001:db8::10", TARGET6);
+        String set = ns.output("nft", "list", "set", "inet", "fail2ban_cluster", "ch_Fail2ban_v4");
+        // what was left of its 600 s, not a fresh bantime (the channel's is 3600 s)
+        assertTrue(Pattern.compile("192\\.0\\.2\\.10 timeout [0-9]m").matcher(set).find(), set);
     }
 
     @Test

@@ -79,8 +79,11 @@ public final class Logging {
             return;
         }
         // log4j hands a new configuration the old one's open file when the names match, so a log file
-        // that logrotate moved away would never be reopened: let go of every file before opening again
-        context.setConfiguration(build(new Settings(0, Optional.empty(), true)));
+        // that logrotate moved away would never be reopened: let go of every file before opening again.
+        // Meanwhile lines go to stderr at the wanted level: a line logged during a reload is never lost.
+        if (settings.logFile().isPresent()) {
+            context.setConfiguration(build(new Settings(settings.level(), Optional.empty(), true)));
+        }
         context.setConfiguration(wanted);
     }
 

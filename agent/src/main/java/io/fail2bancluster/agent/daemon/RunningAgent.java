@@ -1,6 +1,6 @@
 package io.fail2bancluster.agent.daemon;
 
-import io.fail2bancluster.agent.Agent;
+import io.fail2bancluster.agent.assembly.Agent;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.outbox.PublishCommand;
 import io.fail2bancluster.agent.status.AgentStatus;
@@ -70,7 +70,8 @@ public interface RunningAgent {
         }
         Agent agent;
         try {
-            agent = Agent.builder(config).outbox(store).start();
+            // the ledger shares the outbox's fate: kept only where this agent holds state_dir's lock
+            agent = Agent.builder(config).outbox(store).ledgerIn(lock == null ? null : config.stateDir()).start();
         } catch (RuntimeException | Error e) {
             closeQuietly(lock); // the agent stopped what it had started; the lock is ours to give back
             throw e;

@@ -2,7 +2,7 @@ package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
-import io.fail2bancluster.agent.status.NftStatus;
+import io.fail2bancluster.agent.status.LedgerSummary;
 import io.fail2bancluster.agent.status.OutboxStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * What the control socket's {@code status} carries: the agent's pid, version and {@link AgentStatus}, as
@@ -59,37 +58,22 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             f.put("outbox.refused_full", Long.toString(o.refusedFull()));
             f.put("outbox.delivered", Long.toString(o.delivered()));
         });
-        status.nftables().ifPresent(n -> {
-            f.put("nft.table", n.table());
-            n.elements().forEach((set, count) -> f.put("nft.set." + set, Integer.toString(count)));
-            f.put("nft.batches", Long.toString(n.batches()));
-            f.put("nft.applied", Long.toString(n.applied()));
-            f.put("nft.failed", Long.toString(n.failed()));
-            f.put("nft.dropped", Long.toString(n.dropped()));
-            f.put("nft.repairs", Long.toString(n.repairs()));
-            f.put("nft.last_apply_us", Long.toString(n.lastApplyMicros()));
-            f.put("nft.max_apply_us", Long.toString(n.maxApplyMicros()));
-            f.put("nft.queued", Integer.toString(n.queued()));
+        status.ledger().ifPresent(l -> {
+            f.put("ledger.entries", Integer.toString(l.entries()));
+            f.put("ledger.max", Integer.toString(l.max()));
+            f.put("ledger.in_force", Integer.toString(l.inForce()));
+            f.put("ledger.awaiting_action", Integer.toString(l.awaitingAction()));
+            f.put("ledger.refused_full", Long.toString(l.refused()));
+            f.put("ledger.write_failure", l.writeFailure().orElse(NONE));
+            f.put("catch_up.requests_sent", Long.toString(l.requestsSent()));
+            f.put("catch_up.requests_answered", Long.toString(l.requestsAnswered()));
+            f.put("catch_up.reannounced", Long.toString(l.reannounced()));
+            f.put("catch_up.recovered", Long.toString(l.recovered()));
         });
+        status.nftables().ifPresent(n -> NftStatusText.fields(n, f));
         return f;
     }
 
-    private static Optional<NftStatus> nftables(Map<String, String> f) {
-        if (!f.containsKey("nft.table")) {
-            return Optional.empty();
-        }
-        Map<String, Integer> sets = new TreeMap<>();
-        f.forEach((k, v) -> {
-            if (k.startsWith("nft.set.")) {
-                sets.put(k.substring("nft.set.".length()), Integer.parseInt(v));
-            }
-        });
-        return Optional.of(new NftStatus(f.get("nft.table"), sets, Long.parseLong(required(f, "nft.batches")),
-                Long.parseLong(required(f, "nft.applied")), Long.parseLong(required(f, "nft.failed")),
-                Long.parseLong(required(f, "nft.dropped")), Long.parseLong(required(f, "nft.repairs")),
-                Long.parseLong(required(f, "nft.last_apply_us")), Long.parseLong(required(f, "nft.max_apply_us")),
-                Integer.parseInt(required(f, "nft.queued"))));
-    }
 
     /** Known counters first, in their fixed order, then any the agent added since, by name. */
     private static List<String> orderedCounters(Map<String, Long> counters) {
@@ -131,10 +115,25 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                             Long.parseLong(required(f, "outbox.refused_full")),
                             Long.parseLong(required(f, "outbox.delivered"))));
             return new StatusReport(Long.parseLong(required(f, "pid")), f.getOrDefault("version", "?"),
-                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox, nftables(f)));
+                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox, ledger(f),
+                            NftStatusText.parse(f)));
         } catch (NumberFormatException | DateTimeParseException e) {
             throw new IllegalArgumentException("malformed status reply: " + e.getMessage(), e);
         }
+    }
+
+    private static Optional<LedgerSummary> ledger(Map<String, String> f) {
+        if (!f.containsKey("ledger.entries")) {
+            return Optional.empty();
+        }
+        String failure = required(f, "ledger.write_failure");
+        return Optional.of(new LedgerSummary(Integer.parseInt(f.get("ledger.entries")),
+                Integer.parseInt(required(f, "ledger.max")), Integer.parseInt(required(f, "ledger.in_force")),
+                Integer.parseInt(required(f, "ledger.awaiting_action")), Long.parseLong(required(f, "ledger.refused_full")),
+                failure.equals(NONE) ? Optional.empty() : Optional.of(failure),
+                Long.parseLong(required(f, "catch_up.requests_sent")),
+                Long.parseLong(required(f, "catch_up.requests_answered")),
+                Long.parseLong(required(f, "catch_up.reannounced")), Long.parseLong(required(f, "catch_up.recovered"))));
     }
 
     private static boolean isCounter(String name, String value) {
@@ -185,15 +184,16 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             out.append('\n').append("  accepted ").append(o.accepted()).append(", refused (full) ")
                     .append(o.refusedFull()).append(", delivered ").append(o.delivered()).append('\n');
         });
-        status.nftables().ifPresent(n -> {
-            out.append("nftables: table ").append(n.table()).append(", ").append(n.queued()).append(" queued\n  ");
-            out.append(n.elements().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-                    .collect(java.util.stream.Collectors.joining(", "))).append('\n');
-            out.append("  batches ").append(n.batches()).append(", applied ").append(n.applied()).append(", failed ")
-                    .append(n.failed()).append(", dropped ").append(n.dropped()).append(", repairs ").append(n.repairs())
-                    .append(", last apply ").append(n.lastApplyMicros()).append(" us, max ").append(n.maxApplyMicros())
-                    .append(" us\n");
+        status.ledger().ifPresent(l -> {
+            out.append("ledger: ").append(l.entries()).append(" entries (max ").append(l.max()).append("), ")
+                    .append(l.inForce()).append(" bans in force, ").append(l.awaitingAction())
+                    .append(" awaiting their action, refused (full) ").append(l.refused()).append('\n');
+            l.writeFailure().ifPresent(why -> out.append("  NOT WRITTEN: ").append(why).append('\n'));
+            out.append("  catch-up: requests sent ").append(l.requestsSent()).append(", answered ")
+                    .append(l.requestsAnswered()).append(", announced again ").append(l.reannounced())
+                    .append(", recovered ").append(l.recovered()).append('\n');
         });
+        status.nftables().ifPresent(n -> NftStatusText.render(n, out));
         return out.toString();
     }
 }

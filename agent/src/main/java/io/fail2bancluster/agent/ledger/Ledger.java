@@ -212,6 +212,11 @@ public final class Ledger implements AutoCloseable {
                 Optional.ofNullable(lastWritten), Optional.ofNullable(writeFailure));
     }
 
+    /** Why the last write failed, until a write succeeds again; cheap enough to ask before every publish. */
+    public synchronized Optional<String> writeFailure() {
+        return Optional.ofNullable(writeFailure);
+    }
+
     /**
      * Writes what changed since the last write: appended to the journal, or a compaction. Blocking; the writer
      * thread calls it once per second, {@link #close} once more.

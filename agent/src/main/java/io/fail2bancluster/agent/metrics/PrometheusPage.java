@@ -4,6 +4,7 @@ import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.status.NftStatus;
 import io.fail2bancluster.agent.status.Counter;
+import io.fail2bancluster.agent.status.LedgerSummary;
 import io.fail2bancluster.agent.status.OutboxStatus;
 import io.fail2bancluster.metrics.PrometheusText;
 import java.time.Instant;
@@ -56,6 +57,7 @@ public final class PrometheusPage {
         }
         natsFamilies(out, status, labels);
         status.outbox().ifPresent(outbox -> outbox(out, outbox));
+        status.ledger().ifPresent(ledger -> ledger(out, ledger));
         status.nftables().ifPresent(n -> nftables(out, n));
         return out.toString();
     }
@@ -118,6 +120,25 @@ public final class PrometheusPage {
         out.append(PREFIX).append("outbox_publishes_total{outcome=\"refused_full\"} ").append(outbox.refusedFull()).append('\n');
         family(out, "outbox_delivered_total", "counter", "Publishes every server carrying their channel confirmed.");
         out.append(PREFIX).append("outbox_delivered_total ").append(outbox.delivered()).append('\n');
+    }
+
+    /** Only when the agent keeps a ledger. */
+    private static void ledger(StringBuilder out, LedgerSummary ledger) {
+        family(out, "ledger_entries", "gauge", "Entries of the ledger of bans in force (bans, and unbans kept until the ban's end).");
+        out.append(PREFIX).append("ledger_entries ").append(ledger.entries()).append('\n');
+        family(out, "ledger_max_entries", "gauge", "ledger_max: past it new bans are run but not remembered.");
+        out.append(PREFIX).append("ledger_max_entries ").append(ledger.max()).append('\n');
+        family(out, "ledger_awaiting_action", "gauge", "Bans and unbans whose action has not succeeded here yet.");
+        out.append(PREFIX).append("ledger_awaiting_action ").append(ledger.awaitingAction()).append('\n');
+        family(out, "ledger_write_failing", "gauge", "1 while the ledger cannot be written (a full disk): publishes are refused.");
+        out.append(PREFIX).append("ledger_write_failing ").append(ledger.writeFailure().isPresent() ? 1 : 0).append('\n');
+        family(out, "catch_up_requests_total", "counter", "Fanout catch-up requests, by direction: sent by this host, answered by it.");
+        out.append(PREFIX).append("catch_up_requests_total{direction=\"sent\"} ").append(ledger.requestsSent()).append('\n');
+        out.append(PREFIX).append("catch_up_requests_total{direction=\"answered\"} ").append(ledger.requestsAnswered()).append('\n');
+        family(out, "catch_up_reannounced_total", "counter", "Bans and unbans this host announced again in catch-up answers.");
+        out.append(PREFIX).append("catch_up_reannounced_total ").append(ledger.reannounced()).append('\n');
+        family(out, "catch_up_recovered_total", "counter", "Bans announced again by other hosts that ran here: missed, then caught up.");
+        out.append(PREFIX).append("catch_up_recovered_total ").append(ledger.recovered()).append('\n');
     }
 
     private static void family(StringBuilder out, String name, String type, String help) {

@@ -33,6 +33,8 @@ public final class NftEnforcer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(NftEnforcer.class);
     /** In state_dir: the table the agent owns, for the package's purge. */
     public static final String TABLE_FILE = "nftables-table";
+    private static final List<AddressRange> LOOPBACK = List.of(AddressRange.parse("127.0.0.0/8"),
+            AddressRange.parse("::1"), AddressRange.parse("::"));
     private static final Pattern SET = Pattern.compile("^\\s*set (\\S+) \\{", Pattern.MULTILINE);
 
     private final NftWriter writer;
@@ -98,11 +100,33 @@ public final class NftEnforcer implements AutoCloseable {
     }
 
     /**
-     * Bans known to be in force (the ledger's, at start): they are written back with their true end, so a
-     * table flushed while the agent was down, or a timeout that ran short, is made right.
+     * A ban known to be in force (the ledger's, at start): written back with its true end, so a table flushed
+     * while the agent was down, or a timeout that ran short, is made right. One that no rule may ban (loopback,
+     * {@code ignoreIp}) is skipped.
+     *
+     * @return whether it was queued
      */
-    public void reassert(String channel, AddressRange element, Instant until) {
-        ban(channel, element, until, "the bans in force at start", outcome -> { });
+    public boolean reassert(String channel, List<AddressRange> ignoreIp, AddressRange element, Instant until) {
+        return neverBanned(element, ignoreIp) == null
+                && ban(channel, element, until, "the ledger's bans in force at start", outcome -> { });
+    }
+
+    /**
+     * The loopback or {@code ignoreIp} range {@code element} overlaps (a block merely containing an ignored
+     * address would ban it too), described; null when it may be banned.
+     */
+    public static String neverBanned(AddressRange element, List<AddressRange> ignoreIp) {
+        for (AddressRange never : LOOPBACK) {
+            if (never.contains(element) || element.contains(never)) {
+                return "loopback " + never;
+            }
+        }
+        for (AddressRange ignored : ignoreIp) {
+            if (ignored.contains(element) || element.contains(ignored)) {
+                return "ignore_ip " + ignored;
+            }
+        }
+        return null;
     }
 
     /** A reload's table (null: no channel enforces any more; the table is left as it is). */

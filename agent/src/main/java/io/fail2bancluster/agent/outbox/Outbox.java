@@ -71,16 +71,26 @@ public final class Outbox {
      * @param writer runs the disk side; shut down by {@link #close()}
      */
     public Outbox(OutboxStore store, Executor loop, ExecutorService writer, Clock clock) {
+        this(store, loop, writer, clock, PublishRecorder.NONE);
+    }
+
+    /** @param recorder learns of each publish on disk (the ledger), and may refuse one first */
+    public Outbox(OutboxStore store, Executor loop, ExecutorService writer, Clock clock, PublishRecorder recorder) {
         this.store = store;
         this.writer = writer;
         this.publish = new PublishCommand(store, channel -> carried.contains(channel), entry -> handOver(loop, entry),
-                clock);
+                clock, recorder);
     }
 
     /** An outbox with its own writer thread, started by the first write. */
     public static Outbox withWriterThread(OutboxStore store, Executor loop) {
+        return withWriterThread(store, loop, PublishRecorder.NONE);
+    }
+
+    /** An outbox with its own writer thread, whose publishes {@code recorder} learns of. */
+    public static Outbox withWriterThread(OutboxStore store, Executor loop, PublishRecorder recorder) {
         return new Outbox(store, loop, Executors.newSingleThreadExecutor(BlockingThreads.named("outbox-writer")),
-                Clock.systemUTC());
+                Clock.systemUTC(), recorder);
     }
 
     private void handOver(Executor loop, OutboxStore.Entry entry) {

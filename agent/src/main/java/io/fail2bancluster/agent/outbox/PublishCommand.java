@@ -39,6 +39,7 @@ public final class PublishCommand implements Function<String, PublishCommand.Rep
     private final Predicate<String> carried;
     private final Consumer<OutboxStore.Entry> deliver;
     private final Clock clock;
+    private final PublishRecorder recorder;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refusedFull = new AtomicLong();
 
@@ -47,6 +48,13 @@ public final class PublishCommand implements Function<String, PublishCommand.Rep
      * @param deliver takes each entry once it is on disk (it must not block: it hands over to the loop)
      */
     public PublishCommand(OutboxStore store, Predicate<String> carried, Consumer<OutboxStore.Entry> deliver, Clock clock) {
+        this(store, carried, deliver, clock, PublishRecorder.NONE);
+    }
+
+    /** @param recorder learns of each entry on disk, and may refuse a publish first */
+    public PublishCommand(OutboxStore store, Predicate<String> carried, Consumer<OutboxStore.Entry> deliver, Clock clock,
+                          PublishRecorder recorder) {
+        this.recorder = recorder;
         this.store = store;
         this.carried = carried;
         this.deliver = deliver;
@@ -71,6 +79,10 @@ public final class PublishCommand implements Function<String, PublishCommand.Rep
             return Reply.refused("no configured fanout server carries channel " + Wire.quote(channel)
                     + "; nothing kept");
         }
+        Optional<String> refusal = recorder.refusal();
+        if (refusal.isPresent()) {
+            return Reply.refused(refusal.get() + "; nothing kept");
+        }
         OutboxStore.Entry entry;
         try {
             entry = store.append(channel, message, clock.instant());
@@ -81,6 +93,7 @@ public final class PublishCommand implements Function<String, PublishCommand.Rep
             return Reply.refused("cannot write the outbox: " + e.getMessage() + "; nothing kept");
         }
         accepted.incrementAndGet();
+        recorder.record(entry);
         deliver.accept(entry);
         return Reply.accepted(entry.sequence());
     }

@@ -13,6 +13,7 @@ import java.nio.charset.Charset;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -50,18 +51,25 @@ final class ActionDispatcher {
         this.kernel = kernel;
     }
 
+    /** @param settled run on the loop after the outcome is reported, or at once when nothing will run */
+    void dispatch(Route route, Message message, long nowNanos, Runnable settled) {
+        dispatch(route, message, null, nowNanos, settled, null);
+    }
+
     /**
      * @param entered when the message entered the bus (a stream's storage time), null: now; what a kernel ban's
      *                {@code bantime} counts from
      * @param settled run on the loop after the outcome is reported, or at once when nothing will run
+     * @param outcome told the outcome on the loop, before {@code settled}, when the action ran; may be null
      */
-    void dispatch(Route route, Message message, Instant entered, long nowNanos, Runnable settled) {
+    void dispatch(Route route, Message message, Instant entered, long nowNanos, Runnable settled,
+                  Consumer<ActionResult> outcome) {
         if (route.enforced() != null) {
             // the one place a message goes to the kernel instead of an action: everything before it is shared
             if (kernel == null) {
                 throw new IllegalStateException(route.channel() + " has enforce: nftables but the agent has no table");
             }
-            kernel.dispatch(route, message, entered, nowNanos, settled);
+            kernel.dispatch(route, message, entered, nowNanos, settled, outcome);
             return;
         }
         Rendered rendered = route.action().render(route.channel(), message);
@@ -88,15 +96,19 @@ final class ActionDispatcher {
             return;
         }
         Invocation invocation = new Invocation(argv, state.address(), route.channel(), message.raw(), route.batch());
-        runner.run(invocation, result -> reportOnLoop(invocation, result, settled));
+        runner.run(invocation, result -> reportOnLoop(invocation, result, settled, outcome));
     }
 
-    private void reportOnLoop(Invocation invocation, ActionResult result, Runnable settled) {
+    private void reportOnLoop(Invocation invocation, ActionResult result, Runnable settled,
+                              Consumer<ActionResult> outcome) {
         // Always through the queue, even when the runner answers on the loop itself (a drop): the
         // outcome is then reported after the current message, never in the middle of it.
         try {
             loop.execute(() -> {
                 reporter.report(state, invocation, result);
+                if (outcome != null) {
+                    outcome.accept(result);
+                }
                 if (!(result instanceof ActionResult.Dropped dropped && dropped.byShutdown())) {
                     settled.run();
                 }

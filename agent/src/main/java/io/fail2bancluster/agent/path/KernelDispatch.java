@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.path;
 
+import io.fail2bancluster.agent.exec.ActionResult;
 import io.fail2bancluster.agent.nft.NftEnforcer;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.ServerState;
@@ -9,9 +10,10 @@ import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.channel.EventLoop;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -25,8 +27,6 @@ import org.apache.logging.log4j.Logger;
  */
 final class KernelDispatch {
     private static final Logger LOG = LogManager.getLogger(KernelDispatch.class);
-    private static final List<AddressRange> LOOPBACK = List.of(AddressRange.parse("127.0.0.0/8"), AddressRange.parse("::1"),
-            AddressRange.parse("::"));
 
     private final ServerState state;
     private final EventLoop loop;
@@ -45,6 +45,15 @@ final class KernelDispatch {
     }
 
     void dispatch(Route route, Message message, Instant entered, long nowNanos, Runnable settled) {
+        dispatch(route, message, entered, nowNanos, settled, null);
+    }
+
+    /**
+     * @param outcome told on the loop, before {@code settled}, once nft answered (the ledger's applied/unbanned):
+     *                an exit status of 0 when the kernel has it; may be null
+     */
+    void dispatch(Route route, Message message, Instant entered, long nowNanos, Runnable settled,
+                  Consumer<ActionResult> outcome) {
         String action = message.get("action");
         boolean ban = "banip".equals(action);
         if (!ban && !"unbanip".equals(action)) {
@@ -56,7 +65,7 @@ final class KernelDispatch {
         Instant until = null;
         try {
             element = AddressRange.parse(String.valueOf(message.get(Route.IP))).normalised();
-            String covered = covered(element, route);
+            String covered = NftEnforcer.neverBanned(element, route.ignoreIp());
             if (covered != null) {
                 refuse(route, message, element + " covers " + covered + ", which is never banned", nowNanos);
                 settled.run();
@@ -77,8 +86,10 @@ final class KernelDispatch {
             return;
         }
         String origin = state.address() + " " + route.channel() + " " + Wire.quote(message.raw());
-        boolean queued = ban ? enforcer.ban(route.channel(), element, until, origin, refused -> report(refused, settled))
-                : enforcer.unban(route.channel(), element, origin, refused -> report(refused, settled));
+        long started = System.nanoTime();
+        Consumer<String> done = refused -> report(refused, Duration.ofNanos(System.nanoTime() - started), outcome, settled);
+        boolean queued = ban ? enforcer.ban(route.channel(), element, until, origin, done)
+                : enforcer.unban(route.channel(), element, origin, done);
         if (!queued) {
             long count = drops.record(nowNanos);
             if (count > 0) {
@@ -89,10 +100,14 @@ final class KernelDispatch {
         }
     }
 
-    private void report(String refused, Runnable settled) {
+    private void report(String refused, Duration took, Consumer<ActionResult> outcome, Runnable settled) {
         try {
             loop.execute(() -> {
                 state.increment(refused == null ? Counter.EXECUTED : Counter.FAILED);
+                if (outcome != null) {
+                    outcome.accept(refused == null ? new ActionResult.Exited(0, took, "")
+                            : new ActionResult.NotStarted("nft refused it: " + refused));
+                }
                 settled.run();
             });
         } catch (RejectedExecutionException loopGone) {
@@ -100,23 +115,17 @@ final class KernelDispatch {
         }
     }
 
-    /** A loopback or {@code ignore_ip} range the element overlaps, or null. */
-    private static String covered(AddressRange element, Route route) {
-        for (AddressRange never : LOOPBACK) {
-            if (never.contains(element) || element.contains(never)) {
-                return "loopback " + never;
-            }
-        }
-        for (AddressRange ignored : route.ignoreIp()) {
-            if (ignored.contains(element) || element.contains(ignored)) {
-                return "ignore_ip " + ignored;
-            }
-        }
-        return null;
-    }
-
     /** When the ban ends: its own {@code bantime} or the channel's, from {@code start}; {@link Instant#MAX} if permanent. */
     static Instant until(Message message, long channelBantime, Instant start) {
+        String announcedEnd = message.get("until");
+        if (announcedEnd != null) {
+            // a ban announced again (a catch-up answer) names its end on its origin's clock: that one holds
+            try {
+                return Instant.ofEpochSecond(Long.parseLong(announcedEnd.strip()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("until '" + announcedEnd + "' is not epoch seconds");
+            }
+        }
         String text = message.get("bantime");
         long seconds = channelBantime;
         if (text != null) {

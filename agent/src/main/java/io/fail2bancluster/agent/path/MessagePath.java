@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.path;
 
 import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.ledger.Ledger;
 import io.fail2bancluster.agent.nft.NftEnforcer;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.ServerState;
@@ -19,7 +20,7 @@ import org.apache.logging.log4j.Logger;
 /**
  * What becomes of a message that arrived on a channel from one server, whatever carried it:
  * <pre>
- *   (channel, text) -> parse within the limits -> signature -> filter -> dedupe -> exec
+ *   (channel, text) -> parse within the limits -> signature -> filter -> dedupe -> ledger -> exec
  * </pre>
  * The text is parsed once, here, into a {@link Message} that carries its limits check; every later step
  * reads that value. Each step counts what it stops under this server's counters and warns at most once
@@ -41,9 +42,15 @@ public final class MessagePath {
      * across servers, the action runner and its reporter, the limits and the signature window.
      */
     public record Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
-                         ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, NftEnforcer enforcer) {
-
+                         ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, Ledger ledger,
+                         NftEnforcer enforcer) {
         /** Without an nftables table: no channel has {@code enforce: nftables}. */
+        public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
+                      ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, Ledger ledger) {
+            this(loop, deduplicator, runner, reporter, limits, signatureWindow, clock, ledger, null);
+        }
+
+        /** Without a ledger: every ban and unban runs as it comes. */
         public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
                       ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
             this(loop, deduplicator, runner, reporter, limits, signatureWindow, clock, null);
@@ -57,7 +64,7 @@ public final class MessagePath {
     private final SignatureCheck signatures;
     private final RouteFilter filter;
     private final Deduplicator deduplicator;
-    private final ActionDispatcher exec;
+    private final LedgerStep ledger;
     private final Ticker ticker;
     private final Clock clock;
     /** The routes its steps act on now: the one place a server's channels are kept. */
@@ -73,9 +80,9 @@ public final class MessagePath {
                 new NonceCache(shared.signatureWindow().multipliedBy(2).toNanos(), NonceCache.DEFAULT_CAPACITY));
         this.filter = new RouteFilter(state, routes.routes());
         this.deduplicator = shared.deduplicator();
-        this.exec = new ActionDispatcher(state, shared.loop(), shared.runner(), shared.reporter(),
-                ArgvCharset.PLATFORM, shared.enforcer() == null ? null
-                        : new KernelDispatch(state, shared.loop(), shared.enforcer(), shared.clock()));
+        this.ledger = new LedgerStep(state, shared.ledger(), new ActionDispatcher(state, shared.loop(),
+                shared.runner(), shared.reporter(), ArgvCharset.PLATFORM, shared.enforcer() == null ? null
+                        : new KernelDispatch(state, shared.loop(), shared.enforcer(), shared.clock())), shared.clock());
         this.ticker = shared.loop().ticker();
         this.routes = routes;
         this.clock = shared.clock();
@@ -162,6 +169,6 @@ public final class MessagePath {
             settled.run();
             return;
         }
-        exec.dispatch(route, message, entered, nowNanos, settled);
+        ledger.dispatch(route, message, ledger.read(channel, message, entered), entered, nowNanos, settled);
     }
 }

@@ -11,15 +11,24 @@ import java.util.Optional;
  * @param startedAt when the agent started
  * @param servers   one entry per configured server, in config order
  * @param outbox    this host's publishes waiting for delivery; empty when the agent keeps no outbox
+ * @param ledger    the ledger of bans in force and fanout catch-up; empty when the agent keeps no ledger
  * @param nftables  the table of {@code enforce: nftables} channels; empty when no channel has it
  */
 public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
-                          Optional<NftStatus> nftables) {
+                          Optional<LedgerSummary> ledger, Optional<NftStatus> nftables) {
     public AgentStatus {
         servers = List.copyOf(servers);
+        java.util.Objects.requireNonNull(ledger, "ledger");
+        java.util.Objects.requireNonNull(nftables, "nftables");
     }
 
-    /** An agent without an nftables table. */
+    /** Without an nftables table. */
+    public AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
+                       Optional<LedgerSummary> ledger) {
+        this(startedAt, servers, outbox, ledger, Optional.empty());
+    }
+
+    /** Without a ledger. */
     public AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox) {
         this(startedAt, servers, outbox, Optional.empty());
     }

@@ -10,7 +10,11 @@ public enum Counter {
     RECEIVED("received"),
     /** Not a configured channel, or a filter entry did not accept it. */
     FILTERED_OUT("filtered_out"),
-    /** Another server already delivered this copy inside the dedupe window. */
+    /**
+     * Another server already delivered this copy inside the dedupe window; or, with a ledger, the ban is one
+     * this host ran already (announced again by catch-up), that has ended or was unbanned, or an unban of a
+     * ban that never ran here.
+     */
     DEDUPLICATED("deduplicated"),
     /**
      * Not run because of the message itself: past max_pairs or max_value_length, a control character,

@@ -108,4 +108,21 @@ class StatusReportTest {
         assertTrue(text.contains("server [2001:db8::1]:1986: waiting\n  connected since -, reconnects 7, last line -\n"),
                 text);
     }
+
+    @Test
+    void theLedgerTravelsAndIsShownWithItsWriteFailure() {
+        AgentStatus status = new AgentStatus(STARTED, sample().servers(), Optional.empty(), Optional.of(
+                new io.fail2bancluster.agent.status.LedgerSummary(12, 100000, 10, 1, 0,
+                        Optional.of("cannot write /var/lib/x: No space left on device"), 2, 3, 40, 5)));
+        StatusReport report = new StatusReport(42, "1.0", status);
+        Map<String, String> fields = report.toFields();
+        assertEquals("12", fields.get("ledger.entries"));
+        assertEquals("5", fields.get("catch_up.recovered"));
+        ControlReply travelled = ControlReply.decode(ControlReply.ok(fields).encode().stripTrailing());
+        assertEquals(report, StatusReport.fromFields(travelled.fields()));
+        String text = report.render(STARTED);
+        assertTrue(text.contains("\nledger: 12 entries (max 100000), 10 bans in force, 1 awaiting their action,"
+                + " refused (full) 0\n  NOT WRITTEN: cannot write /var/lib/x: No space left on device\n"
+                + "  catch-up: requests sent 2, answered 3, announced again 40, recovered 5\n"), text);
+    }
 }

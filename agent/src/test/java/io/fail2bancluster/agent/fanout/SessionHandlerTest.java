@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fail2bancluster.agent.Agent;
+import io.fail2bancluster.agent.assembly.Agent;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.protocol.Command;

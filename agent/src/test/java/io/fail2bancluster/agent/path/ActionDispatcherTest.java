@@ -35,7 +35,7 @@ class ActionDispatcherTest {
     }
 
     private void deliver(String message) {
-        exec.dispatch(Fixtures.fail2banRoute(), Message.parse(message), null, 0, () -> settled++);
+        exec.dispatch(Fixtures.fail2banRoute(), Message.parse(message), 0, () -> settled++);
     }
 
     /** Completes call {@code index} from a runner thread, as a real runner does. */
@@ -115,8 +115,8 @@ class ActionDispatcherTest {
         ascii.freezeTime();
         ActionDispatcher asciiExec = new ActionDispatcher(state, ascii.eventLoop(), runner,
                 new ExecReporter(ascii.eventLoop().ticker()), List.of(StandardCharsets.US_ASCII), null);
-        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=１.2.3.4"), null, 0, () -> settled++);
-        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=1.2.3.4"), null, 0, () -> settled++);
+        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=１.2.3.4"), 0, () -> settled++);
+        asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=1.2.3.4"), 0, () -> settled++);
         ascii.runPendingTasks();
 
         assertEquals(List.of(List.of("ban", "sshd", "banip", "1.2.3.4")),

@@ -1,16 +1,21 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.assembly;
 
 import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.exec.ProcessActionRunner;
+import io.fail2bancluster.agent.ledger.Ledger;
+import io.fail2bancluster.agent.ledger.LedgerEntry;
+import io.fail2bancluster.agent.ledger.LedgerQuery;
+import io.fail2bancluster.agent.metrics.MetricsListener;
 import io.fail2bancluster.agent.nft.NftCommand;
 import io.fail2bancluster.agent.nft.NftEnforcer;
 import io.fail2bancluster.agent.nft.NftScript;
-import io.fail2bancluster.agent.exec.ProcessActionRunner;
-import io.fail2bancluster.agent.metrics.MetricsListener;
 import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxStore;
+import io.fail2bancluster.agent.outbox.PublishRecorder;
 import io.fail2bancluster.agent.path.Deduplicator;
 import io.fail2bancluster.agent.path.ExecReporter;
 import io.fail2bancluster.agent.path.MessagePath;
+import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.util.ProductVersion;
 import io.fail2bancluster.util.Transports;
@@ -20,9 +25,15 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -52,6 +63,8 @@ public final class AgentBuilder {
     private EventLoopGroup group;
     private OutboxStore outbox;
     private NftCommand nft = NftEnforcer.systemNft();
+    /** Where the ledger is kept; null: the agent keeps none. */
+    private Path ledgerDir;
 
     AgentBuilder(ClusterConfig config) {
         this.config = config;
@@ -88,6 +101,16 @@ public final class AgentBuilder {
     }
 
     /**
+     * Keeps the ledger of bans in force in {@code stateDir} (the caller holds its lock): a ban announced again
+     * runs only when it did not run here yet, and this host's own publishes are recorded. When it cannot be
+     * opened the agent still runs, without it, and says why.
+     */
+    public AgentBuilder ledgerIn(Path stateDir) {
+        this.ledgerDir = stateDir;
+        return this;
+    }
+
+    /**
      * Starts the agent: returns once the connects are queued (connections come up in the background).
      *
      * @throws IllegalStateException ({@code StartFailure}) naming the setting this host cannot honour (TLS
@@ -106,6 +129,7 @@ public final class AgentBuilder {
     private Agent start(Started started) {
         // the TLS files of every server are read here, before anything runs
         LinkFactory.Plan plan = LinkFactory.plan(List.of(), config);
+        Ledger ledger = openLedger(started);
         EventLoopGroup group = this.group;
         if (group == null) {
             group = Agent.newEventLoopGroup(1);
@@ -122,12 +146,15 @@ public final class AgentBuilder {
             resolver.close();
             return CompletableFuture.completedFuture(null);
         });
-        Outbox box = outbox == null ? null : Outbox.withWriterThread(outbox, loop);
+        // may be a blocking lookup: here, off the loop
+        String hostname = ledger == null ? null : config.hostname();
+        Outbox box = outbox == null ? null : Outbox.withWriterThread(outbox, loop,
+                ledger == null ? PublishRecorder.NONE : new OwnBans(ledger, hostname));
         Deduplicator deduplicator = new Deduplicator(config.dedupeWindow());
-        Links links = new Links(loop, deduplicator, box);
+        Links links = new Links(loop, deduplicator, box, ledger);
         // results of the last actions were posted to the loop before the runner stopped: this runs after them
         started.add("the final status", loop, grace -> links.freeze());
-        NftEnforcer enforcer = startNftables(started);
+        NftEnforcer enforcer = startNftables(started, ledger);
         links.nftables(enforcer);
         ActionRunner actions = runner;
         if (actions == null) {
@@ -144,7 +171,8 @@ public final class AgentBuilder {
             });
         }
         MessagePath.Shared shared = new MessagePath.Shared(loop, deduplicator, actions,
-                new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC(), enforcer);
+                new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC(), ledger,
+                enforcer);
         Bootstrap base = new Bootstrap()
                 .group(loop)
                 .channel(Transports.socketChannel(loop))
@@ -171,26 +199,67 @@ public final class AgentBuilder {
         LOG.info("agent started: {} server(s), {} NATS server(s), dedupe window {} ms, {} transport",
                 config.servers().size(), config.natsServers().size(), config.dedupeWindow().toMillis(),
                 Transports.isEpoll(loop) ? "epoll" : "nio");
-        return new Agent(config, loop, links, factory, box, started, enforcer);
+        return new Agent(config, loop, links, factory, box, ledger, started, enforcer);
     }
 
     /**
      * The table of the {@code enforce: nftables} channels, asserted before any message arrives; null without
-     * such channels. Stopping it leaves the table and its elements in place.
-     * TODO(ledger wiring): once the ledger is in the path, hand its bans in force to {@link NftEnforcer#reassert}
-     * here, so a table flushed while the agent was down is refilled at start.
+     * such channels. Stopping it leaves the table and its elements in place. The ledger's bans in force on
+     * those channels are written again, with their true end: a table flushed while the agent was down, or a
+     * timeout that ran short, is made right before the first message.
      */
-    private NftEnforcer startNftables(Started started) {
+    private NftEnforcer startNftables(Started started, Ledger ledger) {
         NftScript table = NftEnforcer.script(config);
         if (table == null) {
             return null;
         }
         NftEnforcer enforcer = NftEnforcer.start(table, nft, Clock.systemUTC());
         NftEnforcer.recordTableName(config.stateDir(), table);
+        if (ledger != null) {
+            int reasserted = 0;
+            // one channel name is one pair of sets, whichever servers carry it: an ignore_ip of any of them holds
+            Map<String, List<AddressRange>> ignored = new LinkedHashMap<>();
+            config.enforcedChannels().forEach(c -> ignored.computeIfAbsent(c.name(), n -> new ArrayList<>()).addAll(c.ignoreIp()));
+            for (Map.Entry<String, List<AddressRange>> channel : ignored.entrySet()) {
+                for (LedgerEntry ban : ledger.inForce(LedgerQuery.ALL.channel(channel.getKey()))) {
+                    if (enforcer.reassert(channel.getKey(), channel.getValue(), ban.address(),
+                            ban.end().orElse(Instant.MAX))) {
+                        reasserted++;
+                    }
+                }
+            }
+            LOG.info("nftables: {} ban(s) in force from the ledger written again", reasserted);
+        }
         started.add("the nftables writer", OFF_LOOP, grace -> {
             enforcer.close();
             return CompletableFuture.completedFuture(null);
         });
         return enforcer;
+    }
+
+    /** The ledger, open and started, closed last of all (after the last action's result); null without one. */
+    private Ledger openLedger(Started started) {
+        if (ledgerDir == null) {
+            return null;
+        }
+        Ledger ledger;
+        try {
+            ledger = Ledger.open(ledgerDir, config.ledgerMax(), Clock.systemUTC());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("no ledger: cannot open it in {} (state_dir): {}; bans run as they come, and fanout catch-up "
+                    + "is off", ledgerDir, e.getMessage());
+            return null;
+        }
+        ledger.start();
+        started.add("the ledger", OFF_LOOP, grace -> {
+            try {
+                ledger.close();
+            } catch (IOException e) {
+                LOG.warn("the ledger's last write failed: {} (what changed in its last second is lost)", e.getMessage());
+            }
+            return CompletableFuture.completedFuture(null);
+        });
+        LOG.info("ledger: {} entries in {} (ledger_max {})", ledger.size(), ledgerDir, config.ledgerMax());
+        return ledger;
     }
 }

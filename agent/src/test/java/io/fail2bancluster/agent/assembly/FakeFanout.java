@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.assembly;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.assembly;
 
 import io.fail2bancluster.agent.fanout.FanoutEntry;
 import io.fail2bancluster.agent.fanout.ServerLink;

@@ -1,5 +1,7 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.assembly;
 
+import io.fail2bancluster.agent.ledger.Ledger;
+import io.fail2bancluster.agent.ledger.LedgerStatus;
 import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.link.Reconcile;
 import io.fail2bancluster.agent.nft.NftEnforcer;
@@ -8,6 +10,7 @@ import io.fail2bancluster.agent.outbox.OutboxDestination;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.path.Deduplicator;
 import io.fail2bancluster.agent.status.AgentStatus;
+import io.fail2bancluster.agent.status.LedgerSummary;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import java.time.Instant;
@@ -26,6 +29,8 @@ final class Links {
     private final Deduplicator deduplicator;
     /** Null when the agent keeps no outbox. */
     private final Outbox outbox;
+    /** Null when the agent keeps no ledger. */
+    private final Ledger ledger;
     private final Instant startedAt = Instant.now();
     private List<Link> links = List.of();
     /** Opened by the start, not yet applied: stopped with the rest if the start goes no further. */
@@ -42,7 +47,8 @@ final class Links {
         this.enforcer = enforcer;
     }
 
-    Links(EventLoop loop, Deduplicator deduplicator, Outbox outbox) {
+    Links(EventLoop loop, Deduplicator deduplicator, Outbox outbox, Ledger ledger) {
+        this.ledger = ledger;
         this.loop = loop;
         this.deduplicator = deduplicator;
         this.outbox = outbox;
@@ -140,8 +146,17 @@ final class Links {
         Instant now = Instant.now();
         List<AgentStatus.ServerStatus> all = new ArrayList<>();
         links.forEach(link -> all.add(link.snapshot(nowNanos, now)));
-        return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status),
+        return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status), ledgerSummary(),
                 Optional.ofNullable(enforcer).map(NftEnforcer::status));
+    }
+
+    private Optional<LedgerSummary> ledgerSummary() {
+        if (ledger == null) {
+            return Optional.empty();
+        }
+        LedgerStatus s = ledger.status();
+        return Optional.of(new LedgerSummary(s.entries(), s.max(), s.inForce(), s.awaitingAction(), s.refused(),
+                s.writeFailure(), 0, 0, 0, 0)); // the catch-up counters come with fanout catch-up
     }
 
     static <T> CompletableFuture<Object> toCompletable(Future<T> future) {

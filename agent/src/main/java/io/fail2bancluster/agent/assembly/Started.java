@@ -1,4 +1,4 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.assembly;
 
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,6 +1,7 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.assembly;
 
 import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.ledger.Ledger;
 import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.link.LinkEntry;
 import io.fail2bancluster.agent.nft.NftEnforcer;
@@ -38,6 +39,8 @@ public final class Agent implements AutoCloseable {
     private final LinkFactory factory;
     /** Null when the agent keeps no outbox. */
     private final Outbox outbox;
+    /** Null when the agent keeps no ledger. */
+    private final Ledger ledger;
     private final Started started;
     /** The server entries as the last {@link #reload} (or the start) asked for them, in the links' order; guarded by this. */
     private List<LinkEntry> entries;
@@ -46,8 +49,9 @@ public final class Agent implements AutoCloseable {
     /** Null when no channel enforces into nftables. */
     private final NftEnforcer enforcer;
 
-    Agent(ClusterConfig config, EventLoop loop, Links links, LinkFactory factory, Outbox outbox, Started started,
-          NftEnforcer enforcer) {
+    Agent(ClusterConfig config, EventLoop loop, Links links, LinkFactory factory, Outbox outbox, Ledger ledger,
+          Started started, NftEnforcer enforcer) {
+        this.ledger = ledger;
         this.enforcer = enforcer;
         this.loop = loop;
         this.links = links;
@@ -70,6 +74,14 @@ public final class Agent implements AutoCloseable {
     /** The control socket's {@code publish}; empty when the agent keeps no outbox. */
     public Optional<PublishCommand> publishCommand() {
         return Optional.ofNullable(outbox).map(Outbox::publishCommand);
+    }
+
+    /**
+     * The bans in force this host knows of (for {@code bans} and the like); empty when the agent keeps no
+     * ledger. Its queries are safe from any thread; it is closed when the agent stops.
+     */
+    public Optional<Ledger> ledger() {
+        return Optional.ofNullable(ledger);
     }
 
     /**

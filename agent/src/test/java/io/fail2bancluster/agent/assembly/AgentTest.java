@@ -1,10 +1,11 @@
-package io.fail2bancluster.agent;
+package io.fail2bancluster.agent.assembly;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.Fixtures;
 import io.fail2bancluster.agent.exec.ActionResult;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.exec.Invocation;

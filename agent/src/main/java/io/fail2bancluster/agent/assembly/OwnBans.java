@@ -1,0 +1,55 @@
+package io.fail2bancluster.agent.assembly;
+
+import io.fail2bancluster.agent.ledger.BanMessage;
+import io.fail2bancluster.agent.ledger.Ledger;
+import io.fail2bancluster.agent.ledger.LedgerFullException;
+import io.fail2bancluster.agent.outbox.OutboxStore;
+import io.fail2bancluster.agent.outbox.PublishRecorder;
+import io.fail2bancluster.protocol.Message;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The bans this host makes, as the ledger learns of them: each ban fail2ban hands to the outbox (the control
+ * socket's {@code publish}) is recorded as applied here (fail2ban applied it), each unban as done. While the
+ * ledger cannot be written (a full disk) a publish is refused with the reason, so fail2ban's action falls back
+ * to the client and nothing is half-kept; the ledger says when it is written again.
+ */
+final class OwnBans implements PublishRecorder {
+    private static final Logger LOG = LogManager.getLogger(OwnBans.class);
+
+    private final Ledger ledger;
+    /** The origin of a ban whose message names no {@code source}: this host. */
+    private final String hostname;
+
+    OwnBans(Ledger ledger, String hostname) {
+        this.ledger = ledger;
+        this.hostname = hostname;
+    }
+
+    @Override
+    public Optional<String> refusal() {
+        return ledger.writeFailure().map(failure -> "the ledger cannot be written (" + failure + ")");
+    }
+
+    @Override
+    public void record(OutboxStore.Entry entry) {
+        Optional<BanMessage> read = BanMessage.of(entry.channel(), Message.parse(entry.message()), entry.accepted(),
+                hostname);
+        if (read.isEmpty()) {
+            return;
+        }
+        try {
+            if (read.get().ban() != null) {
+                ledger.applied(read.get().ban());
+            } else {
+                ledger.revoke(read.get().unban(), true);
+            }
+        } catch (LedgerFullException e) {
+            LOG.warn("outbox entry {}: {}", entry.sequence(), e.getMessage());
+        } catch (IllegalStateException closed) {
+            LOG.debug("outbox entry {} not recorded in the ledger: {}", entry.sequence(), closed.getMessage());
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.fail2bancluster.agent.path;
+
+import io.fail2bancluster.agent.exec.ActionResult;
+import io.fail2bancluster.agent.ledger.Ban;
+import io.fail2bancluster.agent.ledger.BanMessage;
+import io.fail2bancluster.agent.ledger.Ledger;
+import io.fail2bancluster.agent.ledger.LedgerEntry;
+import io.fail2bancluster.agent.ledger.LedgerFullException;
+import io.fail2bancluster.agent.ledger.Verdict;
+import io.fail2bancluster.agent.status.Counter;
+import io.fail2bancluster.agent.status.ServerState;
+import io.fail2bancluster.protocol.Message;
+import io.fail2bancluster.protocol.Wire;
+import io.fail2bancluster.util.LogThrottle;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The message path's one use of the ledger, for every transport, between the dedupe and the action: a ban is
+ * {@code admit}ted and runs only when the ledger says {@link Verdict#RUN} (a ban announced again that ran here
+ * already, has ended or was unbanned runs nothing), and is {@code applied} once its action succeeded (a failed
+ * one stays pending, for the retry of issue 24); an unban is a {@code revoke}, and its action runs when the
+ * ban ran here (or the ledger never knew it: the safe direction), then {@code unbanned}. When an unban came
+ * while the ban's action was still running, the unban runs once the ban's action succeeded. Messages that are
+ * not bans or unbans, and every message when the agent keeps no ledger, go straight to the action.
+ * One per server, on the agent's event loop.
+ */
+final class LedgerStep {
+    private static final Logger LOG = LogManager.getLogger(LedgerStep.class);
+    /**
+     * Two hosts stamp the start of one ban with their own clocks as it reached them: starts this close are
+     * taken for the same ban, so a ban announced again by another host is recognised.
+     */
+    static final Duration SAME_BAN = Duration.ofMinutes(1);
+    /** The origin of a ban whose message names no {@code source}. */
+    static final String UNKNOWN_ORIGIN = "-";
+
+    private final ServerState state;
+    private final Ledger ledger;
+    private final ActionDispatcher exec;
+    private final Clock clock;
+    private final LogThrottle full = new LogThrottle();
+    /** The last start given to a first announce: each later one is at least a millisecond later. */
+    private Instant lastArrival = Instant.EPOCH;
+
+    /** @param ledger null when the agent keeps none: every message goes to the action as it is */
+    LedgerStep(ServerState state, Ledger ledger, ActionDispatcher exec, Clock clock) {
+        this.state = state;
+        this.ledger = ledger;
+        this.exec = exec;
+        this.clock = clock;
+    }
+
+    /** A ban or unban as the ledger reads it; empty when it is neither, or the agent keeps no ledger. */
+    Optional<BanMessage> read(String channel, Message message, Instant entered) {
+        if (ledger == null) {
+            return Optional.empty();
+        }
+        Instant arrived = entered;
+        if (arrived == null) {
+            // two bans of one key arriving within a millisecond are still two: the later one is newer
+            Instant now = clock.instant();
+            arrived = now.isAfter(lastArrival) ? now : lastArrival.plusMillis(1);
+            lastArrival = arrived;
+        }
+        return BanMessage.of(channel, message, arrived, UNKNOWN_ORIGIN);
+    }
+
+    /** The message's action, when the ledger says it is to run. */
+    void dispatch(Route route, Message message, Optional<BanMessage> read, long nowNanos, Runnable settled) {
+        dispatch(route, message, read, null, nowNanos, settled);
+    }
+
+    /** @param entered when the message entered the bus, null: now (what a kernel ban's {@code bantime} counts from) */
+    void dispatch(Route route, Message message, Optional<BanMessage> read, Instant entered, long nowNanos,
+                  Runnable settled) {
+        if (read.isEmpty()) {
+            exec.dispatch(route, message, entered, nowNanos, settled, null);
+            return;
+        }
+        BanMessage parsed = read.get();
+        if (parsed.ban() != null) {
+            ban(route, message, parsed, entered, nowNanos, settled);
+        } else {
+            unban(route, message, parsed, entered, nowNanos, settled);
+        }
+    }
+
+    private void ban(Route route, Message message, BanMessage parsed, Instant entered, long nowNanos,
+                     Runnable settled) {
+        Ban ban = parsed.isReannounce() ? aligned(parsed.ban()) : parsed.ban();
+        Verdict verdict;
+        try {
+            verdict = ledger.admit(ban);
+        } catch (LedgerFullException e) {
+            warnFull(e, nowNanos);
+            exec.dispatch(route, message, entered, nowNanos, settled, null); // not remembered, still run
+            return;
+        }
+        if (!verdict.runs()) {
+            state.increment(Counter.DEDUPLICATED);
+            LOG.debug("{} {}: not running {}: {}", state.address(), route.channel(), Wire.quote(message.raw()),
+                    verdict.name().toLowerCase(java.util.Locale.ROOT));
+            settled.run();
+            return;
+        }
+        exec.dispatch(route, message, entered, nowNanos, settled, result -> {
+            if (succeeded(result)) {
+                applied(route, ban, nowNanos);
+            }
+        });
+    }
+
+    private void applied(Route route, Ban ban, long nowNanos) {
+        LedgerEntry.State now;
+        try {
+            now = ledger.applied(ban);
+        } catch (LedgerFullException e) {
+            warnFull(e, nowNanos);
+            return;
+        }
+        if (now == LedgerEntry.State.UNBAN_PENDING) {
+            // unbanned while its action ran: the unban is due now
+            Message unban = Message.parse(BanMessage.JAIL + "=" + ban.key().jail() + ", " + BanMessage.ACTION + "="
+                    + BanMessage.UNBAN + ", " + BanMessage.IP + "=" + ban.key().address().canonical() + ", "
+                    + BanMessage.SOURCE + "=" + ban.origin());
+            exec.dispatch(route, unban, null, nowNanos, () -> {
+            }, result -> {
+                if (succeeded(result)) {
+                    ledger.unbanned(ban.key());
+                }
+            });
+        }
+    }
+
+    private void unban(Route route, Message message, BanMessage parsed, Instant entered, long nowNanos,
+                       Runnable settled) {
+        boolean known = ledger.get(parsed.key()).isPresent();
+        LedgerEntry revocation;
+        try {
+            revocation = ledger.revoke(parsed.unban(), false);
+        } catch (LedgerFullException e) {
+            warnFull(e, nowNanos);
+            exec.dispatch(route, message, entered, nowNanos, settled, null);
+            return;
+        }
+        // a first unban of a ban the ledger never knew still runs (it may predate the ledger); a repeated
+        // one, or one announced again, runs only when the ban ran here
+        boolean due = revocation.state() == LedgerEntry.State.UNBAN_PENDING || !known && !parsed.isReannounce();
+        if (!due) {
+            state.increment(Counter.DEDUPLICATED);
+            LOG.debug("{} {}: not running {}: the ban did not run here", state.address(), route.channel(),
+                    Wire.quote(message.raw()));
+            settled.run();
+            return;
+        }
+        exec.dispatch(route, message, entered, nowNanos, settled, result -> {
+            if (succeeded(result)) {
+                ledger.unbanned(parsed.key());
+            }
+        });
+    }
+
+    /**
+     * A ban announced again carries its origin's start; this host may hold the same ban under the start its
+     * own clock gave it as it arrived. Within {@link #SAME_BAN} of each other they are one ban.
+     */
+    private Ban aligned(Ban ban) {
+        Optional<LedgerEntry> held = ledger.get(ban.key());
+        if (held.isEmpty() || held.get().start().equals(ban.start())) {
+            return ban;
+        }
+        Duration apart = Duration.between(held.get().start(), ban.start()).abs();
+        if (apart.compareTo(SAME_BAN) > 0) {
+            return ban;
+        }
+        Instant start = held.get().start();
+        Optional<Instant> end = ban.end().map(e -> e.isBefore(start) ? start : e);
+        return new Ban(ban.key(), ban.origin(), start, end);
+    }
+
+    private void warnFull(LedgerFullException e, long nowNanos) {
+        long count = full.record(nowNanos);
+        if (count > 0) {
+            LOG.warn("{}: {} ({} such ban(s) since the last warning)", state.address(), e.getMessage(), count);
+        }
+    }
+
+    /** An exit status of 0, alone or for a batched run. */
+    static boolean succeeded(ActionResult result) {
+        ActionResult run = result instanceof ActionResult.Batched batched ? batched.run() : result;
+        return run instanceof ActionResult.Exited exited && exited.status() == 0;
+    }
+}
