@@ -67,6 +67,13 @@ class KernelDispatchTest {
     }
 
     @Test
+    void aBanAnnouncedAgainKeepsTheEndItsOriginNamed() {
+        deliver("jail=sshd, action=banip, ip=192.0.2.9, bantime=30, until=" + NOW.plusSeconds(90).getEpochSecond(), null);
+        awaitSettled(1);
+        assertTrue(String.join("", nft.scripts).contains("192.0.2.9 timeout 90000ms"), nft.scripts.toString());
+    }
+
+    @Test
     void loopbackIgnoredRangesAndMalformedValuesNeverReachTheKernel() {
         int before = nft.scripts.size();
         deliver("jail=sshd, action=banip, ip=127.0.0.2", null);
