@@ -65,6 +65,7 @@ public final class NftBench {
             }
             row("lone ban, bare `nft add element` process", bare);
             row("lone ban, the agent's enforcer", agent);
+            fail2banRow(Math.min(lone, 30));
 
             // baseline: nft -f of the same 100,000 elements from a file, into an empty set
             StringBuilder file = new StringBuilder("add element " + table + " " + set + " { ");
@@ -99,6 +100,24 @@ public final class NftBench {
         }
     }
 
+    /** The baseline of today's path: one {@code fail2ban-client set JAIL banip} process per ban, to its answer. */
+    private static void fail2banRow(int count) throws Exception {
+        if (!PrivateFail2ban.installed()) {
+            System.out.println("  lone ban, `fail2ban-client set banip`: skipped (no fail2ban-server)");
+            return;
+        }
+        Path dir = Files.createTempDirectory("nft-bench-f2b");
+        try (PrivateFail2ban fail2ban = PrivateFail2ban.start(dir, "bench")) {
+            long[] took = new long[count];
+            for (int i = 0; i < count; i++) {
+                long t = System.nanoTime();
+                fail2ban.client("set", "bench", "banip", "10.203.0." + i);
+                took[i] = System.nanoTime() - t;
+            }
+            row("lone ban, `fail2ban-client set banip` process", took);
+        }
+    }
+
     private static String burstAddress(int i) {
         return "10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255);
     }
@@ -112,7 +131,7 @@ public final class NftBench {
     private static void row(String what, long[] nanos) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        System.out.printf("  %-42s p50 %6.2f ms  p99 %6.2f ms%n", what, sorted[sorted.length / 2] / 1e6,
+        System.out.printf("  %-46s p50 %6.2f ms  p99 %6.2f ms%n", what, sorted[sorted.length / 2] / 1e6,
                 sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)] / 1e6);
     }
 }
