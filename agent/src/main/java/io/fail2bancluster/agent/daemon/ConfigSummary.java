@@ -74,10 +74,12 @@ public final class ConfigSummary {
         for (ChannelConfig channel : channels) {
             out.append("  channel ").append(channel.name()).append('\n');
             if (channel.enforce().isPresent()) {
-                out.append("    enforce nftables into sets ").append(NftScript.setName(channel.name(), false)).append(", ")
-                        .append(NftScript.setName(channel.name(), true)).append(" (bantime ")
+                String v4 = NftScript.setName(channel.name(), false);
+                String v6 = NftScript.setName(channel.name(), true);
+                out.append("    enforce nftables into sets ").append(v4).append(", ").append(v6).append(" (addresses), ")
+                        .append(v4).append("_net, ").append(v6).append("_net (CIDR blocks); bantime ")
                         .append(channel.bantime() == ChannelConfig.PERMANENT ? "-1: permanent" : channel.bantime() + " s")
-                        .append(" unless the message has one)\n");
+                        .append(" unless the message has one\n");
             } else {
                 channel.action().ifPresentOrElse(
                         a -> out.append("    action ").append(argv(channel.name(), a)).append('\n'),

@@ -89,14 +89,12 @@ public final class NftEnforcer implements AutoCloseable {
      * @return false when the queue is full: nothing was queued and {@code done} is not called
      */
     public boolean ban(String channel, AddressRange element, Instant until, String origin, Consumer<String> done) {
-        return writer.offer(new NftOp(NftScript.setName(channel, element.canonical().indexOf(':') >= 0),
-                element, until, origin, done));
+        return writer.offer(new NftOp(NftScript.setOf(channel, element), element, until, origin, done));
     }
 
     /** Removes {@code element} from {@code channel}'s set; as {@link #ban}. */
     public boolean unban(String channel, AddressRange element, String origin, Consumer<String> done) {
-        return writer.offer(new NftOp(NftScript.setName(channel, element.canonical().indexOf(':') >= 0),
-                element, null, origin, done));
+        return writer.offer(new NftOp(NftScript.setOf(channel, element), element, null, origin, done));
     }
 
     /**

@@ -17,12 +17,16 @@ class NftScriptTest {
         NftScript script = new NftScript(NftablesConfig.DEFAULTS, List.of("Fail2ban"));
         assertEquals("""
                 table inet fail2ban_cluster {
-                \tset ch_Fail2ban_v4 { type ipv4_addr; flags interval, timeout; }
-                \tset ch_Fail2ban_v6 { type ipv6_addr; flags interval, timeout; }
+                \tset ch_Fail2ban_v4 { type ipv4_addr; flags timeout; }
+                \tset ch_Fail2ban_v4_net { type ipv4_addr; flags interval, timeout; }
+                \tset ch_Fail2ban_v6 { type ipv6_addr; flags timeout; }
+                \tset ch_Fail2ban_v6_net { type ipv6_addr; flags interval, timeout; }
                 \tchain input {
                 \t\ttype filter hook input priority -10; policy accept;
                 \t\tip saddr @ch_Fail2ban_v4 drop
+                \t\tip saddr @ch_Fail2ban_v4_net drop
                 \t\tip6 saddr @ch_Fail2ban_v6 drop
+                \t\tip6 saddr @ch_Fail2ban_v6_net drop
                 \t}
                 }
                 """, script.definition());
@@ -34,13 +38,17 @@ class NftScriptTest {
                 List.of("a"));
         assertEquals("""
                 add table inet t
-                add set inet t ch_a_v4 { type ipv4_addr; flags interval, timeout; }
-                add set inet t ch_a_v6 { type ipv6_addr; flags interval, timeout; }
+                add set inet t ch_a_v4 { type ipv4_addr; flags timeout; }
+                add set inet t ch_a_v4_net { type ipv4_addr; flags interval, timeout; }
+                add set inet t ch_a_v6 { type ipv6_addr; flags timeout; }
+                add set inet t ch_a_v6_net { type ipv6_addr; flags interval, timeout; }
                 add chain inet t input { type filter hook input priority 5; policy accept; }
                 delete chain inet t input
                 add chain inet t input { type filter hook input priority 5; policy accept; }
                 add rule inet t input meta l4proto { tcp, udp } th dport { 22, 443 } ip saddr @ch_a_v4 drop
+                add rule inet t input meta l4proto { tcp, udp } th dport { 22, 443 } ip saddr @ch_a_v4_net drop
                 add rule inet t input meta l4proto { tcp, udp } th dport { 22, 443 } ip6 saddr @ch_a_v6 drop
+                add rule inet t input meta l4proto { tcp, udp } th dport { 22, 443 } ip6 saddr @ch_a_v6_net drop
                 delete set inet t ch_old_v4
                 """, script.assertion(List.of("ch_old_v4")));
     }
@@ -58,6 +66,15 @@ class NftScriptTest {
                 delete element inet t ch_a_v4 { 192.0.2.8 }
                 add element inet t ch_a_v6 { 2001:db8::1 timeout 1500ms }
                 """, NftBatch.script("inet t", ops, NOW));
+    }
+
+    @Test
+    void addressesGoToHashSetsAndBlocksToIntervalSets() {
+        assertEquals("ch_a_v4", NftScript.setOf("a", AddressRange.parse("192.0.2.7/32")));
+        assertEquals("ch_a_v4_net", NftScript.setOf("a", AddressRange.parse("198.51.100.0/24")));
+        assertEquals("ch_a_v6", NftScript.setOf("a", AddressRange.parse("2001:db8::1")));
+        assertEquals("ch_a_v6_net", NftScript.setOf("a", AddressRange.parse("2001:db8::/64")));
+        assertEquals("ch_a_v4", NftScript.setOf("a", AddressRange.parse("::ffff:192.0.2.7")));
     }
 
     @Test

@@ -33,7 +33,8 @@ class NftWriterTest {
             assertEquals("null", outcomes.get("192.0.2.7"));
             assertTrue(nft.scripts.contains("add element inet fail2ban_cluster ch_Fail2ban_v4 { 192.0.2.7 timeout 60000ms }\n"),
                     nft.scripts.toString());
-            assertEquals(Map.of("ch_Fail2ban_v4", 1, "ch_Fail2ban_v6", 0), enforcer.status().elements());
+            assertEquals(Map.of("ch_Fail2ban_v4", 1, "ch_Fail2ban_v4_net", 0, "ch_Fail2ban_v6", 0,
+                    "ch_Fail2ban_v6_net", 0), enforcer.status().elements());
         }
     }
 

@@ -61,7 +61,7 @@ class KernelDispatchTest {
         awaitSettled(3);
         String all = String.join("", nft.scripts);
         assertTrue(all.contains("192.0.2.7 timeout 60000ms"), all);
-        assertTrue(all.contains("ch_Fail2ban_v6 { 2001:db8::/64 timeout 600000ms }"), all);
+        assertTrue(all.contains("ch_Fail2ban_v6_net { 2001:db8::/64 timeout 600000ms }"), all);
         assertTrue(all.contains("198.51.100.0/24 }"), all);
         assertEquals(3, state.count(Counter.EXECUTED));
     }
