@@ -97,6 +97,16 @@ public final class NftBench {
             System.out.printf("  burst of %,d, `nft -f` from a file (floor)   %8.0f ms%n", burst, floor / 1e6);
             System.out.printf("  burst of %,d, the agent's enforcer          %8.0f ms  (%.1fx the floor; %d nft transactions)%n",
                     burst, ours / 1e6, (double) ours / floor, enforcer.status().batches() - before);
+            long[] full = new long[lone];
+            for (int i = 0; i < lone; i++) {
+                CountDownLatch done = new CountDownLatch(1);
+                long started = System.nanoTime();
+                enforcer.ban("Bench", AddressRange.parse("10.204." + (i >> 8) + "." + (i & 255)),
+                        Instant.now().plusSeconds(3600), "bench", refused -> done.countDown());
+                done.await(10, TimeUnit.SECONDS);
+                full[i] = System.nanoTime() - started;
+            }
+            row("lone ban, enforcer, set already holding 100,000", full);
         }
     }
 
