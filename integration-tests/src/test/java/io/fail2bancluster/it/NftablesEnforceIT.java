@@ -205,9 +205,10 @@ class NftablesEnforceIT {
     void afterAFlushedRulesetEnforcementIsBackWithinTheReconcileInterval() throws IOException {
         publish("jail=sshd, action=banip, ip=192.0.2.10");
         awaitBlocked("192.0.2.10", TARGET4);
-        assertEquals(null, ns.exec("nft", "flush", "ruleset"));
-        assertTrue(connects("192.0.2.10", TARGET4), "flushed: open");
+        // listed in the same breath as the flush: a packet probe could come after the agent's repair (2 s)
+        assertEquals("", ns.output("sh", "-c", "nft flush ruleset && nft list ruleset").strip(), "flushed");
         await().atMost(Duration.ofSeconds(10)).until(() -> !connects("192.0.2.10", TARGET4));
-        assertEquals("1", status().get("nft.repairs"));
+        assertTrue(Long.parseLong(status().get("nft.repairs")) >= 1);
+        assertTrue(connects("192.0.2.11", TARGET4));
     }
 }
