@@ -54,15 +54,7 @@ public final class NftBench {
                         refused -> done.countDown());
                 done.await(10, TimeUnit.SECONDS);
             }
-            long[] agent = new long[lone];
-            for (int i = 0; i < lone; i++) {
-                CountDownLatch done = new CountDownLatch(1);
-                long t = System.nanoTime();
-                enforcer.ban("Bench", AddressRange.parse("10.201." + (i >> 8) + "." + (i & 255)),
-                        Instant.now().plusSeconds(3600), "bench", refused -> done.countDown());
-                done.await(10, TimeUnit.SECONDS);
-                agent[i] = System.nanoTime() - t;
-            }
+            long[] agent = loneBans(enforcer, lone, "10.201.");
             row("lone ban, bare `nft add element` process", bare);
             row("lone ban, the agent's enforcer", agent);
             fail2banRow(Math.min(lone, 30));
@@ -97,15 +89,7 @@ public final class NftBench {
             System.out.printf("  burst of %,d, `nft -f` from a file (floor)   %8.0f ms%n", burst, floor / 1e6);
             System.out.printf("  burst of %,d, the agent's enforcer          %8.0f ms  (%.1fx the floor; %d nft transactions)%n",
                     burst, ours / 1e6, (double) ours / floor, enforcer.status().batches() - before);
-            long[] full = new long[lone];
-            for (int i = 0; i < lone; i++) {
-                CountDownLatch done = new CountDownLatch(1);
-                long started = System.nanoTime();
-                enforcer.ban("Bench", AddressRange.parse("10.204." + (i >> 8) + "." + (i & 255)),
-                        Instant.now().plusSeconds(3600), "bench", refused -> done.countDown());
-                done.await(10, TimeUnit.SECONDS);
-                full[i] = System.nanoTime() - started;
-            }
+            long[] full = loneBans(enforcer, lone, "10.204.");
             row("lone ban, enforcer, set already holding 100,000", full);
         }
     }
@@ -126,6 +110,20 @@ public final class NftBench {
             }
             row("lone ban, `fail2ban-client set banip` process", took);
         }
+    }
+
+    /** {@code count} bans one at a time through the enforcer, each timed from the call to nft's answer. */
+    private static long[] loneBans(NftEnforcer enforcer, int count, String prefix) throws InterruptedException {
+        long[] took = new long[count];
+        for (int i = 0; i < count; i++) {
+            CountDownLatch done = new CountDownLatch(1);
+            long started = System.nanoTime();
+            enforcer.ban("Bench", AddressRange.parse(prefix + (i >> 8) + "." + (i & 255)),
+                    Instant.now().plusSeconds(3600), "bench", refused -> done.countDown());
+            done.await(10, TimeUnit.SECONDS);
+            took[i] = System.nanoTime() - started;
+        }
+        return took;
     }
 
     private static String burstAddress(int i) {
