@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  * @param batch            how many waiting actions that differ only in their last argument run as one
  *                         command (1: each alone; see {@link #MAX_BATCH})
  * @param fleetBan         counting the fleet's {@code action=attempt} reports into bans; empty: attempts are dropped
+ * @param enforce          {@code enforce: nftables}: bans go into the agent's own nftables sets instead of an
+ *                         action (the two are exclusive); empty for a channel with an action or none
+ * @param bantime          with {@code enforce}, the seconds a ban lasts when its message carries no
+ *                         {@code bantime} ({@link #PERMANENT} = until unbanned); default {@link #DEFAULT_BANTIME}
  */
 public record ChannelConfig(
         String path,
@@ -32,7 +36,25 @@ public record ChannelConfig(
         boolean requireSignature,
         List<AddressRange> ignoreIp,
         int batch,
-        Optional<FleetBanConfig> fleetBan) {
+        Optional<FleetBanConfig> fleetBan,
+        Optional<Enforce> enforce,
+        long bantime) {
+
+    /** Where a channel's bans go instead of an action. */
+    public enum Enforce {
+        /** into the sets of the table the agent owns ({@link NftablesConfig}) */
+        NFTABLES;
+
+        /** How the config file writes it. */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** fail2ban's own default bantime. */
+    public static final long DEFAULT_BANTIME = 600;
+    /** A bantime of -1: the ban lasts until it is unbanned, as in fail2ban. */
+    public static final long PERMANENT = -1;
 
     /** The most last arguments one command carries: a few dozen KiB of argv, far below the kernel's limit. */
     public static final int MAX_BATCH = 1000;
@@ -46,19 +68,31 @@ public record ChannelConfig(
             throw new IllegalArgumentException("batch must be from 1 to " + MAX_BATCH + ", got " + batch);
         }
         java.util.Objects.requireNonNull(fleetBan, "fleetBan");
+        if (enforce.isPresent() && action.isPresent()) {
+            throw new IllegalArgumentException("a channel has either an action or enforce, not both");
+        }
+        if (bantime != PERMANENT && bantime < 1) {
+            throw new IllegalArgumentException("bantime must be -1 (permanent) or at least 1 s, got " + bantime);
+        }
     }
 
-    /** A channel without {@code fleet_ban}. */
+    /** A channel without {@code fleet_ban} or {@code enforce}. */
     public ChannelConfig(String path, String name, Optional<ActionTemplate> action, List<FilterEntry> filters,
                          boolean skipOwn, List<SigningKey> secrets, boolean requireSignature,
                          List<AddressRange> ignoreIp, int batch) {
-        this(path, name, action, filters, skipOwn, secrets, requireSignature, ignoreIp, batch, Optional.empty());
+        this(path, name, action, filters, skipOwn, secrets, requireSignature, ignoreIp, batch, Optional.empty(),
+                Optional.empty(), DEFAULT_BANTIME);
+    }
+
+    /** Whether the agent acts on this channel's messages at all (an action or enforce), so subscribes to it. */
+    public boolean acts() {
+        return action.isPresent() || enforce.isPresent();
     }
 
     /**
      * What handles messages differently in {@code next}, this channel's reloaded self: any of
      * {@code filter}, {@code action}, {@code keys}, {@code ignore_ip}, {@code skip_own}, {@code batch},
-     * {@code fleet_ban}, in
+     * {@code fleet_ban}, {@code enforce}, {@code bantime}, in
      * that order; empty when nothing does. Where the file put them (the paths) does not count, and a filter's
      * pattern is compared by its text.
      */
@@ -84,6 +118,12 @@ public record ChannelConfig(
         }
         if (!fleetBan.map(FleetBanConfig::acting).equals(next.fleetBan.map(FleetBanConfig::acting))) {
             what.add("fleet_ban");
+        }
+        if (!enforce.equals(next.enforce)) {
+            what.add("enforce");
+        }
+        if (bantime != next.bantime) {
+            what.add("bantime");
         }
         return what;
     }

@@ -43,6 +43,8 @@ import java.util.Set;
  *                        (default 100000)
  * @param ledgerMax       entries the agent's ledger of bans in force (under {@code stateDir}) holds before it
  *                        refuses new ones (default 100000)
+ * @param nftables        the table the {@code enforce: nftables} channels write to ({@link NftablesConfig#DEFAULTS}
+ *                        when the file has no {@code nftables:} block)
  */
 public record ClusterConfig(
         Optional<Path> source,
@@ -65,7 +67,8 @@ public record ClusterConfig(
         List<NatsServerConfig> natsServers,
         Path stateDir,
         int outboxMax,
-        int ledgerMax) {
+        int ledgerMax,
+        NftablesConfig nftables) {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/fail2ban-cluster.yml");
     public static final int DEFAULT_LOG_LEVEL = 2;
@@ -93,6 +96,19 @@ public record ClusterConfig(
         if (ledgerMax < 1) {
             throw new IllegalArgumentException("ledgerMax must be at least 1, got " + ledgerMax);
         }
+        Objects.requireNonNull(nftables, "nftables");
+    }
+
+    /** A config with the default nftables block. */
+    public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
+                         Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
+                         int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket,
+                         Optional<String> configuredHostname, boolean strict, Duration signatureWindow, Limits limits,
+                         Optional<ListenAddress> metrics, List<NatsServerConfig> natsServers, Path stateDir,
+                         int outboxMax, int ledgerMax) {
+        this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
+                execQueue, execTimeout, controlSocket, configuredHostname, strict, signatureWindow, limits, metrics,
+                natsServers, stateDir, outboxMax, ledgerMax, NftablesConfig.DEFAULTS);
     }
 
     /** A config with the default ledger_max. */
@@ -227,7 +243,7 @@ public record ClusterConfig(
             String where = channel.path() + " (" + channel.name() + "): ";
             if (channel.name().equals(Wire.DEBUG_CHANNEL)) {
                 warnings.add(where + "this is the server's own channel; its lines never run an action");
-            } else if (channel.action().isEmpty()) {
+            } else if (!channel.acts()) {
                 warnings.add(where + "no action, messages on this channel run nothing");
             } else if (channel.filters().isEmpty()) {
                 warnings.add(where + "no filter, every message on this channel runs the action");
@@ -257,7 +273,7 @@ public record ClusterConfig(
         natsServers.forEach(s -> all.add(s.channels()));
         for (List<ChannelConfig> channels : all) {
             for (ChannelConfig channel : channels) {
-                if (channel.action().isPresent() && !seen.add(channel.name())) {
+                if (channel.acts() && !seen.add(channel.name())) {
                     repeated.add(channel.name());
                 }
             }
@@ -268,6 +284,14 @@ public record ClusterConfig(
     /** NATS clusters that carry a channel of this name, in file order. */
     public List<NatsServerConfig> natsServersWithChannel(String channel) {
         return natsServers.stream().filter(s -> s.channel(channel).isPresent()).toList();
+    }
+
+    /** Every channel with {@code enforce: nftables}, fanout servers' then NATS clusters', in file order. */
+    public List<ChannelConfig> enforcedChannels() {
+        List<ChannelConfig> all = new ArrayList<>();
+        servers.forEach(s -> all.addAll(s.channels()));
+        natsServers.forEach(s -> all.addAll(s.channels()));
+        return all.stream().filter(c -> c.enforce().isPresent()).toList();
     }
 
     /** Fanout servers that carry a channel of this name, in file order. */

@@ -148,6 +148,7 @@ public final class ConfigLoader {
         Optional<Path> stateDir = top.filePath("state_dir");
         int outboxMax = top.integer("outbox_max", ClusterConfig.DEFAULT_OUTBOX_MAX, 1, 10_000_000);
         int ledgerMax = top.integer("ledger_max", ClusterConfig.DEFAULT_LEDGER_MAX, 1, 10_000_000);
+        NftablesConfig nftables = NftablesReader.nftables(top);
         top.finish();
 
         if (reconnectMin.compareTo(reconnectMax) > 0) {
@@ -157,10 +158,13 @@ public final class ConfigLoader {
                     + ") must not exceed reconnect_max (" + Seconds.format(reconnectMax) + ")");
         }
         DefaultPaths fallback = controlSocket.isEmpty() || stateDir.isEmpty() ? defaults.get() : null;
-        return new ClusterConfig(file, servers.fanout(), logLevel, logFile, pidFile, reconnectMin, reconnectMax,
+        ClusterConfig config = new ClusterConfig(file, servers.fanout(), logLevel, logFile, pidFile, reconnectMin, reconnectMax,
                 dedupeWindow, execConcurrency, execQueue, execTimeout,
                 controlSocket.orElseGet(() -> fallback.controlSocket()), hostname, strict, signatureWindow,
-                limits, metrics, servers.nats(), stateDir.orElseGet(() -> fallback.stateDir()), outboxMax, ledgerMax);
+                limits, metrics, servers.nats(), stateDir.orElseGet(() -> fallback.stateDir()), outboxMax, ledgerMax,
+                nftables);
+        NftablesReader.distinctStems(config.enforcedChannels(), source);
+        return config;
     }
 
     /** Compared with a message's {@code source=} value, so it must be something a message can carry. */

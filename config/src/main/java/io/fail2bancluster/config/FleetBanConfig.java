@@ -49,7 +49,7 @@ public record FleetBanConfig(String path, int attempts, int hosts, Duration find
      * runs that action as {@code action=banip}, so the channel must have one, and a filter on {@code action}
      * must let {@code banip} through.
      */
-    static FleetBanConfig read(ConfigNode node, boolean hasAction, List<FilterEntry> filters) {
+    static FleetBanConfig read(ConfigNode node, boolean acts, List<FilterEntry> filters) {
         ConfigMapping m = node.mapping();
         int attempts = m.required("attempts").integer(1, 1_000_000);
         ConfigNode hostsNode = m.required("hosts");
@@ -64,8 +64,8 @@ public record FleetBanConfig(String path, int attempts, int hosts, Duration find
         if (bantime.getSeconds() < 1 || bantime.getNano() != 0) {
             throw m.error("bantime", "must be whole seconds, at least 1 (fail2ban's bantime)");
         }
-        if (!hasAction) {
-            throw node.error("needs the channel's action: a fleet ban runs it as action=" + BAN);
+        if (!acts) {
+            throw node.error("needs the channel's action or enforce: nftables: a fleet ban runs as action=" + BAN);
         }
         for (FilterEntry f : filters) {
             if (f.key().equals("action") && !f.accepts(BAN)) {

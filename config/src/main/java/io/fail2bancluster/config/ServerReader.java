@@ -142,11 +142,14 @@ final class ServerReader {
             List<AddressRange> ignoreIp = channel.optional("ignore_ip").map(f -> f.listOf(ServerReader::addressRange))
                     .orElse(List.of());
             int batch = channel.integer("batch", 1, 1, ChannelConfig.MAX_BATCH);
+            Optional<ChannelConfig.Enforce> enforce = NftablesReader.enforce(channel, actionNode);
+            long bantime = NftablesReader.bantime(channel, enforce);
+            // a fleet ban runs where a received ban goes: the channel's action, or its nftables sets
             Optional<FleetBanConfig> fleetBan = channel.optional("fleet_ban")
-                    .map(f -> FleetBanConfig.read(f, actionNode.isPresent(), filters));
+                    .map(f -> FleetBanConfig.read(f, actionNode.isPresent() || enforce.isPresent(), filters));
             channel.finish();
             ChannelConfig config = new ChannelConfig(item.path(), name, action, filters, skipOwn, secrets,
-                    requireSignature, ignoreIp, batch, fleetBan);
+                    requireSignature, ignoreIp, batch, fleetBan, enforce, bantime);
             if (strict && actionNode.isPresent() && !config.unconstrainedPlaceholders().isEmpty()) {
                 throw actionNode.get().error(ClusterConfig.unconstrained(config.unconstrainedPlaceholders().get(0))
                         + "; strict: true needs a filter entry (values or pattern) for every placeholder");

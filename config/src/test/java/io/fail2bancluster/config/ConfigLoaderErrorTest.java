@@ -52,7 +52,7 @@ class ConfigLoaderErrorTest {
     void unknownKeyFarFromAnyKnownOneListsThem() {
         assertError("test.yml: colour: unknown key; the keys here are strict, servers, log_level, log_file, pid_file, "
                         + "reconnect_min, reconnect_max, dedupe_window, exec_concurrency, exec_queue, exec_timeout, "
-                        + "control_socket, hostname, signature_window, max_line, max_pairs, max_value_length, metrics, state_dir, outbox_max, ledger_max, line 5",
+                        + "control_socket, hostname, signature_window, max_line, max_pairs, max_value_length, metrics, state_dir, outbox_max, ledger_max, nftables, line 5",
                 server("") + "colour: blue\n");
     }
 

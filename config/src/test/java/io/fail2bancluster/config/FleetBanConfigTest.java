@@ -77,8 +77,8 @@ class FleetBanConfigTest {
 
     @Test
     void aPublishOnlyChannelHasNothingToRun() {
-        assertEquals("test.yml: servers[0].channels[0].fleet_ban: needs the channel's action: a fleet ban runs it "
-                + "as action=banip, line 5", error("""
+        assertEquals("test.yml: servers[0].channels[0].fleet_ban: needs the channel's action or enforce: nftables: "
+                + "a fleet ban runs as action=banip, line 5", error("""
                 servers:
                   - host: h
                     channels:

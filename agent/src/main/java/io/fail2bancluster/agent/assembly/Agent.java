@@ -4,6 +4,8 @@ import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.ledger.Ledger;
 import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.link.LinkEntry;
+import io.fail2bancluster.agent.nft.NftEnforcer;
+import io.fail2bancluster.agent.nft.NftScript;
 import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.PublishCommand;
 import io.fail2bancluster.agent.status.AgentStatus;
@@ -44,9 +46,13 @@ public final class Agent implements AutoCloseable {
     private List<LinkEntry> entries;
     private CompletableFuture<Void> shutdown;
 
+    /** Null when no channel enforces into nftables. */
+    private final NftEnforcer enforcer;
+
     Agent(ClusterConfig config, EventLoop loop, Links links, LinkFactory factory, Outbox outbox, Ledger ledger,
-          Started started) {
+          Started started, NftEnforcer enforcer) {
         this.ledger = ledger;
+        this.enforcer = enforcer;
         this.loop = loop;
         this.links = links;
         this.factory = factory;
@@ -95,7 +101,15 @@ public final class Agent implements AutoCloseable {
         if (shutdown != null) {
             throw new IllegalStateException("the agent is stopping");
         }
+        NftScript table = NftEnforcer.script(next);
+        if (enforcer == null && table != null) {
+            throw new IllegalStateException("enforce: nftables on a channel needs a restart when the agent started "
+                    + "without one (the table and its capability are set up at start)");
+        }
         LinkFactory.Plan plan = factory.open(LinkFactory.plan(entries, next), next);
+        if (enforcer != null) {
+            enforcer.reload(table); // asserted by its writer before its next batch
+        }
         CompletableFuture<List<String>> applied = new CompletableFuture<>();
         try {
             loop.execute(() -> {
@@ -107,6 +121,14 @@ public final class Agent implements AutoCloseable {
         }
         entries = LinkFactory.entries(next);
         return applied;
+    }
+
+    /**
+     * The one way into the kernel's sets of {@code enforce: nftables} channels, for anything besides the message
+     * path that decides a ban (its {@link NftEnforcer#ban} never blocks); empty when no channel enforces.
+     */
+    public Optional<NftEnforcer> nftables() {
+        return Optional.ofNullable(enforcer);
     }
 
     /** A consistent snapshot, taken on the event loop. Safe to call from any thread, the loop included. */

@@ -3,7 +3,12 @@ package io.fail2bancluster.agent.assembly;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.exec.ProcessActionRunner;
 import io.fail2bancluster.agent.ledger.Ledger;
+import io.fail2bancluster.agent.ledger.LedgerEntry;
+import io.fail2bancluster.agent.ledger.LedgerQuery;
 import io.fail2bancluster.agent.metrics.MetricsListener;
+import io.fail2bancluster.agent.nft.NftCommand;
+import io.fail2bancluster.agent.nft.NftEnforcer;
+import io.fail2bancluster.agent.nft.NftScript;
 import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.outbox.PublishRecorder;
@@ -11,6 +16,7 @@ import io.fail2bancluster.agent.path.Deduplicator;
 import io.fail2bancluster.agent.path.ExecReporter;
 import io.fail2bancluster.agent.path.FleetCounter;
 import io.fail2bancluster.agent.path.MessagePath;
+import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.util.ProductVersion;
 import io.fail2bancluster.util.Transports;
@@ -24,7 +30,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -53,6 +63,7 @@ public final class AgentBuilder {
     private ActionRunner ownRunner;
     private EventLoopGroup group;
     private OutboxStore outbox;
+    private NftCommand nft = NftEnforcer.systemNft();
     /** Where the ledger is kept; null: the agent keeps none. */
     private Path ledgerDir;
 
@@ -75,6 +86,12 @@ public final class AgentBuilder {
     /** Runs on one loop of {@code group}, which the caller owns (and may share with many agents, as the load harness does). */
     public AgentBuilder group(EventLoopGroup group) {
         this.group = group;
+        return this;
+    }
+
+    /** Writes the nftables table of {@code enforce: nftables} channels with {@code nft} (tests: a fake). */
+    public AgentBuilder nft(NftCommand nft) {
+        this.nft = nft;
         return this;
     }
 
@@ -139,6 +156,8 @@ public final class AgentBuilder {
         Links links = new Links(loop, deduplicator, fleet, box, ledger);
         // results of the last actions were posted to the loop before the runner stopped: this runs after them
         started.add("the final status", loop, grace -> links.freeze());
+        NftEnforcer enforcer = startNftables(started, ledger);
+        links.nftables(enforcer);
         ActionRunner actions = runner;
         if (actions == null) {
             ActionRunner owned = ownRunner != null ? ownRunner
@@ -154,7 +173,8 @@ public final class AgentBuilder {
             });
         }
         MessagePath.Shared shared = new MessagePath.Shared(loop, deduplicator, fleet, actions,
-                new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC(), ledger);
+                new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC(), ledger,
+                enforcer);
         Bootstrap base = new Bootstrap()
                 .group(loop)
                 .channel(Transports.socketChannel(loop))
@@ -181,7 +201,42 @@ public final class AgentBuilder {
         LOG.info("agent started: {} server(s), {} NATS server(s), dedupe window {} ms, {} transport",
                 config.servers().size(), config.natsServers().size(), config.dedupeWindow().toMillis(),
                 Transports.isEpoll(loop) ? "epoll" : "nio");
-        return new Agent(config, loop, links, factory, box, ledger, started);
+        return new Agent(config, loop, links, factory, box, ledger, started, enforcer);
+    }
+
+    /**
+     * The table of the {@code enforce: nftables} channels, asserted before any message arrives; null without
+     * such channels. Stopping it leaves the table and its elements in place. The ledger's bans in force on
+     * those channels are written again, with their true end: a table flushed while the agent was down, or a
+     * timeout that ran short, is made right before the first message.
+     */
+    private NftEnforcer startNftables(Started started, Ledger ledger) {
+        NftScript table = NftEnforcer.script(config);
+        if (table == null) {
+            return null;
+        }
+        NftEnforcer enforcer = NftEnforcer.start(table, nft, Clock.systemUTC());
+        NftEnforcer.recordTableName(config.stateDir(), table);
+        if (ledger != null) {
+            int reasserted = 0;
+            // one channel name is one pair of sets, whichever servers carry it: an ignore_ip of any of them holds
+            Map<String, List<AddressRange>> ignored = new LinkedHashMap<>();
+            config.enforcedChannels().forEach(c -> ignored.computeIfAbsent(c.name(), n -> new ArrayList<>()).addAll(c.ignoreIp()));
+            for (Map.Entry<String, List<AddressRange>> channel : ignored.entrySet()) {
+                for (LedgerEntry ban : ledger.inForce(LedgerQuery.ALL.channel(channel.getKey()))) {
+                    if (enforcer.reassert(channel.getKey(), channel.getValue(), ban.address(),
+                            ban.end().orElse(Instant.MAX))) {
+                        reasserted++;
+                    }
+                }
+            }
+            LOG.info("nftables: {} ban(s) in force from the ledger written again", reasserted);
+        }
+        started.add("the nftables writer", OFF_LOOP, grace -> {
+            enforcer.close();
+            return CompletableFuture.completedFuture(null);
+        });
+        return enforcer;
     }
 
     /** The ledger, open and started, closed last of all (after the last action's result); null without one. */

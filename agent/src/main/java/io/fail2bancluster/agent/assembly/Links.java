@@ -4,6 +4,7 @@ import io.fail2bancluster.agent.ledger.Ledger;
 import io.fail2bancluster.agent.ledger.LedgerStatus;
 import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.link.Reconcile;
+import io.fail2bancluster.agent.nft.NftEnforcer;
 import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxDestination;
 import io.fail2bancluster.agent.outbox.OutboxStore;
@@ -40,6 +41,14 @@ final class Links {
     private boolean stopping;
     /** Taken once the runner stopped; any thread reads it. */
     private volatile AgentStatus finalStatus;
+
+    /** Null when no channel enforces into nftables. */
+    private NftEnforcer enforcer;
+
+    /** The table shown with the links' status; set once at start, before the first snapshot. */
+    void nftables(NftEnforcer enforcer) {
+        this.enforcer = enforcer;
+    }
 
     Links(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, Outbox outbox, Ledger ledger) {
         this.ledger = ledger;
@@ -142,7 +151,7 @@ final class Links {
         List<AgentStatus.ServerStatus> all = new ArrayList<>();
         links.forEach(link -> all.add(link.snapshot(nowNanos, now)));
         return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status), ledgerSummary(),
-                Optional.ofNullable(fleet.status()));
+                Optional.ofNullable(fleet.status()), Optional.ofNullable(enforcer).map(NftEnforcer::status));
     }
 
     private Optional<LedgerSummary> ledgerSummary() {

@@ -1,6 +1,8 @@
 package io.fail2bancluster.agent.daemon;
 
 import io.fail2bancluster.agent.ledger.Ledger;
+import io.fail2bancluster.agent.nft.NftEnforcer;
+import io.fail2bancluster.agent.nft.NftScript;
 import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
@@ -56,6 +58,12 @@ public final class ConfigSummary {
         out.append("ledger of up to ").append(config.ledgerMax()).append(" bans in force (ledger_max; about ")
                 .append(Math.max(1, (long) config.ledgerMax() * Ledger.HEAP_BYTES_PER_ENTRY / 1_000_000))
                 .append(" MB of heap when full)\n");
+        NftScript table = NftEnforcer.script(config);
+        if (table != null) {
+            out.append("nftables: the agent owns table ").append(table.table()).append(" (reconcile every ")
+                    .append(table.config().reconcile().toSeconds()).append(" s) and would create:\n")
+                    .append(table.definition());
+        }
         for (String w : config.warnings()) {
             out.append("warning: ").append(w).append('\n');
         }
@@ -65,9 +73,18 @@ public final class ConfigSummary {
     private static void channels(List<ChannelConfig> channels, StringBuilder out) {
         for (ChannelConfig channel : channels) {
             out.append("  channel ").append(channel.name()).append('\n');
-            channel.action().ifPresentOrElse(
-                    a -> out.append("    action ").append(argv(channel.name(), a)).append('\n'),
-                    () -> out.append("    action (none)\n"));
+            if (channel.enforce().isPresent()) {
+                String v4 = NftScript.setName(channel.name(), false);
+                String v6 = NftScript.setName(channel.name(), true);
+                out.append("    enforce nftables into sets ").append(v4).append(", ").append(v6).append(" (addresses), ")
+                        .append(v4).append("_net, ").append(v6).append("_net (CIDR blocks); bantime ")
+                        .append(channel.bantime() == ChannelConfig.PERMANENT ? "-1: permanent" : channel.bantime() + " s")
+                        .append(" unless the message has one\n");
+            } else {
+                channel.action().ifPresentOrElse(
+                        a -> out.append("    action ").append(argv(channel.name(), a)).append('\n'),
+                        () -> out.append("    action (none)\n"));
+            }
             if (channel.batch() > 1) {
                 out.append("    batch ").append(channel.batch())
                         .append(" (waiting actions that differ only in their last argument run as one)\n");

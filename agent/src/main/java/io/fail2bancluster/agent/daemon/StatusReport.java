@@ -82,8 +82,10 @@ public record StatusReport(long pid, String version, AgentStatus status) {
             f.put("catch_up.reannounced", Long.toString(l.reannounced()));
             f.put("catch_up.recovered", Long.toString(l.recovered()));
         });
+        status.nftables().ifPresent(n -> NftStatusText.fields(n, f));
         return f;
     }
+
 
     /** Known counters first, in their fixed order, then any the agent added since, by name. */
     private static List<String> orderedCounters(Map<String, Long> counters) {
@@ -132,7 +134,8 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                             Long.parseLong(required(f, "fleet_ban.attempts")), Long.parseLong(required(f, "fleet_ban.bans")),
                             Long.parseLong(required(f, "fleet_ban.evicted"))));
             return new StatusReport(Long.parseLong(required(f, "pid")), f.getOrDefault("version", "?"),
-                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox, ledger(f), fleetBan));
+                    new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox, ledger(f), fleetBan,
+                            NftStatusText.parse(f)));
         } catch (NumberFormatException | DateTimeParseException e) {
             throw new IllegalArgumentException("malformed status reply: " + e.getMessage(), e);
         }
@@ -219,6 +222,7 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                     .append(l.requestsAnswered()).append(", announced again ").append(l.reannounced())
                     .append(", recovered ").append(l.recovered()).append('\n');
         });
+        status.nftables().ifPresent(n -> NftStatusText.render(n, out));
         return out.toString();
     }
 }

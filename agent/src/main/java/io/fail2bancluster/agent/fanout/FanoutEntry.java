@@ -64,6 +64,6 @@ public record FanoutEntry(ServerConfig server) implements LinkEntry {
 
     /** The channels the agent subscribes to: those with an action. */
     private static List<String> subscribed(List<ChannelConfig> channels) {
-        return channels.stream().filter(c -> c.action().isPresent()).map(ChannelConfig::name).toList();
+        return channels.stream().filter(ChannelConfig::acts).map(ChannelConfig::name).toList();
     }
 }

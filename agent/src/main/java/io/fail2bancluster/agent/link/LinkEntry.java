@@ -45,7 +45,7 @@ public interface LinkEntry {
         List<String> changed = new ArrayList<>();
         for (ChannelConfig now : after) {
             for (ChannelConfig was : before) {
-                if (!was.name().equals(now.name()) || now.action().isEmpty() || was.action().isEmpty()) {
+                if (!was.name().equals(now.name()) || !now.acts() || !was.acts()) {
                     continue; // not subscribed before or after: the subscription lists tell
                 }
                 List<String> what = was.changesIn(now);

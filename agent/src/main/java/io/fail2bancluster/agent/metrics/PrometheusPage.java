@@ -2,6 +2,7 @@ package io.fail2bancluster.agent.metrics;
 
 import io.fail2bancluster.agent.status.AgentStatus.ServerStatus;
 import io.fail2bancluster.agent.status.AgentStatus;
+import io.fail2bancluster.agent.status.NftStatus;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.FleetBanStatus;
 import io.fail2bancluster.agent.status.LedgerSummary;
@@ -68,7 +69,28 @@ public final class PrometheusPage {
         status.outbox().ifPresent(outbox -> outbox(out, outbox));
         status.fleetBan().ifPresent(fleet -> fleetBan(out, fleet));
         status.ledger().ifPresent(ledger -> ledger(out, ledger));
+        status.nftables().ifPresent(n -> nftables(out, n));
         return out.toString();
+    }
+
+    /** Only with {@code enforce: nftables} channels. */
+    private static void nftables(StringBuilder out, NftStatus n) {
+        family(out, "nft_set_elements", "gauge", "Elements the agent holds in force in each set of its nftables table.");
+        n.elements().forEach((set, count) -> out.append(PREFIX).append("nft_set_elements{set=\"")
+                .append(PrometheusText.escape(set)).append("\"} ").append(count).append('\n'));
+        family(out, "nft_batches_total", "counter", "nft -f transactions written.");
+        out.append(PREFIX).append("nft_batches_total ").append(n.batches()).append('\n');
+        family(out, "nft_elements_total", "counter", "Element operations by outcome: applied, failed (nft refused it), dropped (queue full).");
+        out.append(PREFIX).append("nft_elements_total{outcome=\"applied\"} ").append(n.applied()).append('\n');
+        out.append(PREFIX).append("nft_elements_total{outcome=\"failed\"} ").append(n.failed()).append('\n');
+        out.append(PREFIX).append("nft_elements_total{outcome=\"dropped\"} ").append(n.dropped()).append('\n');
+        family(out, "nft_repairs_total", "counter", "Times the table was found flushed or changed and rebuilt.");
+        out.append(PREFIX).append("nft_repairs_total ").append(n.repairs()).append('\n');
+        family(out, "nft_apply_seconds", "gauge", "How long nft took for the last batch (kind=last) and the longest (kind=max).");
+        out.append(PREFIX).append("nft_apply_seconds{kind=\"last\"} ").append(n.lastApplyMicros() / 1e6).append('\n');
+        out.append(PREFIX).append("nft_apply_seconds{kind=\"max\"} ").append(n.maxApplyMicros() / 1e6).append('\n');
+        family(out, "nft_queued", "gauge", "Element operations waiting for the writer.");
+        out.append(PREFIX).append("nft_queued ").append(n.queued()).append('\n');
     }
 
     /** Only when a channel has fleet_ban. */

@@ -10,6 +10,7 @@ import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.channel.EventLoop;
 import java.nio.charset.Charset;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -32,31 +33,45 @@ final class ActionDispatcher {
     private final ExecReporter reporter;
     private final Rejections rejections;
     private final List<Charset> charsets;
+    /** The step of {@code enforce: nftables} routes; null when the agent has no table. */
+    private final KernelDispatch kernel;
 
     /**
      * @param loop     the agent's event loop, where outcomes are reported
      * @param charsets what argv must be encodable in to reach the process unchanged ({@link ArgvCharset#PLATFORM})
      */
     ActionDispatcher(ServerState state, EventLoop loop, ActionRunner runner, ExecReporter reporter,
-                     List<Charset> charsets) {
+                     List<Charset> charsets, KernelDispatch kernel) {
         this.state = state;
         this.loop = loop;
         this.runner = runner;
         this.reporter = reporter;
         this.charsets = List.copyOf(charsets);
         this.rejections = new Rejections(state, Counter.REJECTED);
+        this.kernel = kernel;
     }
 
     /** @param settled run on the loop after the outcome is reported, or at once when nothing will run */
     void dispatch(Route route, Message message, long nowNanos, Runnable settled) {
-        dispatch(route, message, nowNanos, settled, null);
+        dispatch(route, message, null, nowNanos, settled, null);
     }
 
     /**
+     * @param entered when the message entered the bus (a stream's storage time), null: now; what a kernel ban's
+     *                {@code bantime} counts from
      * @param settled run on the loop after the outcome is reported, or at once when nothing will run
      * @param outcome told the outcome on the loop, before {@code settled}, when the action ran; may be null
      */
-    void dispatch(Route route, Message message, long nowNanos, Runnable settled, Consumer<ActionResult> outcome) {
+    void dispatch(Route route, Message message, Instant entered, long nowNanos, Runnable settled,
+                  Consumer<ActionResult> outcome) {
+        if (route.enforced() != null) {
+            // the one place a message goes to the kernel instead of an action: everything before it is shared
+            if (kernel == null) {
+                throw new IllegalStateException(route.channel() + " has enforce: nftables but the agent has no table");
+            }
+            kernel.dispatch(route, message, entered, nowNanos, settled, outcome);
+            return;
+        }
         Rendered rendered = route.action().render(route.channel(), message);
         if (rendered instanceof Rendered.Missing missing) {
             long count = rejections.record(nowNanos);

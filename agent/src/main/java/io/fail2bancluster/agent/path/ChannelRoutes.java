@@ -52,7 +52,7 @@ public record ChannelRoutes(Map<String, Route> routes, Map<String, SignaturePoli
     public static ChannelRoutes of(List<ChannelConfig> channels, String hostname) {
         Map<String, Route> routes = new LinkedHashMap<>();
         for (ChannelConfig channel : channels) {
-            if (channel.action().isPresent()) {
+            if (channel.acts()) {
                 routes.put(channel.name(), Route.of(channel, hostname));
             }
         }

@@ -72,26 +72,33 @@ final class LedgerStep {
 
     /** The message's action, when the ledger says it is to run. */
     void dispatch(Route route, Message message, Optional<BanMessage> read, long nowNanos, Runnable settled) {
+        dispatch(route, message, read, null, nowNanos, settled);
+    }
+
+    /** @param entered when the message entered the bus, null: now (what a kernel ban's {@code bantime} counts from) */
+    void dispatch(Route route, Message message, Optional<BanMessage> read, Instant entered, long nowNanos,
+                  Runnable settled) {
         if (read.isEmpty()) {
-            exec.dispatch(route, message, nowNanos, settled, null);
+            exec.dispatch(route, message, entered, nowNanos, settled, null);
             return;
         }
         BanMessage parsed = read.get();
         if (parsed.ban() != null) {
-            ban(route, message, parsed, nowNanos, settled);
+            ban(route, message, parsed, entered, nowNanos, settled);
         } else {
-            unban(route, message, parsed, nowNanos, settled);
+            unban(route, message, parsed, entered, nowNanos, settled);
         }
     }
 
-    private void ban(Route route, Message message, BanMessage parsed, long nowNanos, Runnable settled) {
+    private void ban(Route route, Message message, BanMessage parsed, Instant entered, long nowNanos,
+                     Runnable settled) {
         Ban ban = parsed.isReannounce() ? aligned(parsed.ban()) : parsed.ban();
         Verdict verdict;
         try {
             verdict = ledger.admit(ban);
         } catch (LedgerFullException e) {
             warnFull(e, nowNanos);
-            exec.dispatch(route, message, nowNanos, settled, null); // not remembered, still run
+            exec.dispatch(route, message, entered, nowNanos, settled, null); // not remembered, still run
             return;
         }
         if (!verdict.runs()) {
@@ -101,7 +108,7 @@ final class LedgerStep {
             settled.run();
             return;
         }
-        exec.dispatch(route, message, nowNanos, settled, result -> {
+        exec.dispatch(route, message, entered, nowNanos, settled, result -> {
             if (succeeded(result)) {
                 applied(route, ban, nowNanos);
             }
@@ -121,7 +128,7 @@ final class LedgerStep {
             Message unban = Message.parse(BanMessage.JAIL + "=" + ban.key().jail() + ", " + BanMessage.ACTION + "="
                     + BanMessage.UNBAN + ", " + BanMessage.IP + "=" + ban.key().address().canonical() + ", "
                     + BanMessage.SOURCE + "=" + ban.origin());
-            exec.dispatch(route, unban, nowNanos, () -> {
+            exec.dispatch(route, unban, null, nowNanos, () -> {
             }, result -> {
                 if (succeeded(result)) {
                     ledger.unbanned(ban.key());
@@ -130,14 +137,15 @@ final class LedgerStep {
         }
     }
 
-    private void unban(Route route, Message message, BanMessage parsed, long nowNanos, Runnable settled) {
+    private void unban(Route route, Message message, BanMessage parsed, Instant entered, long nowNanos,
+                       Runnable settled) {
         boolean known = ledger.get(parsed.key()).isPresent();
         LedgerEntry revocation;
         try {
             revocation = ledger.revoke(parsed.unban(), false);
         } catch (LedgerFullException e) {
             warnFull(e, nowNanos);
-            exec.dispatch(route, message, nowNanos, settled, null);
+            exec.dispatch(route, message, entered, nowNanos, settled, null);
             return;
         }
         // a first unban of a ban the ledger never knew still runs (it may predate the ledger); a repeated
@@ -150,7 +158,7 @@ final class LedgerStep {
             settled.run();
             return;
         }
-        exec.dispatch(route, message, nowNanos, settled, result -> {
+        exec.dispatch(route, message, entered, nowNanos, settled, result -> {
             if (succeeded(result)) {
                 ledger.unbanned(parsed.key());
             }

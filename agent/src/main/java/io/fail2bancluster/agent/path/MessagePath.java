@@ -2,6 +2,7 @@ package io.fail2bancluster.agent.path;
 
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.ledger.Ledger;
+import io.fail2bancluster.agent.nft.NftEnforcer;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.ClusterConfig;
@@ -45,11 +46,19 @@ public final class MessagePath {
      */
     public record Shared(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, ActionRunner runner,
                          ExecReporter reporter, ClusterConfig.Limits limits, Duration signatureWindow, Clock clock,
-                         Ledger ledger) {
-        /** With a count of attempts of their own. */
+                         Ledger ledger, NftEnforcer enforcer) {
+        /** With a count of attempts of their own, and no nftables table (no channel has {@code enforce: nftables}). */
         public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
                       ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, Ledger ledger) {
-            this(loop, deduplicator, new FleetCounter(), runner, reporter, limits, signatureWindow, clock, ledger);
+            this(loop, deduplicator, new FleetCounter(), runner, reporter, limits, signatureWindow, clock, ledger,
+                    null);
+        }
+
+        /** No nftables table: no channel has {@code enforce: nftables}. */
+        public Shared(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, ActionRunner runner,
+                      ExecReporter reporter, ClusterConfig.Limits limits, Duration signatureWindow, Clock clock,
+                      Ledger ledger) {
+            this(loop, deduplicator, fleet, runner, reporter, limits, signatureWindow, clock, ledger, null);
         }
 
         /** Without a ledger: every ban and unban runs as it comes. */
@@ -94,7 +103,8 @@ public final class MessagePath {
         this.fleet = shared.fleet();
         fleet.routes(routes);
         this.ledger = new LedgerStep(state, shared.ledger(), new ActionDispatcher(state, shared.loop(),
-                shared.runner(), shared.reporter(), ArgvCharset.PLATFORM), shared.clock());
+                shared.runner(), shared.reporter(), ArgvCharset.PLATFORM, shared.enforcer() == null ? null
+                        : new KernelDispatch(state, shared.loop(), shared.enforcer(), shared.clock())), shared.clock());
         this.runner = shared.runner();
         this.loop = shared.loop();
         this.ticker = shared.loop().ticker();
@@ -201,6 +211,6 @@ public final class MessagePath {
                 return;
             }
         }
-        ledger.dispatch(route, message, ledger.read(channel, message, entered), nowNanos, settled);
+        ledger.dispatch(route, message, ledger.read(channel, message, entered), entered, nowNanos, settled);
     }
 }

@@ -27,9 +27,22 @@ import java.util.Set;
  *                every one without a filter pattern that could explicitly allow it
  * @param batch   the channel's {@code batch}, handed to the action runner with each invocation
  * @param fleetBan the channel's {@code fleet_ban}, which counts {@code action=attempt} reports; null: none
+ * @param enforced with {@code enforce: nftables}, the channel's kernel enforcement (then {@code action} is never
+ *                used); null for a channel with an action
  */
 public record Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
-             List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch, FleetBanConfig fleetBan) {
+             List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch, FleetBanConfig fleetBan,
+             Enforced enforced) {
+
+    /** {@code enforce: nftables}: @param bantime seconds a ban without its own {@code bantime} lasts (-1: permanent) */
+    public record Enforced(long bantime) {
+    }
+
+    /** A route that runs an action, without a {@code fleet_ban}. */
+    public Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
+                 List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch) {
+        this(channel, filters, action, label, ownHost, ignoreIp, dashGuarded, batch, null, null);
+    }
 
     /** The seam between a message and a command line; {@link ActionTemplate#render} in production. */
     @FunctionalInterface
@@ -57,6 +70,13 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
 
     /** @param hostname this host's name, used only when the channel has {@code skip_own} */
     public static Route of(ChannelConfig channel, String hostname) {
+        String ownHost = channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null;
+        if (channel.enforce().isPresent()) {
+            return new Route(channel.name(), channel.filters(), (c, m) -> {
+                throw new IllegalStateException("an enforce: nftables channel renders no action");
+            }, "enforce: nftables", ownHost, channel.ignoreIp(), Set.of(), 1, channel.fleetBan().orElse(null),
+                    new Enforced(channel.bantime()));
+        }
         ActionTemplate template = channel.action().orElseThrow(() ->
                 new IllegalArgumentException(channel.path() + ": channel " + channel.name() + " has no action"));
         Set<String> dashGuarded = new LinkedHashSet<>();
@@ -66,9 +86,8 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
                 dashGuarded.add(key);
             }
         }
-        return new Route(channel.name(), channel.filters(), template::render, template.text(),
-                channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null, channel.ignoreIp(), dashGuarded,
-                channel.batch(), channel.fleetBan().orElse(null));
+        return new Route(channel.name(), channel.filters(), template::render, template.text(), ownHost,
+                channel.ignoreIp(), dashGuarded, channel.batch(), channel.fleetBan().orElse(null), null);
     }
 
     /** The {@code ignore_ip} entry the message's {@code ip} is inside, or null. */

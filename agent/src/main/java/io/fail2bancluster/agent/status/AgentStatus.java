@@ -13,19 +13,22 @@ import java.util.Optional;
  * @param outbox    this host's publishes waiting for delivery; empty when the agent keeps no outbox
  * @param ledger    the ledger of bans in force and fanout catch-up; empty when the agent keeps no ledger
  * @param fleetBan  the count of the fleet's attempts; empty when no channel has {@code fleet_ban}
+ * @param nftables  the table of {@code enforce: nftables} channels; empty when no channel has it
  */
 public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
-                          Optional<LedgerSummary> ledger, Optional<FleetBanStatus> fleetBan) {
+                          Optional<LedgerSummary> ledger, Optional<FleetBanStatus> fleetBan,
+                          Optional<NftStatus> nftables) {
     public AgentStatus {
         servers = List.copyOf(servers);
         java.util.Objects.requireNonNull(ledger, "ledger");
         java.util.Objects.requireNonNull(fleetBan, "fleetBan");
+        java.util.Objects.requireNonNull(nftables, "nftables");
     }
 
-    /** An agent that counts no attempts. */
+    /** An agent that counts no attempts and has no nftables table. */
     public AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
                        Optional<LedgerSummary> ledger) {
-        this(startedAt, servers, outbox, ledger, Optional.empty());
+        this(startedAt, servers, outbox, ledger, Optional.empty(), Optional.empty());
     }
 
     /** Without a ledger. */

@@ -84,4 +84,37 @@ class ConfigSummaryTest {
         assertTrue(ConfigSummary.describe(ConfigLoader.parse("ledger_max: 1000\n" + minimal, "summary.yml"))
                 .contains("\nledger of up to 1000 bans in force (ledger_max; about 1 MB of heap when full)\n"));
     }
+
+    @Test
+    void checkShowsTheNftablesTableSetsAndChainItWouldCreate() {
+        String summary = ConfigSummary.describe(ConfigLoader.parse("""
+                servers:
+                  - host: 192.0.2.10
+                    channels:
+                      - name: Fail2ban
+                        enforce: nftables
+                        bantime: -1
+                nftables:
+                  ports: [22]
+                """, "summary.yml"));
+        assertTrue(summary.contains("    enforce nftables into sets ch_Fail2ban_v4, ch_Fail2ban_v6 (addresses),"
+                + " ch_Fail2ban_v4_net, ch_Fail2ban_v6_net (CIDR blocks); bantime -1: permanent unless the message"
+                + " has one\n"), summary);
+        assertTrue(summary.contains("""
+                nftables: the agent owns table inet fail2ban_cluster (reconcile every 60 s) and would create:
+                table inet fail2ban_cluster {
+                \tset ch_Fail2ban_v4 { type ipv4_addr; flags timeout; }
+                \tset ch_Fail2ban_v4_net { type ipv4_addr; flags interval, timeout; }
+                \tset ch_Fail2ban_v6 { type ipv6_addr; flags timeout; }
+                \tset ch_Fail2ban_v6_net { type ipv6_addr; flags interval, timeout; }
+                \tchain input {
+                \t\ttype filter hook input priority -10; policy accept;
+                \t\tmeta l4proto { tcp, udp } th dport { 22 } ip saddr @ch_Fail2ban_v4 drop
+                \t\tmeta l4proto { tcp, udp } th dport { 22 } ip saddr @ch_Fail2ban_v4_net drop
+                \t\tmeta l4proto { tcp, udp } th dport { 22 } ip6 saddr @ch_Fail2ban_v6 drop
+                \t\tmeta l4proto { tcp, udp } th dport { 22 } ip6 saddr @ch_Fail2ban_v6_net drop
+                \t}
+                }
+                """), summary);
+    }
 }
