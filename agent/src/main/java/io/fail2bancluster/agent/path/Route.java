@@ -62,12 +62,6 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
         dashGuarded = Set.copyOf(dashGuarded);
     }
 
-    /** A route of a channel without {@code fleet_ban}. */
-    public Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
-                 List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch) {
-        this(channel, filters, action, label, ownHost, ignoreIp, dashGuarded, batch, null);
-    }
-
     /** @param hostname this host's name, used only when the channel has {@code skip_own} */
     public static Route of(ChannelConfig channel, String hostname) {
         String ownHost = channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null;

@@ -78,7 +78,8 @@ class StatusReportTest {
     @Test
     void theFleetCountTravelsAndIsShownOnlyWhenAChannelCounts() {
         StatusReport report = new StatusReport(42, "1.0", new AgentStatus(STARTED, sample().servers(), Optional.empty(),
-                Optional.empty(), Optional.of(new io.fail2bancluster.agent.status.FleetBanStatus(12, 3400, 7, 1))));
+                Optional.empty(), Optional.of(new io.fail2bancluster.agent.status.FleetBanStatus(12, 3400, 7, 1)),
+                Optional.empty()));
         Map<String, String> fields = report.toFields();
         assertEquals("12", fields.get("fleet_ban.tracked"));
         assertEquals("3400", fields.get("fleet_ban.attempts"));

@@ -109,7 +109,8 @@ class PrometheusPageTest {
     void theFleetCountHasItsFamiliesOnlyWhenAChannelCounts() {
         assertFalse(PrometheusPage.render(withoutOutbox(STARTED, List.of()), "1").contains("fleet_ban"));
         String page = PrometheusPage.render(new AgentStatus(STARTED, List.of(), Optional.empty(),
-                Optional.empty(), Optional.of(new io.fail2bancluster.agent.status.FleetBanStatus(12, 3400, 7, 1))), "1");
+                Optional.empty(), Optional.of(new io.fail2bancluster.agent.status.FleetBanStatus(12, 3400, 7, 1)),
+                Optional.empty()), "1");
         assertTrue(page.contains("# TYPE fail2ban_cluster_fleet_ban_tracked_addresses gauge\n"
                 + "fail2ban_cluster_fleet_ban_tracked_addresses 12\n"), page);
         assertTrue(page.contains("\nfail2ban_cluster_fleet_ban_attempts_total 3400\n"), page);
