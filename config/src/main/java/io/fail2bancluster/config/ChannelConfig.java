@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * @param ignoreIp         a message whose {@code ip} is inside one of these is never acted on
  * @param batch            how many waiting actions that differ only in their last argument run as one
  *                         command (1: each alone; see {@link #MAX_BATCH})
+ * @param successExit      the {@code success_exit} key: exit statuses that count as success besides 0 (such as
+ *                         a tool's "already banned"); any other status is a failure, retried (docs/retries.md)
  */
 public record ChannelConfig(
         String path,
@@ -30,7 +32,8 @@ public record ChannelConfig(
         List<SigningKey> secrets,
         boolean requireSignature,
         List<AddressRange> ignoreIp,
-        int batch) {
+        int batch,
+        Set<Integer> successExit) {
 
     /** The most last arguments one command carries: a few dozen KiB of argv, far below the kernel's limit. */
     public static final int MAX_BATCH = 1000;
@@ -43,11 +46,29 @@ public record ChannelConfig(
         if (batch < 1 || batch > MAX_BATCH) {
             throw new IllegalArgumentException("batch must be from 1 to " + MAX_BATCH + ", got " + batch);
         }
+        successExit = Set.copyOf(successExit);
+        for (int status : successExit) {
+            if (status < 0 || status > 255) {
+                throw new IllegalArgumentException("an exit status is from 0 to 255, got " + status);
+            }
+        }
+    }
+
+    /** A channel where only exit status 0 is a success. */
+    public ChannelConfig(String path, String name, Optional<ActionTemplate> action, List<FilterEntry> filters,
+                         boolean skipOwn, List<SigningKey> secrets, boolean requireSignature,
+                         List<AddressRange> ignoreIp, int batch) {
+        this(path, name, action, filters, skipOwn, secrets, requireSignature, ignoreIp, batch, Set.of());
+    }
+
+    /** Whether an action of this channel that exited with {@code status} succeeded. */
+    public boolean succeeded(int status) {
+        return status == 0 || successExit.contains(status);
     }
 
     /**
      * What handles messages differently in {@code next}, this channel's reloaded self: any of
-     * {@code filter}, {@code action}, {@code keys}, {@code ignore_ip}, {@code skip_own}, {@code batch}, in
+     * {@code filter}, {@code action}, {@code keys}, {@code ignore_ip}, {@code skip_own}, {@code batch}, {@code success_exit}, in
      * that order; empty when nothing does. Where the file put them (the paths) does not count, and a filter's
      * pattern is compared by its text.
      */
@@ -70,6 +91,9 @@ public record ChannelConfig(
         }
         if (batch != next.batch) {
             what.add("batch");
+        }
+        if (!successExit.equals(next.successExit)) {
+            what.add("success_exit");
         }
         return what;
     }

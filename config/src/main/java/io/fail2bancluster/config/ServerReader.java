@@ -7,9 +7,11 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -142,9 +144,10 @@ final class ServerReader {
             List<AddressRange> ignoreIp = channel.optional("ignore_ip").map(f -> f.listOf(ServerReader::addressRange))
                     .orElse(List.of());
             int batch = channel.integer("batch", 1, 1, ChannelConfig.MAX_BATCH);
+            Set<Integer> successExit = channel.optional("success_exit").map(ServerReader::successExit).orElse(Set.of());
             channel.finish();
             ChannelConfig config = new ChannelConfig(item.path(), name, action, filters, skipOwn, secrets,
-                    requireSignature, ignoreIp, batch);
+                    requireSignature, ignoreIp, batch, successExit);
             if (strict && actionNode.isPresent() && !config.unconstrainedPlaceholders().isEmpty()) {
                 throw actionNode.get().error(ClusterConfig.unconstrained(config.unconstrainedPlaceholders().get(0))
                         + "; strict: true needs a filter entry (values or pattern) for every placeholder");
@@ -152,6 +155,17 @@ final class ServerReader {
             channels.add(config);
         }
         return channels;
+    }
+
+    /** Exit statuses 0 to 255, each once: {@code success_exit: [0, 1]}. */
+    private static Set<Integer> successExit(ConfigNode node) {
+        Set<Integer> statuses = new LinkedHashSet<>();
+        for (ConfigNode item : node.nonEmptyList("needs at least one exit status (0 to 255)")) {
+            if (!statuses.add(item.integer(0, 255))) {
+                throw item.error("listed twice");
+            }
+        }
+        return statuses;
     }
 
     private static String channelName(ConfigNode node) {

@@ -37,11 +37,29 @@ public final class MessagePath {
     };
 
     /**
+     * A {@code settled} callback that also hears when its message's action failed and waits for a retry: the
+     * message no longer takes a place among those handed over (a stream's window stays open for the ones behind
+     * it), but it is not settled until the retry succeeded or was given up (the stream position stays below it).
+     */
+    public interface Retrying extends Runnable {
+        /** On the loop, at the action's first failure. */
+        void retrying();
+    }
+
+    /**
      * What the paths of every server share, on the agent's one event loop: the loop itself, the dedupe
      * across servers, the action runner and its reporter, the limits and the signature window.
      */
     public record Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
-                         ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, Ledger ledger) {
+                         ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, Ledger ledger,
+                         ActionRetries retries) {
+        /** With the default action_retry_max. */
+        public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
+                      ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, Ledger ledger) {
+            this(loop, deduplicator, runner, reporter, limits, signatureWindow, clock, ledger,
+                    new ActionRetries(runner, ClusterConfig.DEFAULT_ACTION_RETRY_MAX));
+        }
+
         /** Without a ledger: every ban and unban runs as it comes. */
         public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
                       ClusterConfig.Limits limits, Duration signatureWindow, Clock clock) {
@@ -75,7 +93,8 @@ public final class MessagePath {
         this.filter = new RouteFilter(state, routes.routes());
         this.deduplicator = shared.deduplicator();
         this.ledger = new LedgerStep(state, shared.ledger(), new ActionDispatcher(state, shared.loop(),
-                shared.runner(), shared.reporter(), ArgvCharset.PLATFORM), shared.clock());
+                shared.runner(), shared.reporter(), ArgvCharset.PLATFORM, shared.retries(), shared.clock()),
+                shared.clock());
         this.runner = shared.runner();
         this.loop = shared.loop();
         this.ticker = shared.loop().ticker();
@@ -118,6 +137,19 @@ public final class MessagePath {
         routes = next;
         signatures.policies(next.signatures());
         filter.routes(next.routes());
+    }
+
+    /**
+     * Runs again the actions the ledger holds as not yet succeeded on this path's channels (a ban
+     * {@code PENDING}, an unban {@code UNBAN_PENDING}), as a restart finds them: the ones of {@code pending}
+     * that it takes are removed from it. On the loop.
+     */
+    public void resume(java.util.Collection<io.fail2bancluster.agent.ledger.LedgerEntry> pending) {
+        long nowNanos = ticker.nanoTime();
+        pending.removeIf(entry -> {
+            Route route = routes.routes().get(entry.channel());
+            return route != null && ledger.resume(route, entry, nowNanos);
+        });
     }
 
     /** One message that arrived on {@code channel}, from a transport that redelivers nothing. On the loop. */

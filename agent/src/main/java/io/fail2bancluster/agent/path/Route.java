@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.path;
 
+import io.fail2bancluster.agent.exec.ActionResult;
 import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.ChannelConfig;
@@ -25,9 +26,10 @@ import java.util.Set;
  * @param dashGuarded the keys (and {@code _msg}) the action uses whose value must not start with {@code -}:
  *                every one without a filter pattern that could explicitly allow it
  * @param batch   the channel's {@code batch}, handed to the action runner with each invocation
+ * @param successExit exit statuses that count as success besides 0 (the channel's {@code success_exit})
  */
 public record Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
-             List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch) {
+             List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch, Set<Integer> successExit) {
 
     /** The seam between a message and a command line; {@link ActionTemplate#render} in production. */
     @FunctionalInterface
@@ -45,6 +47,20 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
         Objects.requireNonNull(label, "label");
         ignoreIp = List.copyOf(ignoreIp);
         dashGuarded = Set.copyOf(dashGuarded);
+        successExit = Set.copyOf(successExit);
+    }
+
+    /** A route where only exit status 0 is a success. */
+    public Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
+                 List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch) {
+        this(channel, filters, action, label, ownHost, ignoreIp, dashGuarded, batch, Set.of());
+    }
+
+    /** Whether an action that ended so succeeded: an exit status of 0 or one of {@code success_exit}. */
+    public boolean succeeded(ActionResult result) {
+        ActionResult run = result instanceof ActionResult.Batched batched ? batched.run() : result;
+        return run instanceof ActionResult.Exited exited
+                && (exited.status() == 0 || successExit.contains(exited.status()));
     }
 
     /** @param hostname this host's name, used only when the channel has {@code skip_own} */
@@ -60,7 +76,7 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
         }
         return new Route(channel.name(), channel.filters(), template::render, template.text(),
                 channel.skipOwn() ? Objects.requireNonNull(hostname, "hostname") : null, channel.ignoreIp(), dashGuarded,
-                channel.batch());
+                channel.batch(), channel.successExit());
     }
 
     /** The {@code ignore_ip} entry the message's {@code ip} is inside, or null. */

@@ -12,12 +12,31 @@ import java.util.Optional;
  * @param servers   one entry per configured server, in config order
  * @param outbox    this host's publishes waiting for delivery; empty when the agent keeps no outbox
  * @param ledger    the ledger of bans in force and fanout catch-up; empty when the agent keeps no ledger
+ * @param retries   actions that failed and are retried
  */
 public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
-                          Optional<LedgerSummary> ledger) {
+                          Optional<LedgerSummary> ledger, Retries retries) {
     public AgentStatus {
         servers = List.copyOf(servers);
         java.util.Objects.requireNonNull(ledger, "ledger");
+        java.util.Objects.requireNonNull(retries, "retries");
+    }
+
+    /** With no action failing. */
+    public AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
+                       Optional<LedgerSummary> ledger) {
+        this(startedAt, servers, outbox, ledger, Retries.NONE);
+    }
+
+    /**
+     * Actions that failed and are retried until they succeed (docs/retries.md).
+     *
+     * @param failing       actions failing now: waiting for their next try, or running it
+     * @param retries       tries after the first, since the agent started
+     * @param oldestFailing when the action failing longest first failed; empty when none fails
+     */
+    public record Retries(int failing, long retries, Optional<Instant> oldestFailing) {
+        public static final Retries NONE = new Retries(0, 0, Optional.empty());
     }
 
     /** Without a ledger. */
