@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.path;
 
+import io.fail2bancluster.agent.exec.ActionResult;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.exec.Invocation;
 import io.fail2bancluster.agent.status.AgentStatus;
@@ -11,11 +12,11 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import io.fail2bancluster.agent.exec.ActionResult;
-import java.util.concurrent.Future;
 
 /**
  * The agent's actions that failed and wait for their retry (docs/retries.md), shared by every server's
@@ -42,13 +43,13 @@ public final class ActionRetries {
     private long retries;
 
     /** @param retryMax {@code action_retry_max}: the longest wait between two tries */
-    public ActionRetries(ActionRunner runner, Duration retryMax, java.util.Random random) {
+    public ActionRetries(ActionRunner runner, Duration retryMax, Random random) {
         this.runner = runner;
         this.backoff = new Backoff(ClusterConfig.ACTION_RETRY_MIN, retryMax, random);
     }
 
     public ActionRetries(ActionRunner runner, Duration retryMax) {
-        this(runner, retryMax, new java.util.Random());
+        this(runner, retryMax, new Random());
     }
 
     /** One action on its way: its tries, and what to do once it succeeded or is given up. On the loop. */
@@ -143,10 +144,5 @@ public final class ActionRetries {
         Optional<Instant> oldest = failing.isEmpty() ? Optional.empty()
                 : Optional.of(failing.iterator().next().firstFailedAt);
         return new AgentStatus.Retries(failing.size(), retries, oldest);
-    }
-
-    /** The backoff between tries. */
-    public Backoff backoff() {
-        return backoff;
     }
 }
