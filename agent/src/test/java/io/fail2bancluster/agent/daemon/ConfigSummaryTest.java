@@ -70,4 +70,15 @@ class ConfigSummaryTest {
         assertTrue(ConfigSummary.describe(ConfigLoader.parse("ledger_max: 1000\n" + minimal, "summary.yml"))
                 .contains("\nledger of up to 1000 bans in force (ledger_max; about 1 MB of heap when full)\n"));
     }
+
+    @Test
+    void checkShowsHowFailingActionsAreRetriedAndWhatCountsAsSuccess() {
+        String summary = ConfigSummary.describe(ConfigLoader.parse("action_retry_max: 120\nexec_queue: 500\n"
+                + "servers:\n  - host: h\n    channels:\n      - name: c\n        action: \"true %ip%\"\n"
+                + "        success_exit: [3, 1]\n", "summary.yml"));
+        assertTrue(summary.contains("\nfailing actions retried with backoff, at most every 120 s (action_retry_max); "
+                + "waiting ones count against exec_queue 500\n"), summary);
+        assertTrue(summary.contains("\n    success_exit [1, 3] (exit statuses that count as success besides 0)\n"),
+                summary);
+    }
 }
