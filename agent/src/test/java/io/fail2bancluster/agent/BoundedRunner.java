@@ -23,6 +23,8 @@ public final class BoundedRunner implements ActionRunner {
     private final List<Consumer<ActionResult>> outcomes = new ArrayList<>();
     private final List<Runnable> drainWaiters = new ArrayList<>();
     public int dropped;
+    /** Places kept by failed actions waiting for their retry. */
+    public int held;
 
     public BoundedRunner(int bound) {
         this.bound = bound;
@@ -42,7 +44,25 @@ public final class BoundedRunner implements ActionRunner {
 
     @Override
     public boolean full() {
-        return pending.size() >= bound;
+        return pending.size() + held >= bound;
+    }
+
+    @Override
+    public void hold() {
+        held++;
+    }
+
+    @Override
+    public void release() {
+        held--;
+    }
+
+    /** The {@code count} oldest actions end with exit 1 (their retries then hold their places). */
+    public void fail(int count) {
+        for (int i = 0; i < count; i++) {
+            pending.remove(0);
+            outcomes.remove(0).accept(new ActionResult.Exited(1, Duration.ZERO, ""));
+        }
     }
 
     @Override
@@ -61,7 +81,7 @@ public final class BoundedRunner implements ActionRunner {
             pending.remove(0);
             outcomes.remove(0).accept(new ActionResult.Exited(0, Duration.ZERO, ""));
         }
-        if (pending.size() <= bound / 2) {
+        if (pending.size() + held <= bound / 2) {
             List<Runnable> called = new ArrayList<>(drainWaiters);
             drainWaiters.clear();
             called.forEach(Runnable::run);

@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  *                         action (the two are exclusive); empty for a channel with an action or none
  * @param bantime          with {@code enforce}, the seconds a ban lasts when its message carries no
  *                         {@code bantime} ({@link #PERMANENT} = until unbanned); default {@link #DEFAULT_BANTIME}
+ * @param successExit      the {@code success_exit} key: exit statuses that count as success besides 0 (such as
+ *                         a tool's "already banned"); any other status is a failure, retried (docs/retries.md)
  */
 public record ChannelConfig(
         String path,
@@ -38,7 +40,8 @@ public record ChannelConfig(
         int batch,
         Optional<FleetBanConfig> fleetBan,
         Optional<Enforce> enforce,
-        long bantime) {
+        long bantime,
+        Set<Integer> successExit) {
 
     /** Where a channel's bans go instead of an action. */
     public enum Enforce {
@@ -74,14 +77,25 @@ public record ChannelConfig(
         if (bantime != PERMANENT && bantime < 1) {
             throw new IllegalArgumentException("bantime must be -1 (permanent) or at least 1 s, got " + bantime);
         }
+        successExit = Set.copyOf(successExit);
+        for (int status : successExit) {
+            if (status < 0 || status > 255) {
+                throw new IllegalArgumentException("an exit status is from 0 to 255, got " + status);
+            }
+        }
     }
 
-    /** A channel without {@code fleet_ban} or {@code enforce}. */
+    /** A channel without {@code fleet_ban} or {@code enforce}, where only exit status 0 is a success. */
     public ChannelConfig(String path, String name, Optional<ActionTemplate> action, List<FilterEntry> filters,
                          boolean skipOwn, List<SigningKey> secrets, boolean requireSignature,
                          List<AddressRange> ignoreIp, int batch) {
         this(path, name, action, filters, skipOwn, secrets, requireSignature, ignoreIp, batch, Optional.empty(),
-                Optional.empty(), DEFAULT_BANTIME);
+                Optional.empty(), DEFAULT_BANTIME, Set.of());
+    }
+
+    /** Whether an action of this channel that exited with {@code status} succeeded. */
+    public boolean succeeded(int status) {
+        return status == 0 || successExit.contains(status);
     }
 
     /** Whether the agent acts on this channel's messages at all (an action or enforce), so subscribes to it. */
@@ -92,7 +106,7 @@ public record ChannelConfig(
     /**
      * What handles messages differently in {@code next}, this channel's reloaded self: any of
      * {@code filter}, {@code action}, {@code keys}, {@code ignore_ip}, {@code skip_own}, {@code batch},
-     * {@code fleet_ban}, {@code enforce}, {@code bantime}, in
+     * {@code fleet_ban}, {@code enforce}, {@code bantime}, {@code success_exit}, in
      * that order; empty when nothing does. Where the file put them (the paths) does not count, and a filter's
      * pattern is compared by its text.
      */
@@ -124,6 +138,9 @@ public record ChannelConfig(
         }
         if (bantime != next.bantime) {
             what.add("bantime");
+        }
+        if (!successExit.equals(next.successExit)) {
+            what.add("success_exit");
         }
         return what;
     }

@@ -45,6 +45,7 @@ import java.util.Set;
  *                        refuses new ones (default 100000)
  * @param nftables        the table the {@code enforce: nftables} channels write to ({@link NftablesConfig#DEFAULTS}
  *                        when the file has no {@code nftables:} block)
+ * @param actionRetryMax  the longest wait between two tries of a failing action (default 5 min; docs/retries.md)
  */
 public record ClusterConfig(
         Optional<Path> source,
@@ -68,7 +69,8 @@ public record ClusterConfig(
         Path stateDir,
         int outboxMax,
         int ledgerMax,
-        NftablesConfig nftables) {
+        NftablesConfig nftables,
+        Duration actionRetryMax) {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/fail2ban-cluster.yml");
     public static final int DEFAULT_LOG_LEVEL = 2;
@@ -85,6 +87,9 @@ public record ClusterConfig(
     public static final Path DEFAULT_STATE_DIR = DefaultPaths.SYSTEM.stateDir();
     public static final int DEFAULT_OUTBOX_MAX = 100_000;
     public static final int DEFAULT_LEDGER_MAX = 100_000;
+    public static final Duration DEFAULT_ACTION_RETRY_MAX = Duration.ofMinutes(5);
+    /** The first retry of a failing action comes 1 to 2 s after it failed; action_retry_max is at least this. */
+    public static final Duration ACTION_RETRY_MIN = Duration.ofSeconds(1);
 
     public ClusterConfig {
         servers = List.copyOf(servers);
@@ -97,9 +102,13 @@ public record ClusterConfig(
             throw new IllegalArgumentException("ledgerMax must be at least 1, got " + ledgerMax);
         }
         Objects.requireNonNull(nftables, "nftables");
+        if (actionRetryMax.compareTo(ACTION_RETRY_MIN) < 0) {
+            throw new IllegalArgumentException("actionRetryMax must be at least " + ACTION_RETRY_MIN + ", got "
+                    + actionRetryMax);
+        }
     }
 
-    /** A config with the default nftables block. */
+    /** A config with the default nftables block and action_retry_max. */
     public ClusterConfig(Optional<Path> source, List<ServerConfig> servers, int logLevel, Optional<Path> logFile,
                          Optional<Path> pidFile, Duration reconnectMin, Duration reconnectMax, Duration dedupeWindow,
                          int execConcurrency, int execQueue, Duration execTimeout, Path controlSocket,
@@ -108,7 +117,7 @@ public record ClusterConfig(
                          int outboxMax, int ledgerMax) {
         this(source, servers, logLevel, logFile, pidFile, reconnectMin, reconnectMax, dedupeWindow, execConcurrency,
                 execQueue, execTimeout, controlSocket, configuredHostname, strict, signatureWindow, limits, metrics,
-                natsServers, stateDir, outboxMax, ledgerMax, NftablesConfig.DEFAULTS);
+                natsServers, stateDir, outboxMax, ledgerMax, NftablesConfig.DEFAULTS, DEFAULT_ACTION_RETRY_MAX);
     }
 
     /** A config with the default ledger_max. */

@@ -149,8 +149,13 @@ public final class ConfigLoader {
         int outboxMax = top.integer("outbox_max", ClusterConfig.DEFAULT_OUTBOX_MAX, 1, 10_000_000);
         int ledgerMax = top.integer("ledger_max", ClusterConfig.DEFAULT_LEDGER_MAX, 1, 10_000_000);
         NftablesConfig nftables = NftablesReader.nftables(top);
+        Duration actionRetryMax = top.seconds("action_retry_max", ClusterConfig.DEFAULT_ACTION_RETRY_MAX);
         top.finish();
 
+        if (actionRetryMax.compareTo(ClusterConfig.ACTION_RETRY_MIN) < 0) {
+            throw top.error("action_retry_max", "must be at least " + Seconds.format(ClusterConfig.ACTION_RETRY_MIN)
+                    + " (the first retry comes 1 to 2 s after a failure)");
+        }
         if (reconnectMin.compareTo(reconnectMax) > 0) {
             // Blame the key the user wrote; with both written, the lower bound.
             String key = top.contains("reconnect_min") ? "reconnect_min" : "reconnect_max";
@@ -162,7 +167,7 @@ public final class ConfigLoader {
                 dedupeWindow, execConcurrency, execQueue, execTimeout,
                 controlSocket.orElseGet(() -> fallback.controlSocket()), hostname, strict, signatureWindow,
                 limits, metrics, servers.nats(), stateDir.orElseGet(() -> fallback.stateDir()), outboxMax, ledgerMax,
-                nftables);
+                nftables, actionRetryMax);
         NftablesReader.distinctStems(config.enforcedChannels(), source);
         return config;
     }

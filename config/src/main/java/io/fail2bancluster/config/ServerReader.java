@@ -7,9 +7,11 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -147,9 +149,10 @@ final class ServerReader {
             // a fleet ban runs where a received ban goes: the channel's action, or its nftables sets
             Optional<FleetBanConfig> fleetBan = channel.optional("fleet_ban")
                     .map(f -> FleetBanConfig.read(f, actionNode.isPresent() || enforce.isPresent(), filters));
+            Set<Integer> successExit = channel.optional("success_exit").map(ServerReader::successExit).orElse(Set.of());
             channel.finish();
             ChannelConfig config = new ChannelConfig(item.path(), name, action, filters, skipOwn, secrets,
-                    requireSignature, ignoreIp, batch, fleetBan, enforce, bantime);
+                    requireSignature, ignoreIp, batch, fleetBan, enforce, bantime, successExit);
             if (strict && actionNode.isPresent() && !config.unconstrainedPlaceholders().isEmpty()) {
                 throw actionNode.get().error(ClusterConfig.unconstrained(config.unconstrainedPlaceholders().get(0))
                         + "; strict: true needs a filter entry (values or pattern) for every placeholder");
@@ -157,6 +160,17 @@ final class ServerReader {
             channels.add(config);
         }
         return channels;
+    }
+
+    /** Exit statuses 0 to 255, each once: {@code success_exit: [0, 1]}. */
+    private static Set<Integer> successExit(ConfigNode node) {
+        Set<Integer> statuses = new LinkedHashSet<>();
+        for (ConfigNode item : node.nonEmptyList("needs at least one exit status (0 to 255)")) {
+            if (!statuses.add(item.integer(0, 255))) {
+                throw item.error("listed twice");
+            }
+        }
+        return statuses;
     }
 
     private static String channelName(ConfigNode node) {

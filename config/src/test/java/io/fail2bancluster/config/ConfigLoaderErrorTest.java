@@ -35,6 +35,16 @@ class ConfigLoaderErrorTest {
     }
 
     @Test
+    void aSuccessExitThatIsNotAListOfExitStatuses() {
+        assertError("test.yml: servers[0].channels[0].success_exit[1]: must be between 0 and 255, got 256, line 5",
+                server("    success_exit: [1, 256]"));
+        assertError("test.yml: servers[0].channels[0].success_exit[1]: listed twice, line 5",
+                server("    success_exit: [1, 1]"));
+        assertError("test.yml: action_retry_max: must be at least 1 s (the first retry comes 1 to 2 s after a failure), "
+                + "line 1", "action_retry_max: 0.5\n" + server(""));
+    }
+
+    @Test
     void unknownKeySuggestsTheNearestKnownOne() {
         assertError("test.yml: servers[0].pingtimeout: unknown key, did you mean 'ping_timeout'? line 5",
                 server("pingtimeout: 5"));
@@ -52,7 +62,7 @@ class ConfigLoaderErrorTest {
     void unknownKeyFarFromAnyKnownOneListsThem() {
         assertError("test.yml: colour: unknown key; the keys here are strict, servers, log_level, log_file, pid_file, "
                         + "reconnect_min, reconnect_max, dedupe_window, exec_concurrency, exec_queue, exec_timeout, "
-                        + "control_socket, hostname, signature_window, max_line, max_pairs, max_value_length, metrics, state_dir, outbox_max, ledger_max, nftables, line 5",
+                        + "control_socket, hostname, signature_window, max_line, max_pairs, max_value_length, metrics, state_dir, outbox_max, ledger_max, nftables, action_retry_max, line 5",
                 server("") + "colour: blue\n");
     }
 

@@ -244,6 +244,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void successExitAddsStatusesThatCountAsSuccessAndActionRetryMaxBoundsTheBackoff() {
+        ClusterConfig config = ConfigLoader.parse("""
+                action_retry_max: 30
+                servers:
+                  - host: h
+                    channels:
+                      - name: c
+                        action: "fail2ban-client set sshd banip %ip%"
+                        success_exit: [0, 1]
+                      - name: d
+                        action: "true"
+                """, "t.yml");
+        List<ChannelConfig> channels = config.servers().get(0).channels();
+        assertTrue(channels.get(0).succeeded(1));
+        assertTrue(channels.get(0).succeeded(0));
+        assertFalse(channels.get(0).succeeded(255));
+        assertTrue(channels.get(1).succeeded(0));
+        assertFalse(channels.get(1).succeeded(1));
+        assertEquals(Duration.ofSeconds(30), config.actionRetryMax());
+        assertEquals(ClusterConfig.DEFAULT_ACTION_RETRY_MAX, ConfigLoader.parse(MINIMAL, "minimal.yml").actionRetryMax());
+    }
+
+    @Test
     void hostnameDefaultsToTheMachinesName() {
         ClusterConfig config = ConfigLoader.parse(MINIMAL, "minimal.yml");
         assertEquals(Optional.empty(), config.configuredHostname());

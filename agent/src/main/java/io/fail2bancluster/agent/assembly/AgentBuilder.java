@@ -12,6 +12,7 @@ import io.fail2bancluster.agent.nft.NftScript;
 import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.outbox.PublishRecorder;
+import io.fail2bancluster.agent.path.ActionRetries;
 import io.fail2bancluster.agent.path.Deduplicator;
 import io.fail2bancluster.agent.path.ExecReporter;
 import io.fail2bancluster.agent.path.FleetCounter;
@@ -172,9 +173,11 @@ public final class AgentBuilder {
                 return CompletableFuture.completedFuture(null);
             });
         }
+        ActionRetries retries = new ActionRetries(actions, config.actionRetryMax());
+        links.retries(retries);
         MessagePath.Shared shared = new MessagePath.Shared(loop, deduplicator, fleet, actions,
                 new ExecReporter(loop.ticker()), config.limits(), config.signatureWindow(), Clock.systemUTC(), ledger,
-                enforcer);
+                enforcer, retries);
         Bootstrap base = new Bootstrap()
                 .group(loop)
                 .channel(Transports.socketChannel(loop))

@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.assembly;
 
 import io.fail2bancluster.agent.ledger.Ledger;
+import io.fail2bancluster.agent.ledger.LedgerEntry;
 import io.fail2bancluster.agent.ledger.LedgerStatus;
 import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.link.Reconcile;
@@ -8,6 +9,7 @@ import io.fail2bancluster.agent.nft.NftEnforcer;
 import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxDestination;
 import io.fail2bancluster.agent.outbox.OutboxStore;
+import io.fail2bancluster.agent.path.ActionRetries;
 import io.fail2bancluster.agent.path.Deduplicator;
 import io.fail2bancluster.agent.path.FleetCounter;
 import io.fail2bancluster.agent.status.AgentStatus;
@@ -19,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The agent's one list of links, in config order, whatever their transport, with what it shares between
@@ -27,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
  * the event loop: every method runs there.
  */
 final class Links {
+    private static final Logger LOG = LogManager.getLogger(Links.class);
     private final EventLoop loop;
     private final Deduplicator deduplicator;
     private final FleetCounter fleet;
@@ -39,6 +44,8 @@ final class Links {
     /** Opened by the start, not yet applied: stopped with the rest if the start goes no further. */
     private LinkFactory.Plan starting;
     private boolean stopping;
+    /** The agent's failing actions; none until the runner is known. */
+    private ActionRetries retries;
     /** Taken once the runner stopped; any thread reads it. */
     private volatile AgentStatus finalStatus;
 
@@ -58,6 +65,11 @@ final class Links {
         this.outbox = outbox;
     }
 
+    /** The failing actions status shows; before {@link #start}. */
+    void retries(ActionRetries failing) {
+        this.retries = failing;
+    }
+
     /** The start's links, opened on the starting thread; {@link #start} connects them. Before the loop runs any of them. */
     void opened(LinkFactory.Plan plan) {
         starting = plan;
@@ -72,6 +84,22 @@ final class Links {
             outbox.start(deliveries(), stored);
         }
         links.forEach(Link::connect);
+        resumePending();
+    }
+
+    /** What the ledger holds as not yet succeeded (the agent stopped, or was killed, while it failed) runs again. */
+    private void resumePending() {
+        if (ledger == null) {
+            return;
+        }
+        List<LedgerEntry> pending = new ArrayList<>(ledger.awaitingAction());
+        for (Link link : links) {
+            link.path().resume(pending);
+        }
+        if (!pending.isEmpty()) {
+            LOG.warn("{} ban(s) or unban(s) of the ledger did not succeed before the agent stopped, and no channel with "
+                    + "an action carries them now: not run (the first: {})", pending.size(), pending.get(0));
+        }
     }
 
     /** A reload: kept links take their new routes, added ones connect, removed ones stop. */
@@ -151,7 +179,8 @@ final class Links {
         List<AgentStatus.ServerStatus> all = new ArrayList<>();
         links.forEach(link -> all.add(link.snapshot(nowNanos, now)));
         return new AgentStatus(startedAt, all, Optional.ofNullable(outbox).map(Outbox::status), ledgerSummary(),
-                Optional.ofNullable(fleet.status()), Optional.ofNullable(enforcer).map(NftEnforcer::status));
+                Optional.ofNullable(fleet.status()), Optional.ofNullable(enforcer).map(NftEnforcer::status),
+                retries == null ? AgentStatus.Retries.NONE : retries.status());
     }
 
     private Optional<LedgerSummary> ledgerSummary() {

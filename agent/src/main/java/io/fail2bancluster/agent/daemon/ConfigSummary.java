@@ -39,6 +39,9 @@ public final class ConfigSummary {
         out.append("state_dir ").append(config.stateDir()).append(" (outbox of up to ").append(config.outboxMax())
                 .append(" entries").append(config.natsServers().isEmpty() ? ")\n" : "; stream positions)\n");
         out.append("defaults for control_socket and state_dir: ").append(defaults.rule()).append('\n');
+        out.append("failing actions retried with backoff, at most every ").append(config.actionRetryMax().toSeconds())
+                .append(" s (action_retry_max); waiting ones count against exec_queue ").append(config.execQueue())
+                .append('\n');
         for (ServerConfig server : config.servers()) {
             out.append("server ").append(server.address())
                     .append(" (ping every ").append(server.pingInterval().toSeconds())
@@ -88,6 +91,10 @@ public final class ConfigSummary {
             if (channel.batch() > 1) {
                 out.append("    batch ").append(channel.batch())
                         .append(" (waiting actions that differ only in their last argument run as one)\n");
+            }
+            if (!channel.successExit().isEmpty()) {
+                out.append("    success_exit ").append(new java.util.TreeSet<>(channel.successExit()))
+                        .append(" (exit statuses that count as success besides 0)\n");
             }
             for (FilterEntry f : channel.filters()) {
                 out.append("    filter ").append(filter(f)).append('\n');

@@ -56,6 +56,10 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                 f.put(p + "nats.catch_up_skipped", Long.toString(n.catchUpSkipped()));
             });
         }
+        AgentStatus.Retries retries = status.retries();
+        f.put("actions.failing", Integer.toString(retries.failing()));
+        f.put("actions.retries", Long.toString(retries.retries()));
+        f.put("actions.oldest_failing_at", retries.oldestFailing().map(Instant::toString).orElse(NONE));
         status.outbox().ifPresent(o -> {
             f.put("outbox.depth", Integer.toString(o.depth()));
             f.put("outbox.max", Integer.toString(o.max()));
@@ -135,10 +139,19 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                             Long.parseLong(required(f, "fleet_ban.evicted"))));
             return new StatusReport(Long.parseLong(required(f, "pid")), f.getOrDefault("version", "?"),
                     new AgentStatus(Instant.parse(required(f, "started_at")), servers, outbox, ledger(f), fleetBan,
-                            NftStatusText.parse(f)));
+                            NftStatusText.parse(f), retries(f)));
         } catch (NumberFormatException | DateTimeParseException e) {
             throw new IllegalArgumentException("malformed status reply: " + e.getMessage(), e);
         }
+    }
+
+    /** Absent from an agent older than retries: none failing. */
+    private static AgentStatus.Retries retries(Map<String, String> f) {
+        if (!f.containsKey("actions.failing")) {
+            return AgentStatus.Retries.NONE;
+        }
+        return new AgentStatus.Retries(Integer.parseInt(f.get("actions.failing")),
+                Long.parseLong(required(f, "actions.retries")), instant(required(f, "actions.oldest_failing_at")));
     }
 
     private static Optional<LedgerSummary> ledger(Map<String, String> f) {
@@ -202,6 +215,13 @@ public record StatusReport(long pid, String version, AgentStatus status) {
                         .append(pauses.count() == 1 ? " time" : " times")
                         .append(pauses.now() ? ", paused now" : ", reading now").append('\n');
             }
+        }
+        AgentStatus.Retries retries = status.retries();
+        if (retries.failing() > 0 || retries.retries() > 0) {
+            out.append("actions: ").append(retries.failing()).append(" failing now, retried with backoff");
+            retries.oldestFailing().ifPresent(at -> out.append(", the oldest since ").append(at).append(" (")
+                    .append(Math.max(0, Duration.between(at, now).toSeconds())).append(" s)"));
+            out.append("; retries ").append(retries.retries()).append('\n');
         }
         status.outbox().ifPresent(o -> {
             out.append("outbox: ").append(o.depth()).append(" waiting (max ").append(o.max()).append(')');

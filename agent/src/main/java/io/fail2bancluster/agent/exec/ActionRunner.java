@@ -40,6 +40,19 @@ public interface ActionRunner {
     }
 
     /**
+     * Keeps one place in the queue for an invocation that failed and waits for its retry: it counts towards
+     * {@link #full()} and {@link #whenDrained} as a waiting one does, so failing actions are bounded by the
+     * queue and a full queue pushes back. On the caller's thread; never blocks. A runner without a bound keeps
+     * no count.
+     */
+    default void hold() {
+    }
+
+    /** Gives back a place {@link #hold} kept: just before the retry is run, or when it is given up. */
+    default void release() {
+    }
+
+    /**
      * Takes no more work, lets running (and queued) actions finish for at most {@code grace}, then kills
      * what is left. Completes when nothing of this runner runs any more.
      */

@@ -13,8 +13,11 @@ import java.util.Objects;
  * @param message the message as received
  * @param batch   the channel's {@code batch}: how many invocations that differ only in their last argument
  *                may run as one command (1: never batched)
+ * @param orderKey what it acts on (a channel and address): invocations with the same key never run at once nor
+ *                out of arrival order, as batched ones with the same last argument never do; null: no such rule
  */
-public record Invocation(List<String> argv, String server, String channel, String message, int batch) {
+public record Invocation(List<String> argv, String server, String channel, String message, int batch,
+                         String orderKey) {
     public Invocation {
         argv = List.copyOf(argv);
         if (argv.isEmpty()) {
@@ -26,6 +29,11 @@ public record Invocation(List<String> argv, String server, String channel, Strin
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, got " + batch);
         }
+    }
+
+    /** An invocation whose order only its batch's rule keeps. */
+    public Invocation(List<String> argv, String server, String channel, String message, int batch) {
+        this(argv, server, channel, message, batch, null);
     }
 
     /** An invocation that always runs alone. */

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  *   <li>At most {@code concurrency} run at once and {@code queue} wait: the agent's transports stop reading
  *       while it is {@link #full()} and go on once it has {@link #whenDrained drained} to half. Past the
  *       bound an invocation is still {@link ActionResult.Dropped dropped} at once, so a caller that does not
- *       hold back cannot pile work up without bound.</li>
+ *       hold back cannot pile work up without bound. A failed invocation waiting for its retry keeps its place
+ *       ({@link #hold}): failing actions count against the same bound.</li>
  *   <li>Waiting invocations of a batching channel run together when a runner becomes free (see
  *       {@link RunQueue}); each still gets its own outcome.</li>
  * </ul>
@@ -50,6 +51,8 @@ public final class ProcessActionRunner implements ActionRunner {
     /** Callers waiting for the queue to drain to {@code lowWater}; the dispatcher calls them. */
     private final Queue<Runnable> drainWaiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger notStarted = new AtomicInteger();
+    /** Places kept by failed invocations waiting for their retry ({@link #hold}). */
+    private final AtomicInteger held = new AtomicInteger();
     private volatile int runningRuns;
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
@@ -97,7 +100,7 @@ public final class ProcessActionRunner implements ActionRunner {
         }
         // the dispatcher counts a run as running before it stops counting its items as waiting, so the
         // sum never reads low and the bound holds under any interleaving
-        if (notStarted.incrementAndGet() + runningRuns > bound) {
+        if (notStarted.incrementAndGet() + held.get() + runningRuns > bound) {
             int waitingNow = notStarted.decrementAndGet();
             whenDone.accept(new ActionResult.Dropped("exec queue full (" + waitingNow + " waiting, "
                     + runningRuns + " running)"));
@@ -110,7 +113,25 @@ public final class ProcessActionRunner implements ActionRunner {
     @Override
     public boolean full() {
         // may read high while the dispatcher starts a run (see run()), never low: the bound holds
-        return notStarted.get() + runningRuns >= bound;
+        return notStarted.get() + held.get() + runningRuns >= bound;
+    }
+
+    @Override
+    public void hold() {
+        held.incrementAndGet();
+    }
+
+    @Override
+    public void release() {
+        held.decrementAndGet();
+        if (!drainWaiters.isEmpty()) {
+            LockSupport.unpark(dispatcher); // may be at the low-water mark now: callers waiting for room hear it
+        }
+    }
+
+    /** Places kept by failed invocations waiting for their retry. */
+    public int held() {
+        return held.get();
     }
 
     @Override
@@ -160,7 +181,7 @@ public final class ProcessActionRunner implements ActionRunner {
                 notStarted.addAndGet(-run.items().size());
                 workers.execute(new RunTask(run));
             }
-            if (!drainWaiters.isEmpty() && (stopping || notStarted.get() + runningRuns <= lowWater)) {
+            if (!drainWaiters.isEmpty() && (stopping || notStarted.get() + held.get() + runningRuns <= lowWater)) {
                 callDrainWaiters();
             }
             if (stopping && runningRuns == 0 && waiting.size() == 0 && intake.isEmpty()) {

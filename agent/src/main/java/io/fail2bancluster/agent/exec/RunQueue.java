@@ -21,7 +21,9 @@ import java.util.function.Consumer;
  *
  * <p>Order: for batched invocations the last argument is what the action acts on (the address), and two
  * of them with the same last argument never run at once nor out of arrival order, so a ban and the unban
- * that follows it (two different commands) reach the program in that order even with several runners.
+ * that follows it (two different commands) reach the program in that order even with several runners. An
+ * invocation that names its {@link Invocation#orderKey} (the channel and address, for a ban or unban) is held
+ * to the same rule by that key, batched or not: a retried ban and its unban are never run at once.
  */
 final class RunQueue {
 
@@ -75,14 +77,15 @@ final class RunQueue {
         items.add(head);
         List<String> argv = new ArrayList<>(head.invocation().argv());
         int limit = head.invocation().batch();
-        if (orderKey(head) != null) {
+        if (limit > 1 && argv.size() >= 2) {
             List<String> prefix = prefix(head);
             while (it.hasNext() && items.size() < limit) {
                 Pending candidate = it.next();
                 String key = orderKey(candidate);
-                if (key != null && prefix.equals(prefix(candidate)) && mayStart(candidate, passedOver)) {
+                if (key != null && batchable(candidate) && prefix.equals(prefix(candidate))
+                        && mayStart(candidate, passedOver)) {
                     items.add(candidate);
-                    argv.add(key);
+                    argv.add(lastArgument(candidate));
                     it.remove();
                 } else if (key != null) {
                     // left waiting: a later one with the same key (the unban after a ban) must not pass it
@@ -132,10 +135,24 @@ final class RunQueue {
         return true;
     }
 
-    /** The last argument of a batched invocation (what it acts on); null for one that never batches. */
+    /**
+     * What an invocation acts on, for the order rule: its own {@link Invocation#orderKey}, else the last argument
+     * of a batched invocation; null for one held to no order.
+     */
     private static String orderKey(Pending pending) {
+        if (pending.invocation().orderKey() != null) {
+            return pending.invocation().orderKey();
+        }
+        return batchable(pending) ? lastArgument(pending) : null;
+    }
+
+    private static boolean batchable(Pending pending) {
+        return pending.invocation().batch() > 1 && pending.invocation().argv().size() >= 2;
+    }
+
+    private static String lastArgument(Pending pending) {
         List<String> argv = pending.invocation().argv();
-        return pending.invocation().batch() > 1 && argv.size() >= 2 ? argv.get(argv.size() - 1) : null;
+        return argv.get(argv.size() - 1);
     }
 
     private static List<String> prefix(Pending pending) {

@@ -99,6 +99,7 @@ public final class ServerLink implements Link {
         return state;
     }
 
+    @Override
     public MessagePath path() {
         return path;
     }

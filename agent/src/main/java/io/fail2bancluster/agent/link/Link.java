@@ -2,6 +2,7 @@ package io.fail2bancluster.agent.link;
 
 import io.fail2bancluster.agent.outbox.OutboxDestination;
 import io.fail2bancluster.agent.path.ChannelRoutes;
+import io.fail2bancluster.agent.path.MessagePath;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.netty.util.concurrent.Future;
 import java.time.Instant;
@@ -25,6 +26,9 @@ public interface Link {
      * reconnect) and its delivery (the channels it owes of the outbox).
      */
     void routes(ChannelRoutes next);
+
+    /** Where its messages go: its routes, its steps and their action. */
+    MessagePath path();
 
     /** What {@code status} and the metrics page show of it now. */
     AgentStatus.ServerStatus snapshot(long nowNanos, Instant now);

@@ -66,6 +66,7 @@ public final class PrometheusPage {
             sample(out, "server_reads_paused", labels.get(i), status.servers().get(i).readPauses().now() ? "1" : "0");
         }
         natsFamilies(out, status, labels);
+        retries(out, status.retries());
         status.outbox().ifPresent(outbox -> outbox(out, outbox));
         status.fleetBan().ifPresent(fleet -> fleetBan(out, fleet));
         status.ledger().ifPresent(ledger -> ledger(out, ledger));
@@ -131,6 +132,18 @@ public final class PrometheusPage {
                 "Catch-up messages not run: expired bans, unbans of bans never run here, and the like.");
         nats.forEach(i -> sample(out, "nats_catch_up_skipped_total", labels.get(i),
                 Long.toString(status.servers().get(i).nats().get().catchUpSkipped())));
+    }
+
+    /** Actions that failed and are retried (docs/retries.md). */
+    private static void retries(StringBuilder out, AgentStatus.Retries retries) {
+        family(out, "actions_failing", "gauge", "Actions that failed and wait for their retry, or run it, now.");
+        out.append(PREFIX).append("actions_failing ").append(retries.failing()).append('\n');
+        family(out, "action_retries_total", "counter", "Tries of failing actions after their first.");
+        out.append(PREFIX).append("action_retries_total ").append(retries.retries()).append('\n');
+        family(out, "actions_oldest_failing_timestamp_seconds", "gauge",
+                "When the action failing longest first failed, in seconds since the Unix epoch; absent when none fails.");
+        retries.oldestFailing().ifPresent(at -> out.append(PREFIX).append("actions_oldest_failing_timestamp_seconds ")
+                .append(seconds(at)).append('\n'));
     }
 
     /** Only when the agent keeps an outbox: a page without these families says it has none. */

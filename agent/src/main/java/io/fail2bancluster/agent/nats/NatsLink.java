@@ -114,6 +114,11 @@ public final class NatsLink implements Link {
         return state;
     }
 
+    @Override
+    public MessagePath path() {
+        return path;
+    }
+
     public NatsServerConfig config() {
         return config;
     }
@@ -173,13 +178,22 @@ public final class NatsLink implements Link {
         }
         state.lineReceived(loop.ticker().nanoTime());
         long sequence = message.sequence();
-        Runnable settled = () -> {
-            done.run();
-            subscription.settled(sequence).ifPresent(position -> {
-                if (subscription == connection.current()) {
-                    positionWriter.settled(subscription.positionKey(), position);
-                }
-            });
+        Runnable settled = new MessagePath.Retrying() {
+            @Override
+            public void run() {
+                done.run();
+                subscription.settled(sequence).ifPresent(position -> {
+                    if (subscription == connection.current()) {
+                        positionWriter.settled(subscription.positionKey(), position);
+                    }
+                });
+            }
+
+            /** Its action fails and is retried: the window lets the ones behind it in; the position stays below it. */
+            @Override
+            public void retrying() {
+                done.run();
+            }
         };
         if (!routes.routes().containsKey(message.channel())) {
             settled.run(); // not a channel of this host: passed over

@@ -1,40 +1,42 @@
 package io.fail2bancluster.agent.nats;
 
-import java.util.ArrayDeque;
-import java.util.HashSet;
 import java.util.OptionalLong;
-import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The stream position that is safe to store: the highest sequence up to which every delivered message is
- * settled (stopped by the message path, or its action reported). Actions finish out of order when several
- * run at once, so a message settled early waits here until those before it are settled too. Storing only
- * this position means an agent killed while an action waited or ran is given that message again when it
- * starts; a message settled after the gap may then run a second time, which a ban survives (fail2ban answers
- * that the address is already banned) and which losing the ban would not.
+ * settled (stopped by the message path, or its action succeeded or was given up). Actions finish out of order
+ * when several run at once, and a failing one is retried for as long as it takes while those behind it run
+ * (docs/retries.md), so the position is just below the oldest message not yet settled, or the last one
+ * delivered when all are. Storing only this position means an agent killed while an action waited, ran or
+ * failed is given that message again when it starts; a message settled after it may then come again too,
+ * which the ledger recognises (and a ban survives: fail2ban answers that the address is already banned).
  *
- * <p>Holds one entry per unsettled message: no more than the actions queued and running, which the
- * runner bounds. Not thread-safe: used on the event loop only.
+ * <p>Holds the unsettled messages only: no more than the hand-off window and the failing actions, which the
+ * exec queue bounds, however many settle behind a failing one. A sequence the stream never delivered (a
+ * message replaced before it was read) is passed over as settled: it cannot come again. Not thread-safe: used on
+ * the event loop only.
  */
 public final class SettledSequences {
-    /** Delivered and not yet part of the mark, in delivery order, which is stream order. */
-    private final ArrayDeque<Long> open = new ArrayDeque<>();
-    private final Set<Long> settledEarly = new HashSet<>();
+    /** Delivered and not yet settled. */
+    private final TreeSet<Long> unsettled = new TreeSet<>();
+    private long lastDelivered;
     private long mark;
 
     /** @param mark the position stored when the subscription started: everything up to it is settled */
     public SettledSequences(long mark) {
         this.mark = mark;
+        this.lastDelivered = mark;
     }
 
     /** A message delivered, in stream order. */
     public void delivered(long sequence) {
-        Long last = open.peekLast();
-        if (sequence <= mark || (last != null && sequence <= last)) {
+        if (sequence <= lastDelivered) {
             throw new IllegalArgumentException("sequence " + sequence + " delivered out of order (mark " + mark
-                    + ", last delivered " + last + ")");
+                    + ", last delivered " + lastDelivered + ")");
         }
-        open.addLast(sequence);
+        lastDelivered = sequence;
+        unsettled.add(sequence);
     }
 
     /**
@@ -43,19 +45,14 @@ public final class SettledSequences {
      * @return the new mark when it moved, else empty
      */
     public OptionalLong settled(long sequence) {
-        Long first = open.peekFirst();
-        if (first == null || sequence < first) {
+        if (!unsettled.remove(sequence)) {
             return OptionalLong.empty(); // settled twice, or before this subscription's mark: nothing new
         }
-        if (sequence != first) {
-            settledEarly.add(sequence);
+        long next = unsettled.isEmpty() ? lastDelivered : unsettled.first() - 1;
+        if (next <= mark) {
             return OptionalLong.empty();
         }
-        open.pollFirst();
-        mark = sequence;
-        while (!open.isEmpty() && settledEarly.remove(open.peekFirst())) {
-            mark = open.pollFirst();
-        }
+        mark = next;
         return OptionalLong.of(mark);
     }
 
@@ -64,8 +61,8 @@ public final class SettledSequences {
         return mark;
     }
 
-    /** Messages delivered and not yet within the mark. */
+    /** Messages delivered and not yet settled. */
     public int unsettled() {
-        return open.size();
+        return unsettled.size();
     }
 }

@@ -26,55 +26,80 @@ public final class ExecReporter {
     }
 
     public void report(ServerState state, Invocation invocation, ActionResult result) {
+        report(state, invocation, result, LedgerStep.exitedZero(result), "");
+    }
+
+    /**
+     * How an action's first run ended; its retries are the {@link ActionRetries}' to count and log.
+     *
+     * @param succeeded whether the route counts it a success (exit 0 or one of its {@code success_exit})
+     * @param then      what becomes of it, appended to the warning of a failure ("; retried ...")
+     */
+    void report(ServerState state, Invocation invocation, ActionResult result, boolean succeeded, String then) {
         if (result instanceof ActionResult.Batched batched) {
             // every message of the run is counted as the run ended; the run is logged once
-            count(state, batched.run());
+            count(state, batched.run(), succeeded);
             if (batched.index() == 0) {
-                log(invocation, batched.run(), batched.argv(), batched.messages());
+                log(invocation, batched.run(), batched.argv(), batched.messages(), succeeded, then);
             }
             return;
         }
-        count(state, result);
-        log(invocation, result, invocation.argv(), 1);
+        count(state, result, succeeded);
+        log(invocation, result, invocation.argv(), 1, succeeded, then);
     }
 
-    private static void count(ServerState state, ActionResult result) {
-        if (result instanceof ActionResult.Exited exited) {
-            state.increment(exited.status() == 0 ? Counter.EXECUTED : Counter.FAILED);
+    private static void count(ServerState state, ActionResult result, boolean succeeded) {
+        if (succeeded) {
+            state.increment(Counter.EXECUTED);
+        } else if (result instanceof ActionResult.Exited || result instanceof ActionResult.NotStarted) {
+            state.increment(Counter.FAILED);
         } else if (result instanceof ActionResult.TimedOut) {
             state.increment(Counter.TIMED_OUT);
-        } else if (result instanceof ActionResult.NotStarted) {
-            state.increment(Counter.FAILED);
         } else if (result instanceof ActionResult.Dropped) {
             state.increment(Counter.DROPPED);
         }
     }
 
-    private void log(Invocation invocation, ActionResult result, List<String> argv, int messages) {
-        if (result instanceof ActionResult.Exited exited && exited.status() == 0) {
+    private void log(Invocation invocation, ActionResult result, List<String> argv, int messages, boolean succeeded,
+                     String then) {
+        if (succeeded && result instanceof ActionResult.Exited exited) {
             // the common case, at fleet rates: build no strings unless the line is logged
             if (LOG.isInfoEnabled()) {
-                LOG.info("{} {}: ran {}{} -> exit 0 in {} ms{}", invocation.server(), invocation.channel(),
-                        describe(argv), carried(messages), exited.took().toMillis(), stderr(exited.stderrHead()));
+                LOG.info("{} {}: ran {}{} -> exit {} in {} ms{}", invocation.server(), invocation.channel(),
+                        describe(argv), carried(messages), exited.status(), exited.took().toMillis(),
+                        stderr(exited.stderrHead()));
             }
             return;
         }
         String where = invocation.server() + " " + invocation.channel();
         if (result instanceof ActionResult.Exited exited) {
-            LOG.warn("{}: ran {}{} -> exit {} in {} ms{}", where, describe(argv), carried(messages), exited.status(),
-                    exited.took().toMillis(), stderr(exited.stderrHead()));
+            LOG.warn("{}: ran {}{} -> exit {} in {} ms{}{}", where, describe(argv), carried(messages), exited.status(),
+                    exited.took().toMillis(), stderr(exited.stderrHead()), then);
         } else if (result instanceof ActionResult.TimedOut timedOut) {
-            LOG.warn("{}: ran {}{} -> killed with its children after {} ms (exec_timeout){}", where,
-                    describe(argv), carried(messages), timedOut.took().toMillis(), stderr(timedOut.stderrHead()));
+            LOG.warn("{}: ran {}{} -> killed with its children after {} ms (exec_timeout){}{}", where,
+                    describe(argv), carried(messages), timedOut.took().toMillis(), stderr(timedOut.stderrHead()), then);
         } else if (result instanceof ActionResult.NotStarted notStarted) {
-            LOG.error("{}: {} (for {})", where, notStarted.reason(),
-                    messages == 1 ? Wire.quote(invocation.message()) : messages + " messages");
+            LOG.error("{}: {} (for {}){}", where, notStarted.reason(),
+                    messages == 1 ? Wire.quote(invocation.message()) : messages + " messages", then);
         } else if (result instanceof ActionResult.Dropped dropped) {
             long count = drops.record(ticker.nanoTime());
             if (count > 0) {
-                LOG.warn("{}: dropped {} action(s): {}", where, count, dropped.reason());
+                LOG.warn("{}: dropped {} action(s): {}{}", where, count, dropped.reason(), then);
             }
         }
+    }
+
+    /** The outcome of a run in a few words, for the log of a retry. */
+    static String outcome(ActionResult result) {
+        ActionResult run = result instanceof ActionResult.Batched batched ? batched.run() : result;
+        if (run instanceof ActionResult.Exited exited) {
+            return "exit " + exited.status() + stderr(exited.stderrHead());
+        } else if (run instanceof ActionResult.TimedOut timedOut) {
+            return "killed after " + timedOut.took().toMillis() + " ms (exec_timeout)";
+        } else if (run instanceof ActionResult.NotStarted notStarted) {
+            return notStarted.reason();
+        }
+        return "not run: " + ((ActionResult.Dropped) run).reason();
     }
 
     /** How many messages a run carried, when it carried more than one. */

@@ -6,6 +6,7 @@ import io.fail2bancluster.agent.ledger.BanMessage;
 import io.fail2bancluster.agent.ledger.Ledger;
 import io.fail2bancluster.agent.ledger.LedgerEntry;
 import io.fail2bancluster.agent.ledger.LedgerFullException;
+import io.fail2bancluster.agent.ledger.LedgerKey;
 import io.fail2bancluster.agent.ledger.Verdict;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.ServerState;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -23,7 +25,7 @@ import org.apache.logging.log4j.Logger;
  * The message path's one use of the ledger, for every transport, between the dedupe and the action: a ban is
  * {@code admit}ted and runs only when the ledger says {@link Verdict#RUN} (a ban announced again that ran here
  * already, has ended or was unbanned runs nothing), and is {@code applied} once its action succeeded (a failed
- * one stays pending, for the retry of issue 24); an unban is a {@code revoke}, and its action runs when the
+ * one stays pending and is retried while the ledger holds it so: until it ends or is unbanned); an unban is a {@code revoke}, and its action runs when the
  * ban ran here (or the ledger never knew it: the safe direction), then {@code unbanned}. When an unban came
  * while the ban's action was still running, the unban runs once the ban's action succeeded. Messages that are
  * not bans or unbans, and every message when the agent keeps no ledger, go straight to the action.
@@ -79,7 +81,7 @@ final class LedgerStep {
     void dispatch(Route route, Message message, Optional<BanMessage> read, Instant entered, long nowNanos,
                   Runnable settled) {
         if (read.isEmpty()) {
-            exec.dispatch(route, message, entered, nowNanos, settled, null);
+            exec.dispatch(route, message, entered, nowNanos, settled, null, ActionDispatcher.ALWAYS);
             return;
         }
         BanMessage parsed = read.get();
@@ -98,7 +100,7 @@ final class LedgerStep {
             verdict = ledger.admit(ban);
         } catch (LedgerFullException e) {
             warnFull(e, nowNanos);
-            exec.dispatch(route, message, entered, nowNanos, settled, null); // not remembered, still run
+            exec.dispatch(route, message, entered, nowNanos, settled, null, ActionDispatcher.ALWAYS); // not remembered, still run
             return;
         }
         if (!verdict.runs()) {
@@ -108,11 +110,45 @@ final class LedgerStep {
             settled.run();
             return;
         }
-        exec.dispatch(route, message, entered, nowNanos, settled, result -> {
-            if (succeeded(result)) {
-                applied(route, ban, nowNanos);
-            }
-        });
+        exec.dispatch(route, message, entered, nowNanos, settled, result -> applied(route, ban, nowNanos),
+                pending(ban));
+    }
+
+    /** A ban's retry is due while the ledger holds it in force and not yet applied: not ended, nor unbanned. */
+    private BooleanSupplier pending(Ban ban) {
+        return () -> ledger.get(ban.key())
+                .filter(e -> e.state() == LedgerEntry.State.PENDING && e.start().equals(ban.start())).isPresent();
+    }
+
+    /** An unban's retry is due while the ledger holds the ban as unbanned: not banned again since, nor ended. */
+    private BooleanSupplier revoked(LedgerKey key) {
+        return () -> ledger.get(key).filter(e -> !e.state().inForce()).isPresent();
+    }
+
+    /**
+     * Runs again an action the ledger holds as not yet succeeded (after a restart): the ban of a {@code PENDING}
+     * entry, the unban of an {@code UNBAN_PENDING} one, from what the ledger kept of it. Returns whether it
+     * runs; nothing is settled (no transport delivered it).
+     */
+    boolean resume(Route route, LedgerEntry entry, long nowNanos) {
+        if (ledger == null || !entry.state().awaitsAction()) {
+            return false;
+        }
+        boolean ban = entry.state() == LedgerEntry.State.PENDING;
+        long left = entry.end().map(end -> Math.max(1, Duration.between(clock.instant(), end).toSeconds())).orElse(-1L);
+        Message message = rebuilt(entry.key(), ban ? BanMessage.BAN : BanMessage.UNBAN, entry.origin(),
+                ban ? ", " + BanMessage.BANTIME + "=" + left : "");
+        LOG.info("{} {}: {} did not succeed before the agent stopped: run again", state.address(), route.channel(),
+                ActionDispatcher.what(message));
+        if (ban) {
+            Ban pending = new Ban(entry.key(), entry.origin(), entry.start(), entry.end());
+            exec.dispatch(route, message, null, nowNanos, () -> {
+            }, result -> applied(route, pending, nowNanos), pending(pending));
+        } else {
+            exec.dispatch(route, message, null, nowNanos, () -> {
+            }, result -> ledger.unbanned(entry.key()), revoked(entry.key()));
+        }
+        return true;
     }
 
     private void applied(Route route, Ban ban, long nowNanos) {
@@ -125,16 +161,16 @@ final class LedgerStep {
         }
         if (now == LedgerEntry.State.UNBAN_PENDING) {
             // unbanned while its action ran: the unban is due now
-            Message unban = Message.parse(BanMessage.JAIL + "=" + ban.key().jail() + ", " + BanMessage.ACTION + "="
-                    + BanMessage.UNBAN + ", " + BanMessage.IP + "=" + ban.key().address().canonical() + ", "
-                    + BanMessage.SOURCE + "=" + ban.origin());
+            Message unban = rebuilt(ban.key(), BanMessage.UNBAN, ban.origin(), "");
             exec.dispatch(route, unban, null, nowNanos, () -> {
-            }, result -> {
-                if (succeeded(result)) {
-                    ledger.unbanned(ban.key());
-                }
-            });
+            }, result -> ledger.unbanned(ban.key()), revoked(ban.key()));
         }
+    }
+
+    /** A ban or unban message of what the ledger keeps of it, as fail2ban's action writes one; {@code more} appended. */
+    private static Message rebuilt(LedgerKey key, String action, String origin, String more) {
+        return Message.parse(BanMessage.JAIL + "=" + key.jail() + ", " + BanMessage.ACTION + "=" + action + ", "
+                + BanMessage.IP + "=" + key.address().canonical() + ", " + BanMessage.SOURCE + "=" + origin + more);
     }
 
     private void unban(Route route, Message message, BanMessage parsed, Instant entered, long nowNanos,
@@ -145,7 +181,7 @@ final class LedgerStep {
             revocation = ledger.revoke(parsed.unban(), false);
         } catch (LedgerFullException e) {
             warnFull(e, nowNanos);
-            exec.dispatch(route, message, entered, nowNanos, settled, null);
+            exec.dispatch(route, message, entered, nowNanos, settled, null, ActionDispatcher.ALWAYS);
             return;
         }
         // a first unban of a ban the ledger never knew still runs (it may predate the ledger); a repeated
@@ -158,11 +194,8 @@ final class LedgerStep {
             settled.run();
             return;
         }
-        exec.dispatch(route, message, entered, nowNanos, settled, result -> {
-            if (succeeded(result)) {
-                ledger.unbanned(parsed.key());
-            }
-        });
+        exec.dispatch(route, message, entered, nowNanos, settled, result -> ledger.unbanned(parsed.key()),
+                revoked(parsed.key()));
     }
 
     /**
@@ -191,7 +224,7 @@ final class LedgerStep {
     }
 
     /** An exit status of 0, alone or for a batched run. */
-    static boolean succeeded(ActionResult result) {
+    static boolean exitedZero(ActionResult result) {
         ActionResult run = result instanceof ActionResult.Batched batched ? batched.run() : result;
         return run instanceof ActionResult.Exited exited && exited.status() == 0;
     }

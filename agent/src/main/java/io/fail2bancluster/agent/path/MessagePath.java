@@ -40,25 +40,38 @@ public final class MessagePath {
     };
 
     /**
+     * A {@code settled} callback that also hears when its message's action failed and waits for a retry: the
+     * message no longer takes a place among those handed over (a stream's window stays open for the ones behind
+     * it), but it is not settled until the retry succeeded or was given up (the stream position stays below it).
+     */
+    public interface Retrying extends Runnable {
+        /** On the loop, at the action's first failure. */
+        void retrying();
+    }
+
+    /**
      * What the paths of every server share, on the agent's one event loop: the loop itself, the dedupe
      * across servers, the fleet's count of attempts, the action runner and its reporter, the limits and the
      * signature window.
      */
     public record Shared(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, ActionRunner runner,
                          ExecReporter reporter, ClusterConfig.Limits limits, Duration signatureWindow, Clock clock,
-                         Ledger ledger, NftEnforcer enforcer) {
-        /** With a count of attempts of their own, and no nftables table (no channel has {@code enforce: nftables}). */
+                         Ledger ledger, NftEnforcer enforcer, ActionRetries retries) {
+        /**
+         * With a count of attempts of their own, no nftables table (no channel has {@code enforce: nftables}) and
+         * the default action_retry_max.
+         */
         public Shared(EventLoop loop, Deduplicator deduplicator, ActionRunner runner, ExecReporter reporter,
                       ClusterConfig.Limits limits, Duration signatureWindow, Clock clock, Ledger ledger) {
-            this(loop, deduplicator, new FleetCounter(), runner, reporter, limits, signatureWindow, clock, ledger,
-                    null);
+            this(loop, deduplicator, new FleetCounter(), runner, reporter, limits, signatureWindow, clock, ledger);
         }
 
-        /** No nftables table: no channel has {@code enforce: nftables}. */
+        /** No nftables table, and the default action_retry_max. */
         public Shared(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, ActionRunner runner,
                       ExecReporter reporter, ClusterConfig.Limits limits, Duration signatureWindow, Clock clock,
                       Ledger ledger) {
-            this(loop, deduplicator, fleet, runner, reporter, limits, signatureWindow, clock, ledger, null);
+            this(loop, deduplicator, fleet, runner, reporter, limits, signatureWindow, clock, ledger, null,
+                    new ActionRetries(runner, ClusterConfig.DEFAULT_ACTION_RETRY_MAX));
         }
 
         /** Without a ledger: every ban and unban runs as it comes. */
@@ -104,7 +117,8 @@ public final class MessagePath {
         fleet.routes(routes);
         this.ledger = new LedgerStep(state, shared.ledger(), new ActionDispatcher(state, shared.loop(),
                 shared.runner(), shared.reporter(), ArgvCharset.PLATFORM, shared.enforcer() == null ? null
-                        : new KernelDispatch(state, shared.loop(), shared.enforcer(), shared.clock())), shared.clock());
+                        : new KernelDispatch(state, shared.loop(), shared.enforcer(), shared.clock()), shared.retries(),
+                shared.clock()), shared.clock());
         this.runner = shared.runner();
         this.loop = shared.loop();
         this.ticker = shared.loop().ticker();
@@ -148,6 +162,19 @@ public final class MessagePath {
         signatures.policies(next.signatures());
         filter.routes(next.routes());
         fleet.routes(next);
+    }
+
+    /**
+     * Runs again the actions the ledger holds as not yet succeeded on this path's channels (a ban
+     * {@code PENDING}, an unban {@code UNBAN_PENDING}), as a restart finds them: the ones of {@code pending}
+     * that it takes are removed from it. On the loop.
+     */
+    public void resume(java.util.Collection<io.fail2bancluster.agent.ledger.LedgerEntry> pending) {
+        long nowNanos = ticker.nanoTime();
+        pending.removeIf(entry -> {
+            Route route = routes.routes().get(entry.channel());
+            return route != null && ledger.resume(route, entry, nowNanos);
+        });
     }
 
     /** One message that arrived on {@code channel}, from a transport that redelivers nothing. On the loop. */

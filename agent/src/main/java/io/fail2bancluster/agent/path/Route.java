@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.path;
 
+import io.fail2bancluster.agent.exec.ActionResult;
 import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.ChannelConfig;
@@ -29,19 +30,20 @@ import java.util.Set;
  * @param fleetBan the channel's {@code fleet_ban}, which counts {@code action=attempt} reports; null: none
  * @param enforced with {@code enforce: nftables}, the channel's kernel enforcement (then {@code action} is never
  *                used); null for a channel with an action
+ * @param successExit exit statuses that count as success besides 0 (the channel's {@code success_exit})
  */
 public record Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
              List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch, FleetBanConfig fleetBan,
-             Enforced enforced) {
+             Enforced enforced, Set<Integer> successExit) {
 
     /** {@code enforce: nftables}: @param bantime seconds a ban without its own {@code bantime} lasts (-1: permanent) */
     public record Enforced(long bantime) {
     }
 
-    /** A route that runs an action, without a {@code fleet_ban}. */
+    /** A route that runs an action, without a {@code fleet_ban}, where only exit status 0 is a success. */
     public Route(String channel, List<FilterEntry> filters, Renderer action, String label, String ownHost,
                  List<AddressRange> ignoreIp, Set<String> dashGuarded, int batch) {
-        this(channel, filters, action, label, ownHost, ignoreIp, dashGuarded, batch, null, null);
+        this(channel, filters, action, label, ownHost, ignoreIp, dashGuarded, batch, null, null, Set.of());
     }
 
     /** The seam between a message and a command line; {@link ActionTemplate#render} in production. */
@@ -60,6 +62,14 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
         Objects.requireNonNull(label, "label");
         ignoreIp = List.copyOf(ignoreIp);
         dashGuarded = Set.copyOf(dashGuarded);
+        successExit = Set.copyOf(successExit);
+    }
+
+    /** Whether an action that ended so succeeded: an exit status of 0 or one of {@code success_exit}. */
+    public boolean succeeded(ActionResult result) {
+        ActionResult run = result instanceof ActionResult.Batched batched ? batched.run() : result;
+        return run instanceof ActionResult.Exited exited
+                && (exited.status() == 0 || successExit.contains(exited.status()));
     }
 
     /** @param hostname this host's name, used only when the channel has {@code skip_own} */
@@ -69,7 +79,7 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
             return new Route(channel.name(), channel.filters(), (c, m) -> {
                 throw new IllegalStateException("an enforce: nftables channel renders no action");
             }, "enforce: nftables", ownHost, channel.ignoreIp(), Set.of(), 1, channel.fleetBan().orElse(null),
-                    new Enforced(channel.bantime()));
+                    new Enforced(channel.bantime()), Set.of());
         }
         ActionTemplate template = channel.action().orElseThrow(() ->
                 new IllegalArgumentException(channel.path() + ": channel " + channel.name() + " has no action"));
@@ -81,7 +91,8 @@ public record Route(String channel, List<FilterEntry> filters, Renderer action, 
             }
         }
         return new Route(channel.name(), channel.filters(), template::render, template.text(), ownHost,
-                channel.ignoreIp(), dashGuarded, channel.batch(), channel.fleetBan().orElse(null), null);
+                channel.ignoreIp(), dashGuarded, channel.batch(), channel.fleetBan().orElse(null), null,
+                channel.successExit());
     }
 
     /** The {@code ignore_ip} entry the message's {@code ip} is inside, or null. */

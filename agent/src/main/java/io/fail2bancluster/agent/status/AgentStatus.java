@@ -14,21 +14,41 @@ import java.util.Optional;
  * @param ledger    the ledger of bans in force and fanout catch-up; empty when the agent keeps no ledger
  * @param fleetBan  the count of the fleet's attempts; empty when no channel has {@code fleet_ban}
  * @param nftables  the table of {@code enforce: nftables} channels; empty when no channel has it
+ * @param retries   actions that failed and are retried
  */
 public record AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
                           Optional<LedgerSummary> ledger, Optional<FleetBanStatus> fleetBan,
-                          Optional<NftStatus> nftables) {
+                          Optional<NftStatus> nftables, Retries retries) {
     public AgentStatus {
         servers = List.copyOf(servers);
         java.util.Objects.requireNonNull(ledger, "ledger");
         java.util.Objects.requireNonNull(fleetBan, "fleetBan");
         java.util.Objects.requireNonNull(nftables, "nftables");
+        java.util.Objects.requireNonNull(retries, "retries");
     }
 
-    /** An agent that counts no attempts and has no nftables table. */
+    /** An agent that counts no attempts, has no nftables table, and no action failing. */
     public AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
                        Optional<LedgerSummary> ledger) {
-        this(startedAt, servers, outbox, ledger, Optional.empty(), Optional.empty());
+        this(startedAt, servers, outbox, ledger, Optional.empty(), Optional.empty(), Retries.NONE);
+    }
+
+    /** With no action failing. */
+    public AgentStatus(Instant startedAt, List<ServerStatus> servers, Optional<OutboxStatus> outbox,
+                       Optional<LedgerSummary> ledger, Optional<FleetBanStatus> fleetBan,
+                       Optional<NftStatus> nftables) {
+        this(startedAt, servers, outbox, ledger, fleetBan, nftables, Retries.NONE);
+    }
+
+    /**
+     * Actions that failed and are retried until they succeed (docs/retries.md).
+     *
+     * @param failing       actions failing now: waiting for their next try, or running it
+     * @param retries       tries after the first, since the agent started
+     * @param oldestFailing when the action failing longest first failed; empty when none fails
+     */
+    public record Retries(int failing, long retries, Optional<Instant> oldestFailing) {
+        public static final Retries NONE = new Retries(0, 0, Optional.empty());
     }
 
     /** Without a ledger. */

@@ -117,4 +117,15 @@ class ConfigSummaryTest {
                 }
                 """), summary);
     }
+
+    @Test
+    void checkShowsHowFailingActionsAreRetriedAndWhatCountsAsSuccess() {
+        String summary = ConfigSummary.describe(ConfigLoader.parse("action_retry_max: 120\nexec_queue: 500\n"
+                + "servers:\n  - host: h\n    channels:\n      - name: c\n        action: \"true %ip%\"\n"
+                + "        success_exit: [3, 1]\n", "summary.yml"));
+        assertTrue(summary.contains("\nfailing actions retried with backoff, at most every 120 s (action_retry_max); "
+                + "waiting ones count against exec_queue 500\n"), summary);
+        assertTrue(summary.contains("\n    success_exit [1, 3] (exit statuses that count as success besides 0)\n"),
+                summary);
+    }
 }

@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +43,8 @@ class StatusReportTest {
                 "server.0.rejected", "server.0.executed", "server.0.failed", "server.0.timed_out", "server.0.dropped",
                 "server.0.errors", "server.0.reads_paused", "server.0.reads_paused_now",
                 "server.1.address", "server.1.state", "server.1.connected_since", "server.1.reconnects",
-                "server.1.last_line_at", "server.1.reads_paused", "server.1.reads_paused_now"),
+                "server.1.last_line_at", "server.1.reads_paused", "server.1.reads_paused_now",
+                "actions.failing", "actions.retries", "actions.oldest_failing_at"),
                 List.copyOf(fields.keySet()));
         assertEquals("-", fields.get("server.1.connected_since"));
         assertEquals("8", fields.get("server.0.dropped"));
@@ -168,5 +170,16 @@ class StatusReportTest {
         Map<String, String> fields = new LinkedHashMap<>(new StatusReport(42, "1.0", sample()).toFields());
         fields.keySet().removeIf(k -> k.contains("reads_paused"));
         assertEquals(AgentStatus.ReadPauses.NEVER, StatusReport.fromFields(fields).status().servers().get(0).readPauses());
+    }
+
+    @Test
+    void failingActionsAreShownAndReadBack() {
+        AgentStatus with = new AgentStatus(STARTED, sample().servers(), Optional.empty(), Optional.empty(),
+                new AgentStatus.Retries(3, 17, Optional.of(STARTED.plusSeconds(10))));
+        StatusReport report = StatusReport.fromFields(new StatusReport(42, "1.0", with).toFields());
+        assertEquals(with.retries(), report.status().retries());
+        assertTrue(report.render(STARTED.plusSeconds(70)).contains("actions: 3 failing now, retried with backoff, the "
+                + "oldest since " + STARTED.plusSeconds(10) + " (60 s); retries 17\n"), report.render());
+        assertFalse(new StatusReport(42, "1.0", sample()).render().contains("actions:"), "said only once something failed");
     }
 }

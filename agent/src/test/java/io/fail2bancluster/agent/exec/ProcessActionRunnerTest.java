@@ -182,6 +182,27 @@ class ProcessActionRunnerTest {
     }
 
     @Test
+    void placesHeldByFailedActionsWaitingForTheirRetryCountAgainstTheBound() throws Exception {
+        runner = ProcessActionRunner.start(1, 3, SAFETY); // bound 4, low-water mark 2
+        for (int i = 0; i < 4; i++) {
+            assertFalse(runner.full(), "room for " + i);
+            runner.hold();
+        }
+        assertTrue(runner.full(), "four failing actions waiting for their retry fill it");
+        List<ActionResult> results = new java.util.concurrent.CopyOnWriteArrayList<>();
+        runner.run(new Invocation(List.of("/bin/true"), "fanout:1986", "Fail2ban", "m"), results::add);
+        assertTrue(results.get(0) instanceof ActionResult.Dropped, "past the bound, as ever: " + results);
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        runner.whenDrained(() -> drained.complete(null));
+        runner.release();
+        assertFalse(runner.full());
+        assertFalse(drained.isDone(), "3 held: above half");
+        runner.release();
+        drained.get(SAFETY.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(2, runner.held());
+    }
+
+    @Test
     void shutdownKillsWhatOutlivesTheGraceAndReportsWhatNeverRan() throws Exception {
         runner = ProcessActionRunner.start(1, 1, SAFETY);
         Path action = blocked();

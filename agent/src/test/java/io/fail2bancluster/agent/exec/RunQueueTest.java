@@ -20,6 +20,24 @@ class RunQueueTest {
         queue.add(pending(batch, argv));
     }
 
+    private static RunQueue.Pending keyed(String key, String... argv) {
+        return new RunQueue.Pending(new Invocation(List.of(argv), "fanout:1986", "Fail2ban", String.join(" ", argv), 1,
+                key), result -> { });
+    }
+
+    @Test
+    void invocationsWithTheSameOrderKeyNeverRunAtOnceNorOutOfOrderBatchedOrNot() {
+        queue.add(keyed("Fail2ban 192.0.2.7", "ban", "192.0.2.7"));
+        queue.add(keyed("Fail2ban 192.0.2.7", "unban", "192.0.2.7"));
+        queue.add(keyed("Fail2ban 192.0.2.8", "ban", "192.0.2.8"));
+        RunQueue.Run ban = queue.next();
+        assertEquals(List.of("ban", "192.0.2.7"), ban.argv());
+        assertEquals(List.of("ban", "192.0.2.8"), queue.next().argv(), "another address passes");
+        assertNull(queue.next(), "the unban waits while its ban runs");
+        queue.finished(ban);
+        assertEquals(List.of("unban", "192.0.2.7"), queue.next().argv());
+    }
+
     @Test
     void withoutBatchEveryInvocationRunsAloneInArrivalOrder() {
         add(1, "ban", "A");

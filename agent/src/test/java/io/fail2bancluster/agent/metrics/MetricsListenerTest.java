@@ -69,7 +69,8 @@ class MetricsListenerTest {
         HttpResponse<String> response = get(port);
         assertEquals(200, response.statusCode());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("content-type").orElseThrow());
-        assertEquals(List.of("fail2ban_cluster_info{version=\"9.9\"} 1", "fail2ban_cluster_start_time_seconds 1700000000.000"),
+        assertEquals(List.of("fail2ban_cluster_info{version=\"9.9\"} 1", "fail2ban_cluster_start_time_seconds 1700000000.000",
+                        "fail2ban_cluster_actions_failing 0", "fail2ban_cluster_action_retries_total 0"),
                 response.body().lines().filter(l -> !l.startsWith("#")).toList());
 
         listener.stop().get(10, TimeUnit.SECONDS);

@@ -86,6 +86,14 @@ class PrometheusPageTest {
                 # TYPE fail2ban_cluster_server_reads_paused gauge
                 fail2ban_cluster_server_reads_paused{server="127.0.0.1:1986"} 0
                 fail2ban_cluster_server_reads_paused{server="[2001:db8::1]:1986"} 0
+                # HELP fail2ban_cluster_actions_failing Actions that failed and wait for their retry, or run it, now.
+                # TYPE fail2ban_cluster_actions_failing gauge
+                fail2ban_cluster_actions_failing 0
+                # HELP fail2ban_cluster_action_retries_total Tries of failing actions after their first.
+                # TYPE fail2ban_cluster_action_retries_total counter
+                fail2ban_cluster_action_retries_total 0
+                # HELP fail2ban_cluster_actions_oldest_failing_timestamp_seconds When the action failing longest first failed, in seconds since the Unix epoch; absent when none fails.
+                # TYPE fail2ban_cluster_actions_oldest_failing_timestamp_seconds gauge
                 """, PrometheusPage.render(status, "1.2.3"));
     }
 
@@ -155,5 +163,14 @@ class PrometheusPageTest {
         String page = PrometheusPage.render(withoutOutbox(STARTED, List.of(paused)), "1");
         assertTrue(page.contains("\nfail2ban_cluster_server_reads_paused_total{server=\"a:1986\"} 7\n"), page);
         assertTrue(page.contains("\nfail2ban_cluster_server_reads_paused{server=\"a:1986\"} 1\n"), page);
+    }
+
+    @Test
+    void failingActionsTheirRetriesAndTheOldestFailure() {
+        String page = PrometheusPage.render(new AgentStatus(STARTED, List.of(), Optional.empty(), Optional.empty(),
+                new AgentStatus.Retries(2, 9, Optional.of(Instant.parse("2026-12-01T00:00:01.500Z")))), "1");
+        assertTrue(page.contains("\nfail2ban_cluster_actions_failing 2\n"), page);
+        assertTrue(page.contains("\nfail2ban_cluster_action_retries_total 9\n"), page);
+        assertTrue(page.contains("\nfail2ban_cluster_actions_oldest_failing_timestamp_seconds 1796083201.500\n"), page);
     }
 }

@@ -385,6 +385,27 @@ class NatsLinkTest {
     }
 
     @Test
+    void aFailingActionGivesItsWindowPlaceBackButThePositionStaysBelowItUntilItsRetrySucceeded() throws IOException {
+        connect();
+        int[] failing = deliver(1, ban("192.0.2.1"));
+        runner.calls.get(0).whenDone().accept(new ActionResult.Exited(255, Duration.ZERO, "fail2ban is not running"));
+        runTasks();
+        assertEquals(1, failing[0], "the window lets the messages behind it in");
+        int[] behind = deliver(2, ban("192.0.2.2"));
+        finish(1);
+        assertEquals(1, behind[0]);
+        advance(Duration.ofSeconds(2));
+        assertEquals(0, nats().position(), "a restart reads again from the failing one");
+        assertEquals(Optional.empty(), stored());
+        assertEquals(List.of("ban", "sshd", "banip", "192.0.2.1"), runner.calls.get(2).invocation().argv(),
+                "retried after the backoff");
+        finish(2);
+        assertEquals(2, nats().position(), "settled once its retry succeeded, and the one behind it with it");
+        advance(Duration.ofSeconds(1));
+        assertEquals(Optional.of(2L), stored());
+    }
+
+    @Test
     void aRedeliveryIsDroppedAndGivesItsPlaceInTheWindowBack() {
         connect();
         deliver(1, ban("192.0.2.1"));

@@ -42,6 +42,19 @@ class SettledSequencesTest {
     }
 
     @Test
+    void aFailingMessageHoldsTheMarkWhileThoseBehindItSettleAndOnlyItIsKept() {
+        SettledSequences sequences = new SettledSequences(0);
+        sequences.delivered(1);
+        for (long sequence = 2; sequence <= 10_000; sequence++) {
+            sequences.delivered(sequence);
+            assertEquals(OptionalLong.empty(), sequences.settled(sequence));
+        }
+        assertEquals(0, sequences.mark(), "a restart reads again from the failing one");
+        assertEquals(1, sequences.unsettled(), "what settled behind it costs nothing while it fails");
+        assertEquals(OptionalLong.of(10_000), sequences.settled(1), "its retry succeeded");
+    }
+
+    @Test
     void aDeliveryOutOfStreamOrderIsABug() {
         SettledSequences sequences = new SettledSequences(5);
         assertThrows(IllegalArgumentException.class, () -> sequences.delivered(5));

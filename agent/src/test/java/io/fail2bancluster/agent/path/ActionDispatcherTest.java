@@ -91,12 +91,18 @@ class ActionDispatcherTest {
         deliver("jail=sshd, action=banip, ip=192.0.2.1");
         deliver("jail=sshd, action=banip, ip=192.0.2.2");
         deliver("jail=sshd, action=banip, ip=192.0.2.3");
-        complete(0, new ActionResult.Exited(1, Duration.ofMillis(3), "already banned"));
-        complete(1, new ActionResult.Dropped("exec queue full (10 waiting, 1 running)"));
+        complete(0, new ActionResult.Exited(0, Duration.ofMillis(3), ""));
+        complete(1, new ActionResult.Exited(1, Duration.ofMillis(3), "fail2ban is not running"));
         complete(2, new ActionResult.Dropped(ActionResult.Dropped.SHUTTING_DOWN));
         assertEquals(0, settled, "settled on the loop, after the report");
         channel.runPendingTasks();
-        assertEquals(2, settled, "a run that failed and an overflow are final; a stop is not");
+        assertEquals(1, settled, "a success is final; a failure waits for its retry; a stop is not");
+        channel.advanceTimeBy(2, java.util.concurrent.TimeUnit.SECONDS);
+        channel.runPendingTasks();
+        assertEquals(4, runner.calls.size(), "the failed one runs again");
+        complete(3, new ActionResult.Exited(0, Duration.ofMillis(3), ""));
+        channel.runPendingTasks();
+        assertEquals(2, settled, "settled once its retry succeeded");
         assertFalse(channel.finish());
     }
 
