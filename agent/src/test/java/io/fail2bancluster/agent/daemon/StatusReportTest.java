@@ -175,7 +175,7 @@ class StatusReportTest {
     @Test
     void failingActionsAreShownAndReadBack() {
         AgentStatus with = new AgentStatus(STARTED, sample().servers(), Optional.empty(), Optional.empty(),
-                new AgentStatus.Retries(3, 17, Optional.of(STARTED.plusSeconds(10))));
+                Optional.empty(), Optional.empty(), new AgentStatus.Retries(3, 17, Optional.of(STARTED.plusSeconds(10))));
         StatusReport report = StatusReport.fromFields(new StatusReport(42, "1.0", with).toFields());
         assertEquals(with.retries(), report.status().retries());
         assertTrue(report.render(STARTED.plusSeconds(70)).contains("actions: 3 failing now, retried with backoff, the "

@@ -168,7 +168,7 @@ class PrometheusPageTest {
     @Test
     void failingActionsTheirRetriesAndTheOldestFailure() {
         String page = PrometheusPage.render(new AgentStatus(STARTED, List.of(), Optional.empty(), Optional.empty(),
-                new AgentStatus.Retries(2, 9, Optional.of(Instant.parse("2026-12-01T00:00:01.500Z")))), "1");
+                Optional.empty(), Optional.empty(), new AgentStatus.Retries(2, 9, Optional.of(Instant.parse("2026-12-01T00:00:01.500Z")))), "1");
         assertTrue(page.contains("\nfail2ban_cluster_actions_failing 2\n"), page);
         assertTrue(page.contains("\nfail2ban_cluster_action_retries_total 9\n"), page);
         assertTrue(page.contains("\nfail2ban_cluster_actions_oldest_failing_timestamp_seconds 1796083201.500\n"), page);

@@ -31,7 +31,7 @@ class ActionDispatcherTest {
         channel = new EmbeddedChannel();
         channel.freezeTime();
         exec = new ActionDispatcher(state, channel.eventLoop(), runner, new ExecReporter(channel.eventLoop().ticker()),
-                ArgvCharset.PLATFORM, null);
+                ArgvCharset.PLATFORM);
     }
 
     private void deliver(String message) {
@@ -120,7 +120,7 @@ class ActionDispatcherTest {
         EmbeddedChannel ascii = new EmbeddedChannel();
         ascii.freezeTime();
         ActionDispatcher asciiExec = new ActionDispatcher(state, ascii.eventLoop(), runner,
-                new ExecReporter(ascii.eventLoop().ticker()), List.of(StandardCharsets.US_ASCII), null);
+                new ExecReporter(ascii.eventLoop().ticker()), List.of(StandardCharsets.US_ASCII));
         asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=１.2.3.4"), 0, () -> settled++);
         asciiExec.dispatch(Fixtures.fail2banRoute(), Message.parse("jail=sshd, action=banip, ip=1.2.3.4"), 0, () -> settled++);
         ascii.runPendingTasks();

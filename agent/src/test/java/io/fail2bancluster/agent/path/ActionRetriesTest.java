@@ -58,9 +58,9 @@ class ActionRetriesTest {
         ((LoopClock) clock).zero();
         ledger = withLedger ? Ledger.open(dir, 1000, clock) : null;
         retries = new ActionRetries(actions, RETRY_MAX, new Random(7));
-        MessagePath.Shared shared = new MessagePath.Shared(channel.eventLoop(), new Deduplicator(Duration.ZERO), actions,
+        MessagePath.Shared shared = new MessagePath.Shared(channel.eventLoop(), new Deduplicator(Duration.ZERO), new FleetCounter(), actions,
                 new ExecReporter(channel.eventLoop().ticker()), ClusterConfig.Limits.DEFAULTS,
-                ClusterConfig.DEFAULT_SIGNATURE_WINDOW, clock, ledger, retries);
+                ClusterConfig.DEFAULT_SIGNATURE_WINDOW, clock, ledger, null, retries);
         path = new MessagePath(state, 0, new ChannelRoutes(Map.of(Fixtures.CHANNEL, Fixtures.fail2banRoute()),
                 Map.of()), shared);
     }
@@ -283,7 +283,7 @@ class ActionRetriesTest {
         start(true, runner);
         Route route = Fixtures.fail2banRoute();
         Route lenient = new Route(route.channel(), route.filters(), route.action(), route.label(), null, List.of(),
-                java.util.Set.of(), 1, java.util.Set.of(1));
+                java.util.Set.of(), 1, null, null, java.util.Set.of(1));
         path.routes(new ChannelRoutes(Map.of(Fixtures.CHANNEL, lenient), Map.of()));
         accept(BAN);
         finish(0, 1);
@@ -304,8 +304,8 @@ class ActionRetriesTest {
         ActionRetries again = new ActionRetries(after, RETRY_MAX, new Random(7));
         MessagePath restarted = new MessagePath(state, 0, new ChannelRoutes(Map.of(Fixtures.CHANNEL,
                 Fixtures.fail2banRoute()), Map.of()), new MessagePath.Shared(channel.eventLoop(),
-                new Deduplicator(Duration.ZERO), after, new ExecReporter(channel.eventLoop().ticker()),
-                ClusterConfig.Limits.DEFAULTS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW, clock, ledger, again));
+                new Deduplicator(Duration.ZERO), new FleetCounter(), after, new ExecReporter(channel.eventLoop().ticker()),
+                ClusterConfig.Limits.DEFAULTS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW, clock, ledger, null, again));
         List<LedgerEntry> pending = new ArrayList<>(ledger.awaitingAction());
         restarted.resume(pending);
         assertTrue(pending.isEmpty());

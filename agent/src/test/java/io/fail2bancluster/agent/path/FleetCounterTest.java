@@ -65,7 +65,7 @@ class FleetCounterTest {
         Route route = new Route(Fixtures.CHANNEL,
                 List.of(new FilterEntry("f[0]", "action", List.of("banip", "unbanip")),
                         new FilterEntry("f[1]", "jail", List.of("sshd"))),
-                Fixtures::renderBan, "ban %jail% %action% %ip%", HOST, List.of(), Set.of(), 1, config, null);
+                Fixtures::renderBan, "ban %jail% %action% %ip%", HOST, List.of(), Set.of(), 1, config, null, Set.of());
         for (int i = 0; i < count; i++) {
             EmbeddedChannel loop = new EmbeddedChannel();
             loop.freezeTime();

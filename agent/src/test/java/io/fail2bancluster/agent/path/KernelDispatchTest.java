@@ -34,7 +34,7 @@ class KernelDispatchTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final KernelDispatch kernel = new KernelDispatch(state, channel.eventLoop(), enforcer, clock);
     private final Route route = new Route("Fail2ban", List.of(), (c, m) -> null, "enforce: nftables", null,
-            List.of(AddressRange.parse("10.9.0.0/16")), Set.of(), 1, null, new Route.Enforced(600));
+            List.of(AddressRange.parse("10.9.0.0/16")), Set.of(), 1, null, new Route.Enforced(600), Set.of());
     private int settled;
 
     @AfterEach
