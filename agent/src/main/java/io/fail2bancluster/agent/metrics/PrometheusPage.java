@@ -79,19 +79,17 @@ public final class PrometheusPage {
         family(out, "nft_set_elements", "gauge", "Elements the agent holds in force in each set of its nftables table.");
         n.elements().forEach((set, count) -> out.append(PREFIX).append("nft_set_elements{set=\"")
                 .append(PrometheusText.escape(set)).append("\"} ").append(count).append('\n'));
-        family(out, "nft_batches_total", "counter", "nft -f transactions written.");
-        out.append(PREFIX).append("nft_batches_total ").append(n.batches()).append('\n');
+        single(out, "nft_batches_total", "counter", "nft -f transactions written.", n.batches());
         family(out, "nft_elements_total", "counter", "Element operations by outcome: applied, failed (nft refused it), dropped (queue full).");
         out.append(PREFIX).append("nft_elements_total{outcome=\"applied\"} ").append(n.applied()).append('\n');
         out.append(PREFIX).append("nft_elements_total{outcome=\"failed\"} ").append(n.failed()).append('\n');
         out.append(PREFIX).append("nft_elements_total{outcome=\"dropped\"} ").append(n.dropped()).append('\n');
-        family(out, "nft_repairs_total", "counter", "Times the table was found flushed or changed and rebuilt.");
-        out.append(PREFIX).append("nft_repairs_total ").append(n.repairs()).append('\n');
+        single(out, "nft_repairs_total", "counter", "Times the table was found flushed or changed and rebuilt.",
+                n.repairs());
         family(out, "nft_apply_seconds", "gauge", "How long nft took for the last batch (kind=last) and the longest (kind=max).");
         out.append(PREFIX).append("nft_apply_seconds{kind=\"last\"} ").append(n.lastApplyMicros() / 1e6).append('\n');
         out.append(PREFIX).append("nft_apply_seconds{kind=\"max\"} ").append(n.maxApplyMicros() / 1e6).append('\n');
-        family(out, "nft_queued", "gauge", "Element operations waiting for the writer.");
-        out.append(PREFIX).append("nft_queued ").append(n.queued()).append('\n');
+        single(out, "nft_queued", "gauge", "Element operations waiting for the writer.", n.queued());
     }
 
     /** Only when a channel has fleet_ban. */
