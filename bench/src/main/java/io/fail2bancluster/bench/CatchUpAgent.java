@@ -35,7 +35,8 @@ public final class CatchUpAgent {
         Logging.configure(new Logging.Settings(config.logLevel(), config.logFile(), true));
         Recording runner = new Recording(count);
         long start = System.nanoTime();
-        try (Agent agent = Agent.builder(config).runner(runner).start()) {
+        // with its ledger in state_dir, as the daemon runs it: on fanout it also asks the fleet
+        try (Agent agent = Agent.builder(config).runner(runner).ledgerIn(config.stateDir()).start()) {
             if (!runner.all.await(600, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(runner.addresses.size() + " of " + count + " bans ran within 600 s");
             }

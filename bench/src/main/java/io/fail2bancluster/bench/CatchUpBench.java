@@ -76,6 +76,9 @@ public final class CatchUpBench {
             Bench.line("fresh agent, every ban run", agent.toString());
             Bench.line("agent vs baseline", "whole catch-up " + Bench.ratio(agent.millis, base.millis)
                     + "; after the first message " + Bench.ratio(agent.restMillis, base.restMillis));
+            Report fanout = Report.median(FanoutCatchUpRow.run(bans, runs, dir));
+            Bench.line("fresh agent over fanout, answered by the fleet (one holder)", fanout.toString());
+            Bench.line("fanout vs NATS catch-up", "whole catch-up " + Bench.ratio(fanout.millis, agent.millis));
         } finally {
             Bench.deleteTree(dir);
         }
@@ -145,7 +148,7 @@ public final class CatchUpBench {
         return "10." + (i >> 16 & 255) + '.' + (i >> 8 & 255) + '.' + (i & 255);
     }
 
-    private static Report run(int bans, String main, String... args) throws Exception {
+    static Report run(int bans, String main, String... args) throws Exception {
         try (Child child = new Child(MemoryBench.LAUNCHER_JVM, main, args)) {
             Matcher m = REPORT.matcher(child.await("caught up ", GIVE_UP_SECONDS));
             if (!m.find() || Integer.parseInt(m.group(1)) != bans) {
@@ -173,7 +176,7 @@ public final class CatchUpBench {
     }
 
     /** One run, or the medians of several (each figure on its own). */
-    private record Report(double millis, double firstMillis, double restMillis, int bans, long rssKib, long heapKib) {
+    record Report(double millis, double firstMillis, double restMillis, int bans, long rssKib, long heapKib) {
         Report(double millis, double firstMillis, int bans, long rssKib, long heapKib) {
             this(millis, firstMillis, millis - firstMillis, bans, rssKib, heapKib);
         }

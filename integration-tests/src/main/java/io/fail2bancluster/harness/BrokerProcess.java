@@ -38,6 +38,11 @@ final class BrokerProcess implements AutoCloseable {
 
     /** Starts a broker and returns once it listens; throws with its output if it does not within {@code timeout}. */
     static BrokerProcess start(Duration timeout) {
+        return start(timeout, 0);
+    }
+
+    /** As {@link #start(Duration)}, on {@code port} (0: one the kernel picks), e.g. again where one was killed. */
+    static BrokerProcess start(Duration timeout, int port) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -50,7 +55,7 @@ final class BrokerProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(BrokerMain.class.getName());
         command.add("--bind=127.0.0.1");
-        command.add("--port=0");
+        command.add("--port=" + port);
         Process process;
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -1,6 +1,11 @@
 package io.fail2bancluster.harness;
 
 import io.fail2bancluster.agent.assembly.Agent;
+import io.fail2bancluster.agent.assembly.AgentBuilder;
+import io.fail2bancluster.agent.outbox.OutboxStore;
+import io.fail2bancluster.config.ClusterConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.client.FanoutDestination;
@@ -42,10 +47,56 @@ final class Fleet implements AutoCloseable {
 
     /** @param configForHost each host's config file, as YAML */
     Fleet(int hosts, IntFunction<String> configForHost, IntFunction<ActionRunner> runnerForHost) {
+        this(hosts, configForHost, runnerForHost, false);
+    }
+
+    /**
+     * @param keepState each host keeps an outbox and a ledger in its config's {@code state_dir}, as a host does:
+     *                  its own bans are handed to its agent, and it catches up over fanout
+     */
+    Fleet(int hosts, IntFunction<String> configForHost, IntFunction<ActionRunner> runnerForHost, boolean keepState) {
         for (int host = 0; host < hosts; host++) {
-            agents.add(Agent.builder(ConfigLoader.parse(configForHost.apply(host), "loadtest host " + host))
-                    .runner(runnerForHost.apply(host)).group(group).start());
+            ClusterConfig config = ConfigLoader.parse(configForHost.apply(host), "loadtest host " + host);
+            AgentBuilder builder = Agent.builder(config).runner(runnerForHost.apply(host)).group(group);
+            if (keepState) {
+                try {
+                    builder.outbox(OutboxStore.open(config.stateDir().resolve("outbox"), config.outboxMax()))
+                            .ledgerIn(config.stateDir());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            agents.add(builder.start());
         }
+    }
+
+    /** The fanout config of {@link #config}, with {@code state_dir} and {@code hostname} {@code host-N}. */
+    static String statefulConfig(List<FanoutDestination> servers, String channel, String program, Path stateDir,
+                                 int host) {
+        // a ban announced again carries the keys of a ban, not the harness' id and t: the id is read from the ip
+        return config(servers, channel, program, "").replace("%id% %t%", "%ip% %jail%") + "state_dir: '" + stateDir
+                + "'\nhostname: " + hostname(host) + "\n";
+    }
+
+    static String hostname(int host) {
+        return "host-" + host;
+    }
+
+    Agent agent(int host) {
+        return agents.get(host);
+    }
+
+    /** Catch-up summed over every host: requests sent, bans announced again, bans recovered. */
+    long[] catchUp() {
+        long[] sums = new long[3];
+        for (Agent agent : agents) {
+            agent.statusAsync().join().ledger().ifPresent(l -> {
+                sums[0] += l.requestsSent();
+                sums[1] += l.reannounced();
+                sums[2] += l.recovered();
+            });
+        }
+        return sums;
     }
 
     /**

@@ -63,6 +63,15 @@ final class LoadOptions {
             + "--seconds x --hosts reports)")
     int seconds = 30;
 
+    @Parameter(names = "--restart-broker", description = "Fanout, one started broker: after the measured run, "
+            + "kill the broker for this many seconds while the hosts hand --outage-bans bans to their own agents "
+            + "(outbox, ledger), start it again on its port, and check every host ran every outage ban once, "
+            + "caught up from the fleet (0 = off)")
+    int restartBrokerSeconds = 0;
+
+    @Parameter(names = "--outage-bans", description = "Bans made during --restart-broker's outage, spread over the hosts")
+    int outageBans = 100;
+
     @Parameter(names = "--settle", description = "Seconds to wait for the counts after the last change before giving up")
     int settleSeconds = 10;
 
@@ -111,6 +120,14 @@ final class LoadOptions {
         }
         Wire.requireChannel(channel);
         targets();
+        if (restartBrokerSeconds < 0) {
+            throw new IllegalArgumentException("--restart-broker: must not be negative, got " + restartBrokerSeconds);
+        }
+        positive("--outage-bans", outageBans);
+        if (restartBrokerSeconds > 0 && (onNats() || !server.isEmpty() || servers != 1)) {
+            throw new IllegalArgumentException("--restart-broker restarts the one broker the test starts: not with "
+                    + "--nats, --server or --servers other than 1");
+        }
         if (onNats() && !server.isEmpty()) {
             throw new IllegalArgumentException("--server is a fanout server: give either it or --nats/--nats-url");
         }

@@ -13,12 +13,28 @@ import java.util.stream.Collectors;
 public record LoadReport(int hosts, int servers, int warmupBans, int bans, long published, long publishFailures,
         long expectedReceived, long received, long expectedExecuted, long executed, long duplicates,
         long failed, long dropped, long unreadable, long reconnects, double publishSeconds, double totalSeconds,
-        double p50Ms, double p90Ms, double p99Ms, double maxMs, String firstFailure) {
+        double p50Ms, double p90Ms, double p99Ms, double maxMs, String firstFailure, OutageRun.Result outage) {
+
+    /** A run without {@code --restart-broker}. */
+    public LoadReport(int hosts, int servers, int warmupBans, int bans, long published, long publishFailures,
+                      long expectedReceived, long received, long expectedExecuted, long executed, long duplicates,
+                      long failed, long dropped, long unreadable, long reconnects, double publishSeconds,
+                      double totalSeconds, double p50Ms, double p90Ms, double p99Ms, double maxMs, String firstFailure) {
+        this(hosts, servers, warmupBans, bans, published, publishFailures, expectedReceived, received, expectedExecuted,
+                executed, duplicates, failed, dropped, unreadable, reconnects, publishSeconds, totalSeconds, p50Ms, p90Ms,
+                p99Ms, maxMs, firstFailure, null);
+    }
+
+    LoadReport withOutage(OutageRun.Result result) {
+        return new LoadReport(hosts, servers, warmupBans, bans, published, publishFailures, expectedReceived, received,
+                expectedExecuted, executed, duplicates, failed, dropped, unreadable, reconnects, publishSeconds,
+                totalSeconds, p50Ms, p90Ms, p99Ms, maxMs, firstFailure, result);
+    }
 
     /** Every count as expected: the run proves delivery, whatever its speed. */
     boolean countsMatch() {
         return published == bans && received == expectedReceived && executed == expectedExecuted
-                && duplicates == 0 && unreadable == 0;
+                && duplicates == 0 && unreadable == 0 && (outage == null || outage.countsMatch());
     }
 
     double deliveriesPerSecond() {
@@ -55,6 +71,15 @@ public record LoadReport(int hosts, int servers, int warmupBans, int bans, long 
         f.put("p90_ms", round(p90Ms));
         f.put("p99_ms", round(p99Ms));
         f.put("max_ms", round(maxMs));
+        if (outage != null) {
+            f.put("outage_bans", outage.bans());
+            f.put("outage_executed", outage.executions());
+            f.put("outage_expected", outage.expected());
+            f.put("outage_duplicates", outage.duplicates());
+            f.put("catch_up_requests", outage.requests());
+            f.put("catch_up_reannounced", outage.answers());
+            f.put("catch_up_recovered", outage.recovered());
+        }
         f.put("ok", countsMatch());
         return f;
     }
@@ -74,6 +99,9 @@ public record LoadReport(int hosts, int servers, int warmupBans, int bans, long 
         out.append(String.format("reconnects         %d%n", reconnects));
         if (firstFailure != null) {
             out.append("first failed publish: ").append(firstFailure).append('\n');
+        }
+        if (outage != null) {
+            out.append(outage.text());
         }
         out.append(countsMatch() ? "OK: every ban ran exactly once on every host\n" : "FAILED: the counts do not match\n");
         return out.toString();

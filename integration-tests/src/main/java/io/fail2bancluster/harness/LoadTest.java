@@ -97,15 +97,32 @@ public final class LoadTest {
                         progress("broker %d listening on 127.0.0.1:%d (pid %d)", i + 1, broker.port(), broker.pid());
                     }
                 }
-                configs = host -> Fleet.config(targets, options.channel, program, options.fleetBan());
+                if (restarts()) {
+                    Path dirs = stateDirs = createStateDirs();
+                    configs = host -> Fleet.statefulConfig(targets, options.channel, program,
+                            dirs.resolve("host-" + host), host);
+                } else {
+                    configs = host -> Fleet.config(targets, options.channel, program, options.fleetBan());
+                }
                 sink = new FanoutSink(targets);
             }
             ExecutionRecorder recorder = new ExecutionRecorder(options.hosts, options.bansFor(options.bans),
-                    options.bansFor(options.bans + options.warmupBans()));
-            try (Fleet fleet = new Fleet(options.hosts, configs, host -> new RecordingRunner(host, recorder, real))) {
+                    options.bansFor(options.bans + options.warmupBans()) + (restarts() ? options.outageBans : 0));
+            try (Fleet fleet = new Fleet(options.hosts, configs, host -> new RecordingRunner(host, recorder, real),
+                    restarts())) {
                 awaitConnected(fleet, options.hosts * sink.servers());
+                if (restarts()) {
+                    // fresh hosts ask the fleet for everything on connecting: let those rounds end first
+                    Thread.sleep(6000);
+                }
                 Fleet.Counts baseline = warmUp(fleet, sink, recorder);
-                return measure(fleet, sink, recorder, brokers, baseline);
+                LoadReport report = measure(fleet, sink, recorder, brokers, baseline);
+                if (!restarts()) {
+                    return report;
+                }
+                OutageRun.Result outage = OutageRun.run(fleet, brokers.get(0), brokers::add, recorder, options,
+                        options.bans + options.warmupBans(), line -> progress("%s", line));
+                return report.withOutage(outage);
             }
         } finally {
             if (real != null) {
@@ -120,6 +137,10 @@ public final class LoadTest {
             }
             deleteQuietly(stateDirs);
         }
+    }
+
+    private boolean restarts() {
+        return options.restartBrokerSeconds > 0;
     }
 
     /** Where the NATS run's hosts keep their stream positions, one folder each; removed after the run. */

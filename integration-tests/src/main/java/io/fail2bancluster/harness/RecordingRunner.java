@@ -46,10 +46,20 @@ final class RecordingRunner implements ActionRunner {
     private void record(List<String> argv) {
         long now = System.nanoTime();
         try {
-            recorder.executed(host, Integer.parseInt(argv.get(argv.size() - 2)), Long.parseLong(argv.get(argv.size() - 1)), now);
+            String id = argv.get(argv.size() - 2);
+            String published = argv.get(argv.size() - 1);
+            // with --restart-broker the action is "record %ip% %jail%": the id is the address's low 24 bits
+            recorder.executed(host, id.contains(".") ? idOf(id) : Integer.parseInt(id),
+                    published.chars().allMatch(Character::isDigit) ? Long.parseLong(published) : now, now);
         } catch (RuntimeException notOurs) {
             recorder.unreadable();
         }
+    }
+
+    /** The id of {@link BanPublisher#message}'s address 10.x.y.z. */
+    private static int idOf(String address) {
+        String[] octets = address.split("\\.");
+        return Integer.parseInt(octets[1]) << 16 | Integer.parseInt(octets[2]) << 8 | Integer.parseInt(octets[3]);
     }
 
     @Override

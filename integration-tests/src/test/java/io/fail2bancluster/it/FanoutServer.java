@@ -103,25 +103,59 @@ final class FanoutServer implements AutoCloseable {
     static FanoutServer reference(Path binary, String... options) throws IOException {
         AssertionError lastFailure = null;
         for (int tries = 0; tries < 5; tries++) {
-            int port = freeReferencePort();
-            List<String> command = new ArrayList<>(List.of(binary.toString(), "--port=" + port));
-            command.addAll(List.of(options));
-            JavaProcess process = JavaProcess.startCommand("fanout", command, null);
-            FanoutServer server = new FanoutServer("fanout", process, port);
             try {
-                await().atMost(Cluster.WAIT).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
-                        .until(() -> !process.isAlive() || server.info() != null);
-            } catch (ConditionTimeoutException e) {
-                server.close();
-                throw new AssertionError("fanout never answered on port " + port + ":\n" + process.output(), e);
+                return referenceOn(binary, freeReferencePort(), options);
+            } catch (PortTaken taken) {
+                lastFailure = taken;
             }
-            if (process.isAlive()) {
-                return server;
-            }
-            lastFailure = new AssertionError("fanout exited on port " + port + ":\n" + process.output());
-            server.close();
         }
         throw lastFailure;
+    }
+
+    /** The reference server exited at once: most likely its port was taken meanwhile. */
+    private static final class PortTaken extends AssertionError {
+        PortTaken(String message) {
+            super(message);
+        }
+    }
+
+    /** The reference C server on {@code port}, once it answers. */
+    private static FanoutServer referenceOn(Path binary, int port, String... options) {
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--port=" + port));
+        command.addAll(List.of(options));
+        JavaProcess process = JavaProcess.startCommand("fanout", command, null);
+        FanoutServer server = new FanoutServer("fanout", process, port);
+        try {
+            await().atMost(Cluster.WAIT).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                    .until(() -> !process.isAlive() || server.info() != null);
+        } catch (ConditionTimeoutException e) {
+            server.close();
+            throw new AssertionError("fanout never answered on port " + port + ":\n" + process.output(), e);
+        }
+        if (!process.isAlive()) {
+            server.close();
+            throw new PortTaken("fanout exited on port " + port + ":\n" + process.output());
+        }
+        return server;
+    }
+
+    /**
+     * The server the catch-up tests run against: the reference C server when {@code -Dfanout.binary} names
+     * one, else our broker (so CI, which has no reference binary, runs them too). {@code port} 0: any free one;
+     * else that port, e.g. to restart it where its clients reconnect.
+     */
+    static FanoutServer underTest(int port) throws IOException {
+        String binary = System.getProperty(FanoutInteropIT.PROPERTY, "");
+        if (binary.isBlank()) {
+            return brokerOn(port);
+        }
+        return port == 0 ? reference(Path.of(binary)) : referenceOn(Path.of(binary), port);
+    }
+
+    /** Which server {@link #underTest} starts, for the tests' output. */
+    static String underTestName() {
+        String binary = System.getProperty(FanoutInteropIT.PROPERTY, "");
+        return binary.isBlank() ? "our broker" : "the reference fanout " + binary;
     }
 
     private static int freeReferencePort() throws IOException {

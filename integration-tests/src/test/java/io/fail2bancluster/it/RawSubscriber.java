@@ -62,6 +62,11 @@ final class RawSubscriber implements AutoCloseable {
         }
     }
 
+    /** {@code announce CHANNEL MESSAGE}, as any publisher (or a replay of one) writes it. */
+    void announce(String channel, String message) throws IOException {
+        send("announce " + channel + " " + message + "\n");
+    }
+
     private void send(String text) throws IOException {
         socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();

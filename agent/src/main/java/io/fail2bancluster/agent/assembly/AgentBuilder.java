@@ -1,5 +1,7 @@
 package io.fail2bancluster.agent.assembly;
 
+import io.fail2bancluster.agent.catchup.FleetCatchUp;
+import io.fail2bancluster.agent.catchup.HeldStore;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.exec.ProcessActionRunner;
 import io.fail2bancluster.agent.ledger.Ledger;
@@ -9,6 +11,7 @@ import io.fail2bancluster.agent.metrics.MetricsListener;
 import io.fail2bancluster.agent.nft.NftCommand;
 import io.fail2bancluster.agent.nft.NftEnforcer;
 import io.fail2bancluster.agent.nft.NftScript;
+import io.fail2bancluster.agent.outbox.FanoutDelivery;
 import io.fail2bancluster.agent.outbox.Outbox;
 import io.fail2bancluster.agent.outbox.OutboxStore;
 import io.fail2bancluster.agent.outbox.PublishRecorder;
@@ -150,11 +153,12 @@ public final class AgentBuilder {
         });
         // may be a blocking lookup: here, off the loop
         String hostname = ledger == null ? null : config.hostname();
-        Outbox box = outbox == null ? null : Outbox.withWriterThread(outbox, loop,
-                ledger == null ? PublishRecorder.NONE : new OwnBans(ledger, hostname));
+        PublishRecorder own = ledger == null ? PublishRecorder.NONE : new OwnBans(ledger, hostname);
+        Outbox box = outbox == null ? null : Outbox.withWriterThread(outbox, loop, own);
+        FleetCatchUp catchUp = ledger == null ? null : openCatchUp(started, ledger, hostname);
         Deduplicator deduplicator = new Deduplicator(config.dedupeWindow());
         FleetCounter fleet = new FleetCounter();
-        Links links = new Links(loop, deduplicator, fleet, box, ledger);
+        Links links = new Links(loop, deduplicator, fleet, box, ledger, catchUp);
         // results of the last actions were posted to the loop before the runner stopped: this runs after them
         started.add("the final status", loop, grace -> links.freeze());
         NftEnforcer enforcer = startNftables(started, ledger);
@@ -184,7 +188,7 @@ public final class AgentBuilder {
                 .resolver(resolver)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
-        LinkFactory factory = new LinkFactory(config, base, shared, box);
+        LinkFactory factory = new LinkFactory(config, base, shared, box, catchUp);
         plan = factory.open(plan, config);
         links.opened(plan);
         started.add("the links", loop, grace -> links.stop());
@@ -200,6 +204,9 @@ public final class AgentBuilder {
         }
         // read here, off the loop
         List<OutboxStore.Entry> stored = outbox == null ? List.of() : outbox.entries();
+        // this host's own bans still to deliver: the ledger may have lost them to a kill -9 (it writes once a
+        // second, the outbox at once), and this host must answer for them when the fleet asks
+        stored.forEach(own::record);
         loop.execute(() -> links.start(stored));
         LOG.info("agent started: {} server(s), {} NATS server(s), dedupe window {} ms, {} transport",
                 config.servers().size(), config.natsServers().size(), config.dedupeWindow().toMillis(),
@@ -240,6 +247,24 @@ public final class AgentBuilder {
             return CompletableFuture.completedFuture(null);
         });
         return enforcer;
+    }
+
+    /** Fanout catch-up on the ledger, with until when each channel was held; null when that cannot be read. */
+    private FleetCatchUp openCatchUp(Started started, Ledger ledger, String hostname) {
+        HeldStore held;
+        try {
+            held = HeldStore.open(ledgerDir);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("fanout catch-up is off: cannot read {} (state_dir): {}", ledgerDir, e.getMessage());
+            return null;
+        }
+        held.start();
+        // stopped after the links, which record until when they held their channels as they close
+        started.add("the catch-up store", OFF_LOOP, grace -> {
+            held.close();
+            return CompletableFuture.completedFuture(null);
+        });
+        return new FleetCatchUp(ledger, hostname, Clock.systemUTC(), held, FanoutDelivery.nonceSource());
     }
 
     /** The ledger, open and started, closed last of all (after the last action's result); null without one. */

@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.assembly;
 
+import io.fail2bancluster.agent.catchup.FleetCatchUp;
 import io.fail2bancluster.agent.fanout.FanoutEntry;
 import io.fail2bancluster.agent.fanout.ServerLink;
 import io.fail2bancluster.agent.fanout.ServerPipeline;
@@ -65,13 +66,16 @@ final class LinkFactory {
     private final PositionStore positions;
     /** Null when the agent keeps no outbox. */
     private final Outbox outbox;
+    /** Null when the agent keeps no ledger: then fanout links do not catch up. */
+    private final FleetCatchUp catchUp;
     /** Nonces of the outbox's signed announces; made at start, so that no draw reads a device on the loop. */
     private final Random nonces;
     /** Each link's identity in the dedupe: never reused, so a removed server's copies do not count for a new one. */
     private int nextServerIndex;
 
     /** Reconnect bounds, the window and state_dir are fixed at start, for links added later too. */
-    LinkFactory(ClusterConfig config, Bootstrap base, MessagePath.Shared shared, Outbox outbox) {
+    LinkFactory(ClusterConfig config, Bootstrap base, MessagePath.Shared shared, Outbox outbox, FleetCatchUp catchUp) {
+        this.catchUp = catchUp;
         this.base = base;
         this.shared = shared;
         this.reconnectMin = config.reconnectMin();
@@ -150,6 +154,9 @@ final class LinkFactory {
         if (outbox != null) {
             link.delivery(new FanoutDelivery(server.address(), routes.carried(), routes.keys(), outbox,
                     shared.clock(), nonces));
+        }
+        if (catchUp != null) {
+            link.catchUp(catchUp.forLink(server.address(), link.path()::routes));
         }
         bootstrap.handler(new ServerPipeline(server, link, shared.limits().maxLine(), tls, Agent.PROCESS_NAME));
         return link;

@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.assembly;
 
+import io.fail2bancluster.agent.catchup.FleetCatchUp;
 import io.fail2bancluster.agent.ledger.Ledger;
 import io.fail2bancluster.agent.ledger.LedgerEntry;
 import io.fail2bancluster.agent.ledger.LedgerStatus;
@@ -51,14 +52,18 @@ final class Links {
 
     /** Null when no channel enforces into nftables. */
     private NftEnforcer enforcer;
+    /** Null without fanout catch-up. */
+    private final FleetCatchUp catchUp;
 
     /** The table shown with the links' status; set once at start, before the first snapshot. */
     void nftables(NftEnforcer enforcer) {
         this.enforcer = enforcer;
     }
 
-    Links(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, Outbox outbox, Ledger ledger) {
+    Links(EventLoop loop, Deduplicator deduplicator, FleetCounter fleet, Outbox outbox, Ledger ledger,
+          FleetCatchUp catchUp) {
         this.ledger = ledger;
+        this.catchUp = catchUp;
         this.loop = loop;
         this.deduplicator = deduplicator;
         this.fleet = fleet;
@@ -189,7 +194,9 @@ final class Links {
         }
         LedgerStatus s = ledger.status();
         return Optional.of(new LedgerSummary(s.entries(), s.max(), s.inForce(), s.awaitingAction(), s.refused(),
-                s.writeFailure(), 0, 0, 0, 0)); // the catch-up counters come with fanout catch-up
+                s.writeFailure(), catchUp == null ? 0 : catchUp.requestsSent(),
+                catchUp == null ? 0 : catchUp.requestsAnswered(), catchUp == null ? 0 : catchUp.reannounced(),
+                catchUp == null ? 0 : catchUp.recovered()));
     }
 
     static <T> CompletableFuture<Object> toCompletable(Future<T> future) {

@@ -14,6 +14,8 @@ public final class PipelineNames {
     /** Only when the agent keeps an outbox: delivers it, and sees every ping and its answer. */
     static final String OUTBOX = "outbox";
     static final String LIVENESS = "liveness";
+    /** Only when the agent keeps a ledger: fanout catch-up, asked on each greeting, told of every line. */
+    static final String CATCH_UP = "catch-up";
     static final String SESSION = "session";
     /** Hands channel messages to the server's {@link MessagePath}: limits, signature, filter, dedupe, exec. */
     public static final String PATH = "path";

@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.fanout;
 
+import io.fail2bancluster.agent.catchup.LinkCatchUp;
 import io.fail2bancluster.agent.link.Link;
 import io.fail2bancluster.agent.outbox.FanoutDelivery;
 import io.fail2bancluster.agent.path.ChannelRoutes;
@@ -69,6 +70,8 @@ public final class ServerLink implements Link {
     private Outage outage;
     /** What this server owes of the agent's outbox; null when the agent keeps none. */
     private FanoutDelivery delivery;
+    /** Catch-up from the fleet on this server; null when the agent keeps no ledger. */
+    private LinkCatchUp catchUp;
 
     /** One stretch of failed connects: when it began, how many, and when they may be warned about again. */
     private static final class Outage {
@@ -107,6 +110,17 @@ public final class ServerLink implements Link {
     /** Its share of the outbox: each connection set up from now on delivers it. */
     public void delivery(FanoutDelivery outbox) {
         this.delivery = outbox;
+    }
+
+    /** Catch-up from the fleet: each connection from now on asks, and the path tells it what it sees. */
+    public void catchUp(LinkCatchUp fleet) {
+        this.catchUp = fleet;
+        path.catchUp(fleet);
+    }
+
+    /** Null when the agent keeps no ledger. */
+    public LinkCatchUp catchUp() {
+        return catchUp;
     }
 
     /** Null when the agent keeps no outbox. */

@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.fanout;
 
+import static io.fail2bancluster.agent.fanout.PipelineNames.CATCH_UP;
 import static io.fail2bancluster.agent.fanout.PipelineNames.DECODER;
 import static io.fail2bancluster.agent.fanout.PipelineNames.ENCODER;
 import static io.fail2bancluster.agent.fanout.PipelineNames.ERRORS;
@@ -75,7 +76,11 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
             pipeline.addLast(OUTBOX, link.delivery().newHandler());
         }
         pipeline
-                .addLast(LIVENESS, new LivenessHandler(address, timers.pingInterval(), timers.readerIdle()))
+                .addLast(LIVENESS, new LivenessHandler(address, timers.pingInterval(), timers.readerIdle()));
+        if (link.catchUp() != null) {
+            pipeline.addLast(CATCH_UP, new CatchUpHandler(link.catchUp()));
+        }
+        pipeline
                 .addLast(SESSION, new SessionHandler(address, link::channels, link.state(), timers.greetingDeadline(),
                         processName))
                 .addLast(PATH, new MessagePathHandler(link.path()))

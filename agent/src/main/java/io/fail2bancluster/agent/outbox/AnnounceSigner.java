@@ -10,15 +10,17 @@ import java.util.Random;
 /**
  * An outbox entry's message as it leaves for one server: signed at that moment on a signed channel, with
  * the server's first key for it, so an entry that waited in the outbox is still inside the receivers'
- * signature window when it arrives. Each signer has its own MACs: use it from one thread.
+ * signature window when it arrives; catch-up's requests and answers are signed the same way. Each signer
+ * has its own MACs: use it from one thread.
  */
-final class AnnounceSigner {
+public final class AnnounceSigner {
     private final Map<String, MessageSignature> signers;
     private final Clock clock;
     /** Must not read a device where it is drawn from (see {@link FanoutDelivery#nonceSource()}). */
     private final Random random;
 
-    AnnounceSigner(Map<String, SigningKey> keys, Clock clock, Random random) {
+    /** @param random for nonces; must not read a device (see {@link FanoutDelivery#nonceSource()}) */
+    public AnnounceSigner(Map<String, SigningKey> keys, Clock clock, Random random) {
         Map<String, MessageSignature> byChannel = new HashMap<>();
         keys.forEach((channel, key) -> byChannel.put(channel, key.signature()));
         this.signers = byChannel;
@@ -27,8 +29,13 @@ final class AnnounceSigner {
     }
 
     String wire(OutboxStore.Entry entry) {
-        MessageSignature signer = signers.get(entry.channel());
-        return signer == null ? entry.message() : signer.append(entry.channel(), entry.message(),
-                clock.instant().getEpochSecond(), MessageSignature.newNonce(random));
+        return sign(entry.channel(), entry.message());
+    }
+
+    /** {@code message} as it goes out on {@code channel} now: signed when the channel is, else as it is. */
+    public String sign(String channel, String message) {
+        MessageSignature signer = signers.get(channel);
+        return signer == null ? message : signer.append(channel, message, clock.instant().getEpochSecond(),
+                MessageSignature.newNonce(random));
     }
 }

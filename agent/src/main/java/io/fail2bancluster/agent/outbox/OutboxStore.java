@@ -138,8 +138,18 @@ public final class OutboxStore {
         }
         long sequence = nextSequence++;
         Path tmp = dir.resolve(name(sequence) + ENTRY + ".tmp");
-        writeSynced(tmp, now + "\n" + channel + "\n" + message + "\n", StandardOpenOption.CREATE_NEW);
-        Files.move(tmp, entryFile(sequence), StandardCopyOption.ATOMIC_MOVE);
+        try {
+            writeSynced(tmp, now + "\n" + channel + "\n" + message + "\n", StandardOpenOption.CREATE_NEW);
+            Files.move(tmp, entryFile(sequence), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // a full disk: nothing of this entry is left behind, half-written or not (a removal needs no space)
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException alsoFailed) {
+                e.addSuppressed(alsoFailed); // the next open removes it
+            }
+            throw e;
+        }
         syncDir();
         Entry entry = new Entry(sequence, now, channel, message, Set.of());
         entries.put(sequence, entry);

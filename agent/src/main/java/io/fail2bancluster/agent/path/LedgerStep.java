@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -33,11 +34,6 @@ import org.apache.logging.log4j.Logger;
  */
 final class LedgerStep {
     private static final Logger LOG = LogManager.getLogger(LedgerStep.class);
-    /**
-     * Two hosts stamp the start of one ban with their own clocks as it reached them: starts this close are
-     * taken for the same ban, so a ban announced again by another host is recognised.
-     */
-    static final Duration SAME_BAN = Duration.ofMinutes(1);
     /** The origin of a ban whose message names no {@code source}. */
     static final String UNKNOWN_ORIGIN = "-";
 
@@ -49,8 +45,15 @@ final class LedgerStep {
     /** The last start given to a first announce: each later one is at least a millisecond later. */
     private Instant lastArrival = Instant.EPOCH;
 
-    /** @param ledger null when the agent keeps none: every message goes to the action as it is */
-    LedgerStep(ServerState state, Ledger ledger, ActionDispatcher exec, Clock clock) {
+    /** The link's fanout catch-up, or null. */
+    private final Supplier<CatchUpListener> catchUp;
+
+    /**
+     * @param ledger  null when the agent keeps none: every message goes to the action as it is
+     * @param catchUp the link's catch-up now (null when none): told of bans announced again, and which ran
+     */
+    LedgerStep(ServerState state, Ledger ledger, ActionDispatcher exec, Clock clock, Supplier<CatchUpListener> catchUp) {
+        this.catchUp = catchUp;
         this.state = state;
         this.ledger = ledger;
         this.exec = exec;
@@ -85,6 +88,10 @@ final class LedgerStep {
             return;
         }
         BanMessage parsed = read.get();
+        CatchUpListener listener = catchUp.get();
+        if (parsed.isReannounce() && listener != null) {
+            listener.reannounced(route.channel(), parsed);
+        }
         if (parsed.ban() != null) {
             ban(route, message, parsed, entered, nowNanos, settled);
         } else {
@@ -94,7 +101,7 @@ final class LedgerStep {
 
     private void ban(Route route, Message message, BanMessage parsed, Instant entered, long nowNanos,
                      Runnable settled) {
-        Ban ban = parsed.isReannounce() ? aligned(parsed.ban()) : parsed.ban();
+        Ban ban = aligned(parsed.ban());
         Verdict verdict;
         try {
             verdict = ledger.admit(ban);
@@ -110,8 +117,13 @@ final class LedgerStep {
             settled.run();
             return;
         }
-        exec.dispatch(route, message, entered, nowNanos, settled, result -> applied(route, ban, nowNanos),
-                pending(ban));
+        exec.dispatch(route, message, entered, nowNanos, settled, result -> {
+            applied(route, ban, nowNanos);
+            CatchUpListener listener = catchUp.get();
+            if (parsed.isReannounce() && listener != null) {
+                listener.recovered(route.channel());
+            }
+        }, pending(ban));
     }
 
     /** A ban's retry is due while the ledger holds it in force and not yet applied: not ended, nor unbanned. */
@@ -199,16 +211,15 @@ final class LedgerStep {
     }
 
     /**
-     * A ban announced again carries its origin's start; this host may hold the same ban under the start its
-     * own clock gave it as it arrived. Within {@link #SAME_BAN} of each other they are one ban.
+     * A ban of a key the ledger holds in force is that ban, however its start was stamped: a host stamps a ban
+     * as it reaches it, a re-announce carries its origin's start, and an outbox may deliver a ban made during
+     * an outage minutes after the fleet announced it again. So it takes the held start, and the ledger then
+     * says it ran (or is pending) here. A ban of a key held revoked keeps its own start: later than the unban
+     * it is a new ban, earlier it is the unbanned one.
      */
     private Ban aligned(Ban ban) {
         Optional<LedgerEntry> held = ledger.get(ban.key());
-        if (held.isEmpty() || held.get().start().equals(ban.start())) {
-            return ban;
-        }
-        Duration apart = Duration.between(held.get().start(), ban.start()).abs();
-        if (apart.compareTo(SAME_BAN) > 0) {
+        if (held.isEmpty() || !held.get().state().inForce() || held.get().start().equals(ban.start())) {
             return ban;
         }
         Instant start = held.get().start();

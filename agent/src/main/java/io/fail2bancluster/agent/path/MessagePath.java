@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.path;
 
 import io.fail2bancluster.agent.exec.ActionRunner;
+import io.fail2bancluster.agent.ledger.BanMessage;
 import io.fail2bancluster.agent.ledger.Ledger;
 import io.fail2bancluster.agent.nft.NftEnforcer;
 import io.fail2bancluster.agent.status.Counter;
@@ -102,6 +103,8 @@ public final class MessagePath {
     private final Clock clock;
     /** The routes its steps act on now: the one place a server's channels are kept. */
     private ChannelRoutes routes;
+    /** The link's fanout catch-up; null when it has none (NATS, or no ledger). */
+    private CatchUpListener catchUp;
 
     /** @param serverIndex this server's identity in the shared {@link Deduplicator} */
     public MessagePath(ServerState state, int serverIndex, ChannelRoutes routes, Shared shared) {
@@ -118,7 +121,7 @@ public final class MessagePath {
         this.ledger = new LedgerStep(state, shared.ledger(), new ActionDispatcher(state, shared.loop(),
                 shared.runner(), shared.reporter(), ArgvCharset.PLATFORM, shared.enforcer() == null ? null
                         : new KernelDispatch(state, shared.loop(), shared.enforcer(), shared.clock()), shared.retries(),
-                shared.clock()), shared.clock());
+                shared.clock()), shared.clock(), () -> catchUp);
         this.runner = shared.runner();
         this.loop = shared.loop();
         this.ticker = shared.loop().ticker();
@@ -177,6 +180,11 @@ public final class MessagePath {
         });
     }
 
+    /** Catch-up requests and bans announced again go to {@code listener} from now on. On the loop. */
+    public void catchUp(CatchUpListener listener) {
+        catchUp = listener;
+    }
+
     /** One message that arrived on {@code channel}, from a transport that redelivers nothing. On the loop. */
     public void accept(String channel, String text) {
         accept(channel, text, null, NOTHING);
@@ -214,6 +222,15 @@ public final class MessagePath {
             return;
         }
         if (!signatures.admits(channel, message, nowNanos, entered)) {
+            settled.run();
+            return;
+        }
+        if (BanMessage.CATCHUP.equals(message.get(BanMessage.ACTION))) {
+            // a catch-up request: for the link's catch-up, never for a filter or an action
+            state.increment(Counter.FILTERED_OUT);
+            if (catchUp != null) {
+                catchUp.requested(channel, message);
+            }
             settled.run();
             return;
         }

@@ -70,4 +70,32 @@ class PublishCommandTest {
         assertEquals(1, publish.refusedFull());
         assertEquals(1, store.size());
     }
+
+    @Test
+    void whileTheLedgerCannotBeWrittenAPublishIsRefusedWithTheReasonAndNothingIsKept() throws IOException {
+        OutboxStore store = OutboxStore.open(dir, 10);
+        String[] failure = {"cannot write /var/lib/f2bc/ledger.journal: No space left on device"};
+        List<OutboxStore.Entry> recorded = new ArrayList<>();
+        PublishRecorder ledger = new PublishRecorder() {
+            @Override
+            public Optional<String> refusal() {
+                return Optional.ofNullable(failure[0]).map(f -> "the ledger cannot be written (" + f + ")");
+            }
+
+            @Override
+            public void record(OutboxStore.Entry entry) {
+                recorded.add(entry);
+            }
+        };
+        PublishCommand publish = new PublishCommand(store, "Fail2ban"::equals, handedOver::add, CLOCK, ledger);
+        PublishCommand.Reply refused = publish.apply("Fail2ban jail=sshd, action=banip, ip=192.0.2.7");
+        assertEquals(Optional.of("the ledger cannot be written (cannot write /var/lib/f2bc/ledger.journal: No space "
+                + "left on device); nothing kept"), refused.error());
+        assertEquals(0, store.size());
+        assertTrue(handedOver.isEmpty() && recorded.isEmpty());
+        failure[0] = null; // space is back: the next write of the ledger succeeded
+        assertTrue(publish.apply("Fail2ban jail=sshd, action=banip, ip=192.0.2.7").isOk());
+        assertEquals(1, store.size());
+        assertEquals(1, recorded.size());
+    }
 }

@@ -145,4 +145,23 @@ class LedgerStepTest {
         assertEquals(1, runner.calls.size());
         assertEquals(0, ledger.size());
     }
+
+    @Test
+    void aLiveCopyThatComesAfterTheBanWasCaughtUpRunsNothing() {
+        // caught up with the origin's start, then its outbox delivers the same ban minutes later
+        path.accept(Fixtures.CHANNEL, reannounce(NOW.minusSeconds(300), NOW.plusSeconds(300)));
+        finish(0, 0);
+        path.accept(Fixtures.CHANNEL, BAN);
+        assertEquals(1, runner.calls.size());
+    }
+
+    @Test
+    void aBanAfterAnUnbanIsANewBanAndRuns() {
+        path.accept(Fixtures.CHANNEL, BAN);
+        finish(0, 0);
+        path.accept(Fixtures.CHANNEL, UNBAN);
+        finish(1, 0);
+        path.accept(Fixtures.CHANNEL, BAN);
+        assertEquals(List.of("ban", "sshd", "banip", IP), runner.calls.get(2).invocation().argv());
+    }
 }
