@@ -119,7 +119,14 @@ class FanoutCatchUpIT {
         holders.forEach(h -> h.awaitRan(bans));
         origin.stop();
         Host fresh = host("web5", broker.port());
-        fresh.awaitRan(bans);
+        try {
+            fresh.awaitRan(bans);
+        } catch (AssertionError e) {
+            for (Host h : holders) {
+                System.out.println("=== " + h + ", which holds the bans:\n" + h.log());
+            }
+            throw e;
+        }
         fresh.settled();
         for (String ip : bans) {
             assertEquals(1, fresh.runs("banip", ip), ip + "\n" + fresh.log());

@@ -14,11 +14,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
@@ -30,10 +28,12 @@ import org.apache.logging.log4j.Logger;
  * held it, records until when it holds each channel as lines arrive, and logs what the fleet sent back. As an
  * answerer: a request opens a round per channel (requests that come before this host's own answers go out
  * join it, asking from the earliest {@code since}); this host announces its own bans again first, others' only
- * later and only those whose origin nobody announces again meanwhile; what it announces is written a chunk per
- * loop turn while the connection is writable, each ban checked again just before: one announced again since the
- * request came is skipped (its requesters have it), one announced again less than {@code RATE} before waits
- * until then (the rate limit, which no number of requests can raise).
+ * later and only those whose origin nobody announces again in this round (an origin's answers of an earlier round
+ * say nothing: it may have gone down since); a change that came after the round's last request is not
+ * announced (its requesters had it live). What it announces is written a chunk per loop turn while the
+ * connection is writable, each ban checked again just before: one announced again since the request came is
+ * skipped (its requesters have it), one announced again less than {@code RATE} before waits until then, and
+ * the others' delay more (the rate limit, which no number of requests can raise; the origin still goes first).
  */
 public final class LinkCatchUp implements CatchUpListener {
     private static final Logger LOG = LogManager.getLogger(LinkCatchUp.class);
@@ -48,9 +48,9 @@ public final class LinkCatchUp implements CatchUpListener {
     private final String server;
     private final Supplier<ChannelRoutes> routes;
     /** The round of each channel still taking requests. */
-    private final Map<String, Round> rounds = new HashMap<>();
+    private final Map<String, AnswerRound> rounds = new HashMap<>();
     /** The last round of each channel, whose answers may still be queued: who covers which origin. */
-    private final Map<String, Round> latest = new HashMap<>();
+    private final Map<String, AnswerRound> latest = new HashMap<>();
     private final ArrayDeque<Answer> queue = new ArrayDeque<>();
     /** When each ban was last announced again, by anyone (loop nanos). Access order: the eldest is the oldest. */
     private final LinkedHashMap<LedgerKey, Long> seen = new LinkedHashMap<>(16, 0.75f, true) {
@@ -59,8 +59,6 @@ public final class LinkCatchUp implements CatchUpListener {
             return size() > SEEN_MAX;
         }
     };
-    /** When each origin was last seen announcing its own bans again (loop nanos): it is alive and answers. */
-    private final Map<String, Long> originsAnswering = new HashMap<>();
     private ChannelHandlerContext live;
     /** The loop, once a connection was set up: its ticker is the time the rate limit is kept by. */
     private io.netty.util.concurrent.EventExecutor loop;
@@ -70,25 +68,8 @@ public final class LinkCatchUp implements CatchUpListener {
     private long lastLineNanos;
     private Asked asked;
 
-    /** An answer round on one channel: the earliest since asked, and the origins someone else covers. */
-    private static final class Round {
-        final String channel;
-        /** When the first request of the round arrived: an answer seen since reached its requesters. */
-        final long openedNanos;
-        Instant since;
-        boolean fresh;
-        final Set<String> requesters = new HashSet<>();
-        final Set<String> covered = new HashSet<>();
-        boolean answered;
-
-        Round(String channel, Instant since, long openedNanos) {
-            this.channel = channel;
-            this.since = since;
-            this.openedNanos = openedNanos;
-        }
-    }
-
-    private record Answer(Round round, LedgerEntry entry, boolean own) {
+    /** One ban to announce again, not before {@code notBefore} (loop nanos). */
+    private record Answer(AnswerRound round, LedgerEntry entry, boolean own, long notBefore) {
     }
 
     /** This host's own requests of the current connection, for the "caught up" line. */
@@ -149,7 +130,6 @@ public final class LinkCatchUp implements CatchUpListener {
         queue.clear();
         rounds.clear();
         latest.clear();
-        originsAnswering.clear();
         asked = null;
     }
 
@@ -209,20 +189,16 @@ public final class LinkCatchUp implements CatchUpListener {
                 || !routes.get().routes().containsKey(channel)) {
             return; // our own echo, a malformed request, or nothing to answer on
         }
-        Round round = rounds.get(channel);
+        AnswerRound round = rounds.get(channel);
         if (round == null) {
-            Round opened = new Round(channel, since.get(), nanos());
+            AnswerRound opened = new AnswerRound(channel, since.get(), nanos());
             rounds.put(channel, opened);
             latest.put(channel, opened);
             round = opened;
             schedule(() -> answer(opened, true), fleet.delays.nextLong(FleetCatchUp.ORIGIN_DELAY_MAX.toNanos()));
-            schedule(() -> answer(opened, false), FleetCatchUp.OTHERS_DELAY.toNanos()
-                    + fleet.delays.nextLong(FleetCatchUp.OTHERS_SPREAD.toNanos()));
-        } else if (since.get().isBefore(round.since)) {
-            round.since = since.get();
+            schedule(() -> answer(opened, false), othersDelay());
         }
-        round.fresh |= since.get().equals(Instant.EPOCH);
-        round.requesters.add(source);
+        round.join(source, since.get(), fleet.clock.instant());
     }
 
     @Override
@@ -230,12 +206,9 @@ public final class LinkCatchUp implements CatchUpListener {
         long now = nanos();
         seen.put(message.key(), now);
         String origin = message.ban() != null ? message.ban().origin() : message.unban().origin();
-        if (origin.equals(message.reannounced())) {
-            originsAnswering.put(origin, now);
-        }
-        Round round = latest.get(channel);
-        if (round != null) {
-            round.covered.add(message.ban() != null ? message.ban().origin() : message.unban().origin());
+        AnswerRound round = latest.get(channel);
+        if (round != null && !fleet.hostname.equals(message.reannounced())) {
+            round.covered.add(origin); // not by its own answers coming back: the rest of its queue is still its own
         }
         if (asked != null) {
             asked.lastAnswerNanos = now;
@@ -255,20 +228,26 @@ public final class LinkCatchUp implements CatchUpListener {
         live.executor().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    private void answer(Round round, boolean own) {
+    private void answer(AnswerRound round, boolean own) {
         if (latest.get(round.channel) != round) {
             return; // the connection closed since
         }
         // requests join a round until its origin's answers go out: a later one opens a round of its own
         rounds.remove(round.channel, round);
+        long now = nanos();
         for (LedgerEntry entry : fleet.ledger.since(round.channel, round.since)) {
+            if (entry.changed().isAfter(round.asked)) {
+                continue; // its requesters got it live
+            }
             boolean mine = entry.origin().equals(fleet.hostname);
             // a requester has its own bans, unless it starts afresh: not sent back when it alone asked
             boolean askersOwn = round.requesters.size() == 1 && round.requesters.contains(entry.origin());
             if (mine == own && (round.fresh || !askersOwn)) {
-                queue.add(new Answer(round, entry, own));
+                queue.add(new Answer(round, entry, own, now));
             }
         }
+        LOG.debug("{} {}: answering {} for {} since {}: {} queued", server, round.channel, own ? "own bans" : "others'",
+                round.requesters, round.since, queue.size());
         if (pumping == null) {
             pump();
         }
@@ -290,12 +269,19 @@ public final class LinkCatchUp implements CatchUpListener {
             LedgerEntry entry = answer.entry();
             Long last = seen.get(entry.key());
             if (last != null && last - answer.round().openedNanos >= 0
-                    || !answer.own() && covered(answer.round(), entry.origin(), now)) {
+                    || !answer.own() && answer.round().covered.contains(entry.origin())) {
+                LOG.debug("{}: skipped {} (seen {}, covered {})", server, entry.key(), last, answer.round().covered);
                 continue; // announced again since the request came, so its requesters have it; or being covered
             }
+            long notBefore = answer.notBefore();
             if (last != null && now - last < rate) {
-                deferred.add(answer); // the rate limit: once per ban per RATE, so this one a little later
-                retryAt = Math.min(retryAt, last + rate);
+                // the rate limit: once per ban per RATE, so this one a little later; and there too the origin
+                // goes first, the others after their delay, so that they see its answer and skip theirs
+                notBefore = last + rate + (answer.own() ? 0 : othersDelay());
+            }
+            if (notBefore - now > 0) {
+                deferred.add(new Answer(answer.round(), entry, answer.own(), notBefore));
+                retryAt = Math.min(retryAt, notBefore);
                 continue;
             }
             seen.put(entry.key(), now);
@@ -329,14 +315,9 @@ public final class LinkCatchUp implements CatchUpListener {
         }
     }
 
-    /**
-     * Whether another host's bans are someone else's to announce again: someone does so in this round, or
-     * their origin answered lately (it answers this round too, maybe held back by the rate limit).
-     */
-    private boolean covered(Round round, String origin, long now) {
-        Long answered = originsAnswering.get(origin);
-        return round.covered.contains(origin)
-                || answered != null && now - answered < 2 * FleetCatchUp.RATE.toNanos();
+    /** How long a host waits before it answers for others' bans: their origin, if up, has answered by then. */
+    private long othersDelay() {
+        return FleetCatchUp.OTHERS_DELAY.toNanos() + fleet.delays.nextLong(FleetCatchUp.OTHERS_SPREAD.toNanos());
     }
 
     private long nanos() {

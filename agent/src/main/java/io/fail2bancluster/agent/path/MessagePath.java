@@ -210,7 +210,12 @@ public final class MessagePath {
      */
     public void accept(String channel, Message message, Instant entered, Runnable settled) {
         long nowNanos = ticker.nanoTime();
-        state.increment(Counter.RECEIVED);
+        // a catch-up request is talk between agents, not a ban: it is counted apart (requests seen), never as
+        // received or filtered out, so those counters mean what they meant before catch-up
+        boolean request = message.refusal() == null && BanMessage.CATCHUP.equals(message.get(BanMessage.ACTION));
+        if (!request) {
+            state.increment(Counter.RECEIVED);
+        }
         if (message.refusal() != null) {
             long count = overLimits.record(nowNanos);
             if (count > 0) {
@@ -225,9 +230,8 @@ public final class MessagePath {
             settled.run();
             return;
         }
-        if (BanMessage.CATCHUP.equals(message.get(BanMessage.ACTION))) {
-            // a catch-up request: for the link's catch-up, never for a filter or an action
-            state.increment(Counter.FILTERED_OUT);
+        if (request) {
+            // for the link's catch-up, never for a filter or an action
             if (catchUp != null) {
                 catchUp.requested(channel, message);
             }

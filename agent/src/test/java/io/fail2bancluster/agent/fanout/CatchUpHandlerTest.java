@@ -10,15 +10,14 @@ import io.fail2bancluster.agent.catchup.LinkCatchUp;
 import io.fail2bancluster.agent.ledger.Ban;
 import io.fail2bancluster.agent.ledger.BanMessage;
 import io.fail2bancluster.agent.ledger.Ledger;
+import io.fail2bancluster.agent.ledger.TestClock;
 import io.fail2bancluster.agent.path.ChannelRoutes;
 import io.fail2bancluster.protocol.Command;
 import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.ServerLine;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,8 @@ class CatchUpHandlerTest {
     @TempDir
     Path dir;
 
-    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    /** Moved with the loop's time by {@link #after}. */
+    private final TestClock clock = new TestClock(NOW);
     private Ledger ledger;
     private HeldStore held;
     private LinkCatchUp catchUp;
@@ -78,6 +78,7 @@ class CatchUpHandlerTest {
     private void after(long millis) {
         for (long step = 0; step < millis; step += 10) {
             channel.advanceTimeBy(10, TimeUnit.MILLISECONDS);
+            clock.advance(java.time.Duration.ofMillis(10));
             channel.runScheduledPendingTasks();
         }
     }
@@ -176,6 +177,58 @@ class CatchUpHandlerTest {
         catchUp.requested(CHANNEL, request("web1", 0));
         after(5000);
         assertEquals(List.of(), written());
+    }
+
+    @Test
+    void anOriginThatAnsweredTheLastRoundAndThenWentDownHasItsBansAnsweredByOthers() throws Exception {
+        greeted();
+        written();
+        ban("web2", "192.0.2.2");
+        catchUp.requested(CHANNEL, request("web8", 0));
+        after(300);
+        catchUp.reannounced(CHANNEL, BanMessage.of(CHANNEL, Message.parse("jail=sshd, action=banip, ip=192.0.2.2, "
+                + "source=web2, bantime=540, catchup=web2"), NOW, "-").orElseThrow());
+        after(5000);
+        assertEquals(List.of(), written(), "web2 answered for itself");
+        // web2 goes down; a fresh host asks: web2's silence this round is what counts, not its answer of the last
+        catchUp.requested(CHANNEL, request("web9", 0));
+        after(5000);
+        List<String> others = written();
+        assertEquals(1, others.size(), others.toString());
+        assertTrue(others.get(0).contains("ip=192.0.2.2, source=web2"), others.toString());
+    }
+
+    @Test
+    void ourOwnAnswersComingBackDoNotStopTheRestOfOurAnswers() throws Exception {
+        greeted();
+        written();
+        for (int i = 1; i <= 600; i++) {
+            ban("web2", "10.0." + i / 250 + "." + i % 250); // 600 of web2's: more than a chunk
+        }
+        catchUp.requested(CHANNEL, request("web9", 0));
+        int answered = 0;
+        for (int step = 0; step < 600; step++) { // 6 s: each answer comes back 10 ms after it went out
+            after(10);
+            for (String answer : written()) {
+                answered++;
+                catchUp.reannounced(CHANNEL, BanMessage.of(CHANNEL, Message.parse(answer), NOW, "-").orElseThrow());
+            }
+        }
+        assertEquals(600, answered, "every ban once, though its own answers came back");
+    }
+
+    @Test
+    void aBanThatCameAfterTheRequestIsNotAnswered() throws Exception {
+        greeted();
+        written();
+        ban("web2", "192.0.2.2");
+        catchUp.requested(CHANNEL, request("web9", 0));
+        after(100);
+        ledger.applied(Ban.of(CHANNEL, "web3", "sshd", "192.0.2.3", clock.instant(), 600)); // reached web9 live
+        after(5000);
+        List<String> answers = written();
+        assertEquals(1, answers.size(), answers.toString());
+        assertTrue(answers.get(0).contains("ip=192.0.2.2"), answers.toString());
     }
 
     @Test

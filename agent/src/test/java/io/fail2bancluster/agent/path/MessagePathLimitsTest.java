@@ -56,6 +56,33 @@ class MessagePathLimitsTest {
         assertFalse(channel.finish());
     }
 
+    @Test
+    void aCatchUpRequestGoesToTheCatchUpAndIsNotCountedAsAReceivedBan() {
+        List<Message> requests = new java.util.ArrayList<>();
+        path.catchUp(new CatchUpListener() {
+            @Override
+            public void requested(String ch, Message request) {
+                requests.add(request);
+            }
+
+            @Override
+            public void reannounced(String ch, io.fail2bancluster.agent.ledger.BanMessage message) {
+            }
+
+            @Override
+            public void recovered(String ch) {
+            }
+        });
+        path.accept("c", "action=catchup,source=h2,since=0");
+        assertEquals(1, requests.size());
+        assertEquals(List.of(), runner.argvs(), "a request never reaches an action");
+        assertEquals(0, state.count(Counter.RECEIVED));
+        assertEquals(0, state.count(Counter.FILTERED_OUT));
+        path.accept("c", "a=1");
+        assertEquals(1, state.count(Counter.RECEIVED));
+        assertFalse(channel.finish());
+    }
+
     private static String problem(String message) {
         return Message.parse(message, LIMITS.message()).refusal();
     }
