@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Bans handed from fail2ban to the local agent by the shipped Python action ({@code fail2ban_cluster.py}, as
  * the shipped jail example names it) and kept in the agent's outbox until the server has them. Two real
- * fail2ban servers, A and B, a broker, and an agent per host configured from the shipped files.
+ * fail2ban servers, A and B, a fanout server (the reference C one with {@code -Dfanout.binary=PATH}, else our
+ * broker), and an agent per host configured from the shipped files.
  *
  * <p>Both agents reach the broker directly and reconnect on their own backoff after it restarts, as in
  * production: whichever comes back first, what A's outbox delivers while B is still away reaches B through
@@ -50,7 +51,7 @@ class Fail2banOutboxIT {
 
     @Test
     void bansHandedOverByThePythonActionReachBOnceThroughABrokerOutageAndAKill9OfAsAgent() throws Exception {
-        FanoutServer broker = keep(FanoutServer.broker());
+        FanoutServer broker = keep(FanoutServer.underTest(0));
         int port = broker.port();
         Path client = Fail2banEndToEndIT.clientWrapper(dir);
         Fail2banInstance a = host("hostA", port, client);
@@ -93,7 +94,7 @@ class Fail2banOutboxIT {
         if (leftDown > 0) {
             Thread.sleep(leftDown / 1_000_000); // the outage itself: nothing to wait for but time
         }
-        FanoutServer back = keep(FanoutServer.brokerOn(port));
+        FanoutServer back = keep(FanoutServer.underTest(port));
         // both agents come back on their own backoff, in either order
         awaitDelivered(outage, "the 30 bans to reach B's sshd-cluster", a, b, agentA, agentB);
 
@@ -110,7 +111,7 @@ class Fail2banOutboxIT {
         }
         JavaProcess agentA2 = agent("hostA");
         agentA2.awaitLine(l -> l.contains("outbox: 5 entries from the last run to deliver"), WITHIN);
-        keep(FanoutServer.brokerOn(port));
+        keep(FanoutServer.underTest(port));
         awaitDelivered(killed, "the bans kept through kill -9 to reach B", a, b, agentA2, agentB);
 
         // exactly once: every address ran once on B, and never on A (skip_own)
