@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,8 +28,16 @@ import org.apache.logging.log4j.Logger;
  */
 final class NftWriter implements Runnable {
     private static final Logger LOG = LogManager.getLogger(NftWriter.class);
-    /** Operations waiting: a burst of 100,000 fits; past this the caller is told to push back. */
+    /**
+     * Operations waiting when the queue is {@link #full()}: a burst of 100,000 goes on unpaused; past it the
+     * transports stop reading until the writer has taken the queue down to half.
+     */
     static final int QUEUE = 100_000;
+    /**
+     * The hard bound, for a caller that does not ask {@link #full()} (the ledger's bans at start) and for what a
+     * transport brings after it was told to stop: only past it is an operation dropped.
+     */
+    static final int HARD_BOUND = 2 * QUEUE;
     /** Elements in one transaction: a whole burst, since each transaction on an interval set costs time in proportion to the set. */
     static final int MAX_BATCH = QUEUE;
     /** Within a burst, how long the writer waits for the next operation before it writes what it has. */
@@ -37,7 +46,9 @@ final class NftWriter implements Runnable {
 
     private final NftCommand nft;
     private final Clock clock;
-    private final BlockingQueue<NftOp> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final BlockingQueue<NftOp> queue = new LinkedBlockingQueue<>(HARD_BOUND);
+    /** Who waits for the queue to drain to half: each is called once. */
+    private final ConcurrentLinkedQueue<Runnable> drainWaiters = new ConcurrentLinkedQueue<>();
     /** Per set, each element this agent put there and when its ban ends ({@link Instant#MAX}: permanent). */
     private final Map<String, Map<AddressRange, Instant>> inForce = new ConcurrentHashMap<>();
     private final AtomicReference<NftScript> wanted;
@@ -62,13 +73,36 @@ final class NftWriter implements Runnable {
         this.fingerprint = fingerprint;
     }
 
-    /** From any thread; false when the queue is full (counted as dropped). */
+    /** From any thread; false past the hard bound (counted as dropped). */
     boolean offer(NftOp op) {
         if (queue.offer(op)) {
             return true;
         }
         dropped.incrementAndGet();
         return false;
+    }
+
+    /** Whether {@link #QUEUE} operations wait: a producer that can, holds back. Any thread. */
+    boolean full() {
+        return queue.size() >= QUEUE;
+    }
+
+    /** Calls {@code drained} once the queue is down to half, or at once when it is, or the writer has stopped. */
+    void whenDrained(Runnable drained) {
+        drainWaiters.add(drained);
+        // the writer may have taken the queue down just before this one was added: it would not call it
+        if ((!running || queue.size() <= QUEUE / 2) && drainWaiters.remove(drained)) {
+            drained.run();
+        }
+    }
+
+    /** On the writer's thread, after it took from the queue (and when it stops): wakes the waiters. */
+    private void drained() {
+        if (!running || queue.size() <= QUEUE / 2) {
+            for (Runnable waiter = drainWaiters.poll(); waiter != null; waiter = drainWaiters.poll()) {
+                waiter.run();
+            }
+        }
     }
 
     /** A reload's table: asserted by the writer's thread before the next batch. */
@@ -101,6 +135,7 @@ final class NftWriter implements Runnable {
                     batch.add(first);
                     gather(batch);
                     batch.removeIf(op -> op == WAKE);
+                    drained();
                     long started = System.nanoTime();
                     apply(batch);
                     lastApplyMicros = (System.nanoTime() - started) / 1000;
@@ -110,11 +145,12 @@ final class NftWriter implements Runnable {
                     reconcile();
                 }
             } catch (InterruptedException e) {
-                return;
+                running = false;
             } catch (RuntimeException e) {
                 LOG.error("nftables writer: {}", e.toString(), e);
             }
         }
+        drained();
     }
 
     /**
@@ -126,6 +162,7 @@ final class NftWriter implements Runnable {
         if (queue.drainTo(batch, MAX_BATCH - batch.size()) == 0) {
             return;
         }
+        drained();
         while (batch.size() < MAX_BATCH) {
             NftOp next = queue.poll(BURST_GAP_NANOS, TimeUnit.NANOSECONDS);
             if (next == null) {
@@ -133,6 +170,7 @@ final class NftWriter implements Runnable {
             }
             batch.add(next);
             queue.drainTo(batch, MAX_BATCH - batch.size());
+            drained();
         }
     }
 

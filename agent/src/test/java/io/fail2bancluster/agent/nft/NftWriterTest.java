@@ -83,4 +83,27 @@ class NftWriterTest {
         assertTrue(denied.getMessage().contains("needs the CAP_NET_ADMIN capability"), denied.getMessage());
         assertNull(new FakeNft().run("x"));
     }
+
+    @Test
+    void aFullQueueSaysSoTakesMoreUpToItsHardBoundAndCallsAWaiterOnceDrainedToHalf() {
+        NftWriter writer = new NftWriter(nft, CLOCK, script, nft.listed);
+        for (int i = 0; i < NftWriter.QUEUE; i++) {
+            assertEquals(i >= NftWriter.QUEUE, writer.full());
+            assertTrue(writer.offer(new NftOp("ch_Fail2ban_v4", AddressRange.parse("10.0.0.1"), Instant.MAX, "m", o -> { })));
+        }
+        assertTrue(writer.full());
+        assertTrue(writer.offer(new NftOp("ch_Fail2ban_v4", AddressRange.parse("10.0.0.2"), Instant.MAX, "m", o -> { })),
+                "a caller that did not ask full() first is still taken, up to the hard bound");
+        java.util.concurrent.atomic.AtomicInteger woken = new java.util.concurrent.atomic.AtomicInteger();
+        writer.whenDrained(woken::incrementAndGet);
+        assertEquals(0, woken.get(), "not while full");
+        Thread thread = new Thread(writer);
+        thread.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> woken.get() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> writer.status().applied() == NftWriter.QUEUE + 1);
+        writer.whenDrained(woken::incrementAndGet);
+        assertEquals(2, woken.get(), "at once when there is room");
+        assertEquals(0, writer.status().dropped());
+        writer.stop();
+    }
 }
