@@ -240,6 +240,6 @@ public final class MessagePath {
                 return;
             }
         }
-        ledger.dispatch(route, message, ledger.read(channel, message, entered), entered, nowNanos, settled);
+        ledger.dispatch(route, message, ledger.read(route, message, entered), entered, nowNanos, settled);
     }
 }
