@@ -58,11 +58,12 @@ public final class NftEnforcer implements QueueBound, AutoCloseable {
 
     /** Asserts {@code script}'s table and starts the writer; blocks. @throws StartFailure naming what is missing */
     public static NftEnforcer start(NftScript script, NftCommand nft, Clock clock) {
-        String refused = nft.run(script.assertion(staleSets(nft.listTerse(script.table()), script)));
+        String refused = nft.run(script.assertion(staleSets(nft.list(script.table()), script)));
         if (refused != null) {
             throw new StartFailure(startProblem(script, refused), null);
         }
-        NftEnforcer enforcer = new NftEnforcer(new NftWriter(nft, clock, script, nft.listTerse(script.table())));
+        NftEnforcer enforcer = new NftEnforcer(new NftWriter(nft, clock, script,
+                NftListing.shapeOf(nft.list(script.table()))));
         enforcer.thread.start();
         LOG.info("nftables: table {} asserted with sets {}", script.table(), script.sets());
         return enforcer;

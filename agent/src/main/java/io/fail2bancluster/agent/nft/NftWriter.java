@@ -42,6 +42,8 @@ final class NftWriter implements Runnable {
     static final int MAX_BATCH = QUEUE;
     /** Within a burst, how long the writer waits for the next operation before it writes what it has. */
     static final long BURST_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** A ban this close to its end may be gone from the kernel already: reconcile does not miss it. */
+    static final java.time.Duration EXPIRY_SLACK = java.time.Duration.ofSeconds(2);
     private static final NftOp WAKE = new NftOp("", null, null, "", outcome -> { });
 
     private final NftCommand nft;
@@ -230,25 +232,47 @@ final class NftWriter implements Runnable {
         op.done().accept(refused);
     }
 
-    /** @return whether the table had to be rebuilt */
+    /**
+     * Lists the table and rebuilds it when it was deleted, its shape changed (a set or rule deleted or
+     * altered), or a set holds fewer elements than the agent knows in force there ({@code nft flush set}).
+     *
+     * @return whether the table had to be rebuilt
+     */
     boolean reconcile() {
         nextReconcileNanos = System.nanoTime() + written.config().reconcile().toNanos();
         Instant now = clock.instant();
         inForce.values().forEach(set -> set.values().removeIf(until -> !until.isAfter(now)));
-        String listed = nft.listTerse(written.table());
-        if (listed != null && listed.equals(fingerprint)) {
+        NftListing listed = NftListing.of(nft.list(written.table()));
+        String why = listed == null ? "deleted" : !listed.shape().equals(fingerprint) ? "changed" : thinned(listed, now);
+        if (why == null) {
             return false;
         }
         repairs.incrementAndGet();
         LOG.warn("the nftables table {} was {} behind the agent's back; rebuilding it with {} element(s) in force",
-                written.table(), listed == null ? "deleted" : "changed", inForce.values().stream().mapToInt(Map::size).sum());
+                written.table(), why, inForce.values().stream().mapToInt(Map::size).sum());
         assertTable(written, "repair");
         return true;
     }
 
+    /**
+     * The first set of {@code listed} holding fewer elements than the agent has in force there, described; null
+     * when none. A ban ending within {@link #EXPIRY_SLACK} is not counted: the kernel may have let it go already.
+     */
+    private String thinned(NftListing listed, Instant now) {
+        Instant counted = now.plus(EXPIRY_SLACK);
+        for (Map.Entry<String, Map<AddressRange, Instant>> set : inForce.entrySet()) {
+            Integer there = listed.elements().get(set.getKey());
+            long known = set.getValue().values().stream().filter(until -> until.isAfter(counted)).count();
+            if (there != null && there < known) {
+                return "emptied (set " + set.getKey() + " holds " + there + " of " + known + " element(s))";
+            }
+        }
+        return null;
+    }
+
     /** Makes the table {@code script}'s, then puts every element in force back (timeouts renewed to their end). */
     private void assertTable(NftScript script, String why) {
-        List<String> stale = NftEnforcer.staleSets(nft.listTerse(script.table()), script);
+        List<String> stale = NftEnforcer.staleSets(nft.list(script.table()), script);
         String refused = nft.run(script.assertion(stale));
         if (refused != null) {
             LOG.error("cannot assert the nftables table {} ({}): {}", script.table(), why, firstLine(refused));
@@ -266,7 +290,7 @@ final class NftWriter implements Runnable {
                 LOG.error("cannot put {} element(s) back into {}: {}", chunk.size(), script.table(), firstLine(again));
             }
         }
-        fingerprint = nft.listTerse(script.table());
+        fingerprint = NftListing.shapeOf(nft.list(script.table()));
     }
 
     NftStatus status() {

@@ -47,7 +47,7 @@ public final class FakeNft implements NftCommand {
     }
 
     @Override
-    public String listTerse(String table) {
+    public String list(String table) {
         return listed;
     }
 }

@@ -106,4 +106,27 @@ class NftWriterTest {
         assertEquals(0, writer.status().dropped());
         writer.stop();
     }
+
+    @Test
+    void aFlushedSetOrADeletedRuleIsRepairedWithTheElementsInForce() {
+        String terse = NftListingTest.TERSE.replace("set s {", "set ch_Fail2ban_v4 {")
+                .replace("set n {", "set ch_Fail2ban_v4_net {").replace("set e {", "set ch_Fail2ban_v6 {");
+        String full = terse.replace("\t\tflags timeout\n\t}\n\n\tset ch_Fail2ban_v4_net", "\t\tflags timeout\n"
+                + "\t\telements = { 192.0.2.9, 192.0.2.11 timeout 1m expires 1s }\n\t}\n\n\tset ch_Fail2ban_v4_net");
+        nft.listed = full;
+        NftWriter writer = new NftWriter(nft, CLOCK, script, NftListing.shapeOf(full));
+        writer.seed("ch_Fail2ban_v4", AddressRange.parse("192.0.2.9"), Instant.MAX);
+        writer.seed("ch_Fail2ban_v4", AddressRange.parse("192.0.2.11"), CLOCK.instant().plusSeconds(1));
+        assertEquals(false, writer.reconcile(), "the kernel holds what the agent knows");
+        nft.listed = terse; // nft flush set inet fail2ban_cluster ch_Fail2ban_v4: the shape is unchanged
+        nft.scripts.clear();
+        assertTrue(writer.reconcile());
+        assertTrue(nft.scripts.get(1).contains("ch_Fail2ban_v4 { 192.0.2.9"), nft.scripts.toString());
+        assertTrue(nft.scripts.get(1).contains("192.0.2.11 timeout 1000ms"), "renewed to its true end: " + nft.scripts);
+        assertEquals(1, writer.status().repairs());
+
+        nft.listed = full.replace("\t\tip saddr @s drop\n", ""); // nft delete rule ...
+        assertTrue(writer.reconcile(), "a deleted rule changes the shape");
+        assertEquals(2, writer.status().repairs());
+    }
 }
