@@ -10,4 +10,8 @@ public interface NftCommand {
      * @return {@code nft list table}, elements included (read with {@link NftListing}), or null when it is not there
      */
     String list(String table);
+
+    /** Ends what it keeps running (a long-lived nft); on the thread that used it. */
+    default void close() {
+    }
 }

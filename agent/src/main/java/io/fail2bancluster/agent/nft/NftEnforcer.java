@@ -4,6 +4,7 @@ import io.fail2bancluster.agent.status.NftStatus;
 import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.util.Backoff;
 import io.fail2bancluster.util.BlockingThreads;
 import io.fail2bancluster.util.QueueBound;
 import io.fail2bancluster.util.StartFailure;
@@ -69,9 +70,14 @@ public final class NftEnforcer implements QueueBound, AutoCloseable {
         return enforcer;
     }
 
-    /** The production nft: the program on PATH, each call bounded by a minute. */
+    /**
+     * The production nft: the program on PATH, each call bounded by a minute; small batches of elements through
+     * a long-lived {@code nft -i}, the rest (and any batch it is in doubt about) one {@code nft -f -} each.
+     */
     public static NftCommand systemNft() {
-        return new NftProcess("nft", Duration.ofSeconds(60));
+        Duration timeout = Duration.ofSeconds(60);
+        return new NftSession(List.of("nft", "-i"), new NftProcess("nft", timeout), timeout,
+                new Backoff(Duration.ofMillis(100), Duration.ofMinutes(5)));
     }
 
     static String startProblem(NftScript script, String refused) {

@@ -152,6 +152,7 @@ final class NftWriter implements Runnable {
                 LOG.error("nftables writer: {}", e.toString(), e);
             }
         }
+        nft.close();
         drained();
     }
 
