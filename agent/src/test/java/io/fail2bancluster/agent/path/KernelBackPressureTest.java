@@ -24,11 +24,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A burst larger than the nftables writer's queue, while nft is slow: the transport is paused, the rest is held,
+ * A burst larger than the nftables writer's batch and queue together, while nft is slow: the transport is paused, the rest is held,
  * and once nft goes on every ban reaches the kernel; none is dropped.
  */
 class KernelBackPressureTest {
-    private static final int BURST = 150_000;
+    /** More than the writer's batch (at most 100,000, taken while it gathers) and its queue (100,000) hold. */
+    private static final int BURST = 250_000;
     private final FakeNft nft = new FakeNft();
     private final NftEnforcer enforcer = NftEnforcer.start(new NftScript(NftablesConfig.DEFAULTS, List.of("Fail2ban")),
             nft, Clock.systemUTC());
