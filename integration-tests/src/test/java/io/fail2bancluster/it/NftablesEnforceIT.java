@@ -151,6 +151,10 @@ class NftablesEnforceIT {
         assertEquals("1", status().get("nft.set.ch_Fail2ban_v4"));
         publish("jail=sshd, action=unbanip, ip=192.0.2.10");
         await().atMost(WAIT).until(() -> connects("192.0.2.10", TARGET4));
+        // both went down the agent's long-lived nft -i, which answered as the agent expects and is still up
+        assertTrue(agent.process().children().anyMatch(c -> c.info().commandLine().orElse("").endsWith("nft -i")),
+                "the agent keeps an nft -i");
+        assertTrue(agent.lines(l -> l.contains("the session starts again")).isEmpty(), agent.output());
     }
 
     @Test
