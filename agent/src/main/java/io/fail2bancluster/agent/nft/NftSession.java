@@ -45,7 +45,7 @@ public final class NftSession implements NftCommand {
     /** A set name the agent never creates (its sets are named {@code ch_...}). */
     static final String ACK_SET = "fail2ban_cluster_ack";
     private static final String EXITED = "\0exited";
-    /** What the reader may hold unread: far above a batch's echo; past it the session is in doubt. */
+    /** What the reader may hold unread: far above an answer's few lines; past it the session is in doubt. */
     private static final int MAX_UNREAD = 1024;
 
     private final List<String> argv;
@@ -104,7 +104,7 @@ public final class NftSession implements NftCommand {
         end();
     }
 
-    /** Batches the session acknowledged; batches it passed to the fallback after a doubt. */
+    /** Batches the session answered (applied or refused); batches it passed to the fallback after a doubt. */
     long acknowledged() {
         return acknowledged;
     }
