@@ -20,7 +20,8 @@ import java.util.concurrent.Future;
  * by {@code fail2ban-client set JAIL banip A B C ...}, {@value #BATCH} a process, {@value #CONCURRENCY}
  * processes at once as the agent runs them, timed the same way. The jail is emptied ({@code unban --all})
  * before each; one run of each, the baseline first (at 10,000 bans a run takes under a minute on a quiet
- * 2-core machine, two under load).
+ * 2-core machine, two under load). With {@code --kernel} ({@code bench/run nft-catchup}, in a network namespace
+ * of its own) a third row: the same catch-up with {@code enforce: nftables}, into the kernel ({@link KernelCatchUp}).
  */
 public final class CatchUpFail2banBench {
     private static final String JAIL = "catchup";
@@ -35,6 +36,7 @@ public final class CatchUpFail2banBench {
 
     public static void main(String[] args) throws Exception {
         int bans = Bench.quick(args) ? 1000 : 10_000;
+        boolean kernel = java.util.Arrays.asList(args).contains("--kernel");
         if (!PrivateFail2ban.installed() || NatsServerProcess.binary().isEmpty()) {
             System.out.println("catch-up into fail2ban: skipped, it needs /usr/bin/fail2ban-server and nats-server "
                     + "(apt-get install fail2ban nats-server)");
@@ -53,6 +55,13 @@ public final class CatchUpFail2banBench {
             double agent = agent(fail2ban, nats.url(), Files.createDirectories(dir.resolve("agent")), bans);
             Bench.line("fresh agent on NATS, batch " + BATCH, "%7.1f s  %6.1f bans/s  %s", agent, bans / agent,
                     Bench.ratio(agent, base));
+            if (kernel) {
+                KernelCatchUp.Result k = KernelCatchUp.run(nats.url(), Files.createDirectories(dir.resolve("kernel")),
+                        bans, GIVE_UP_SECONDS);
+                Bench.line("fresh agent on NATS, into the kernel", "%7.1f s  %6.1f bans/s  %s; %.2f s from the first "
+                        + "message read to the last ban in the kernel", k.total(), bans / k.total(),
+                        Bench.ratio(k.total(), base), k.fromRead());
+            }
         } finally {
             Bench.deleteTree(dir);
         }

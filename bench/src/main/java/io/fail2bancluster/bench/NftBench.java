@@ -2,6 +2,7 @@ package io.fail2bancluster.bench;
 
 import io.fail2bancluster.agent.nft.NftCommand;
 import io.fail2bancluster.agent.nft.NftEnforcer;
+import io.fail2bancluster.agent.nft.NftProcess;
 import io.fail2bancluster.agent.nft.NftScript;
 import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.NftablesConfig;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code enforce: nftables} beside its floor, in a network namespace of its own ({@code bench/run} starts it under
  * {@code unshare -n}, so the host's ruleset is never touched): a lone ban through the agent's enforcer (queue,
- * writer thread, one {@code nft -f -}) against a bare {@code nft add element} process; 100,000 bans arriving at
+ * writer thread, its long-lived {@code nft -i}; and with one {@code nft -f -} per batch) against a bare
+ * {@code nft add element} process and {@code fail2ban-client set banip}; 100,000 bans arriving at
  * once against {@code nft -f} of the same elements from a file.
  */
 public final class NftBench {
@@ -32,7 +35,6 @@ public final class NftBench {
         NftCommand nft = NftEnforcer.systemNft();
         NftScript script = new NftScript(NftablesConfig.DEFAULTS, List.of("Bench"));
         String set = NftScript.setName("Bench", false);
-        String table = script.table();
         System.out.println("nftables (in its own network namespace), " + lone + " lone bans, a burst of " + burst);
 
         // baseline: a bare nft add element process per ban
@@ -47,26 +49,29 @@ public final class NftBench {
             }
             bare[i] = System.nanoTime() - t;
         }
+        long[] perBatch;
+        try (NftEnforcer enforcer = NftEnforcer.start(script, new NftProcess("nft", Duration.ofSeconds(60)),
+                Clock.systemUTC())) {
+            warmUp(enforcer, "10.205.0.");
+            perBatch = loneBans(enforcer, lone, "10.206.");
+        }
         try (NftEnforcer enforcer = NftEnforcer.start(script, nft, Clock.systemUTC())) {
-            for (int i = 0; i < 20; i++) { // warm-up: class loading and the JIT, not measured
-                CountDownLatch done = new CountDownLatch(1);
-                enforcer.ban("Bench", AddressRange.parse("10.202.0." + i), Instant.now().plusSeconds(60), "warm-up",
-                        refused -> done.countDown());
-                done.await(10, TimeUnit.SECONDS);
-            }
+            warmUp(enforcer, "10.202.0.");
             long[] agent = loneBans(enforcer, lone, "10.201.");
             row("lone ban, bare `nft add element` process", bare);
-            row("lone ban, the agent's enforcer", agent);
+            row("lone ban, enforcer, one `nft -f -` per batch", perBatch);
+            row("lone ban, the agent's enforcer (`nft -i`)", agent);
             fail2banRow(Math.min(lone, 30));
 
-            // baseline: nft -f of the same 100,000 elements from a file, into an empty set
-            StringBuilder file = new StringBuilder("add element " + table + " " + set + " { ");
+            // baseline: nft -f of the same 100,000 elements from a file, into an empty set of a table of its own
+            // (emptying the enforcer's set behind its back would have it repair the set at its next reconcile)
+            check(nft.run("add table inet bench_floor\nadd set inet bench_floor s { type ipv4_addr; flags timeout; }\n"));
+            StringBuilder file = new StringBuilder("add element inet bench_floor s { ");
             for (int i = 0; i < burst; i++) {
                 file.append(i == 0 ? "" : ", ").append(burstAddress(i)).append(" timeout 3600s");
             }
             Path path = Files.writeString(Files.createTempFile("nft-bench", ".nft"), file.append(" }\n"),
                     StandardCharsets.UTF_8);
-            check(nft.run("flush set " + table + " " + set + "\n"));
             long t = System.nanoTime();
             Process p = new ProcessBuilder("nft", "-f", path.toString()).inheritIO().start();
             if (p.waitFor() != 0) {
@@ -74,7 +79,7 @@ public final class NftBench {
             }
             long floor = System.nanoTime() - t;
             Files.delete(path);
-            check(nft.run("flush set " + table + " " + set + "\n"));
+            check(nft.run("delete table inet bench_floor\n"));
             CountDownLatch all = new CountDownLatch(burst);
             long before = enforcer.status().batches();
             Instant until = Instant.now().plusSeconds(3600);
@@ -109,6 +114,16 @@ public final class NftBench {
                 took[i] = System.nanoTime() - t;
             }
             row("lone ban, `fail2ban-client set banip` process", took);
+        }
+    }
+
+    /** Class loading and the JIT (and the long-lived nft's start), not measured. */
+    private static void warmUp(NftEnforcer enforcer, String prefix) throws InterruptedException {
+        for (int i = 0; i < 20; i++) {
+            CountDownLatch done = new CountDownLatch(1);
+            enforcer.ban("Bench", AddressRange.parse(prefix + i), Instant.now().plusSeconds(60), "warm-up",
+                    refused -> done.countDown());
+            done.await(10, TimeUnit.SECONDS);
         }
     }
 

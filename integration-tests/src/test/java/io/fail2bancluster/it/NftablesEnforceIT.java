@@ -151,6 +151,10 @@ class NftablesEnforceIT {
         assertEquals("1", status().get("nft.set.ch_Fail2ban_v4"));
         publish("jail=sshd, action=unbanip, ip=192.0.2.10");
         await().atMost(WAIT).until(() -> connects("192.0.2.10", TARGET4));
+        // both went down the agent's long-lived nft -i, which answered as the agent expects and is still up
+        assertTrue(agent.process().children().anyMatch(c -> c.info().commandLine().orElse("").endsWith("nft -i")),
+                "the agent keeps an nft -i");
+        assertTrue(agent.lines(l -> l.contains("the session starts again")).isEmpty(), agent.output());
     }
 
     @Test
@@ -199,6 +203,9 @@ class NftablesEnforceIT {
         String set = ns.output("nft", "list", "set", "inet", "fail2ban_cluster", "ch_Fail2ban_v4");
         // what was left of its 600 s, not a fresh bantime (the channel's is 3600 s)
         assertTrue(Pattern.compile("192\\.0\\.2\\.10 timeout [0-9]m").matcher(set).find(), set);
+        // no bantime of its own: the channel's hour, in the ledger as in the kernel, not fail2ban's 600 s
+        String set6 = ns.output("nft", "list", "set", "inet", "fail2ban_cluster", "ch_Fail2ban_v6");
+        assertTrue(Pattern.compile("2001:db8::10 timeout (59m|1h)").matcher(set6).find(), set6);
     }
 
     @Test
@@ -209,6 +216,27 @@ class NftablesEnforceIT {
         assertEquals("", ns.output("sh", "-c", "nft flush ruleset && nft list ruleset").strip(), "flushed");
         await().atMost(Duration.ofSeconds(10)).until(() -> !connects("192.0.2.10", TARGET4));
         assertTrue(Long.parseLong(status().get("nft.repairs")) >= 1);
+        assertTrue(connects("192.0.2.11", TARGET4));
+    }
+
+    @Test
+    void aFlushedSetOrADeletedRuleIsRepairedWithinTheReconcileInterval() throws IOException {
+        publish("jail=sshd, action=banip, ip=192.0.2.10");
+        awaitBlocked("192.0.2.10", TARGET4);
+        // the set stays, its elements go: the table's shape is as the agent left it
+        assertEquals("0", ns.output("sh", "-c", "nft flush set inet fail2ban_cluster ch_Fail2ban_v4 && "
+                + "nft list set inet fail2ban_cluster ch_Fail2ban_v4 | grep -c 192.0.2.10 || true").strip(), "flushed");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !connects("192.0.2.10", TARGET4));
+        String set = ns.output("nft", "list", "set", "inet", "fail2ban_cluster", "ch_Fail2ban_v4");
+        assertTrue(Pattern.compile("192\\.0\\.2\\.10 timeout (59m|1h)").matcher(set).find(), "its true end: " + set);
+        assertTrue(Long.parseLong(status().get("nft.repairs")) >= 1);
+
+        long repairs = Long.parseLong(status().get("nft.repairs"));
+        assertEquals("", ns.output("sh", "-c", "nft delete rule inet fail2ban_cluster input handle $(nft -a list chain "
+                + "inet fail2ban_cluster input | sed -n 's/.*@ch_Fail2ban_v4 drop # handle //p') && "
+                + "nft list chain inet fail2ban_cluster input | grep '@ch_Fail2ban_v4 ' || true").strip(), "rule deleted");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !connects("192.0.2.10", TARGET4));
+        assertTrue(Long.parseLong(status().get("nft.repairs")) > repairs);
         assertTrue(connects("192.0.2.11", TARGET4));
     }
 }

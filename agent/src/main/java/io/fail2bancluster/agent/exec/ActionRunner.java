@@ -1,5 +1,6 @@
 package io.fail2bancluster.agent.exec;
 
+import io.fail2bancluster.util.QueueBound;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -12,7 +13,7 @@ import java.util.function.Consumer;
  * asks {@link #full()} before each invocation, and when it is full holds its work back and asks
  * {@link #whenDrained} to hear when to go on: so the bound is one on memory, and nothing is dropped.
  */
-public interface ActionRunner {
+public interface ActionRunner extends QueueBound {
 
     /**
      * Accepts {@code invocation} for running and returns at once; never blocks the caller.
@@ -25,18 +26,9 @@ public interface ActionRunner {
      * Whether the queue is at its bound: one more invocation now would be {@link ActionResult.Dropped dropped}.
      * Cheap, never blocks, on any thread. A runner without a bound is never full.
      */
+    @Override
     default boolean full() {
         return false;
-    }
-
-    /**
-     * Calls {@code drained} once, as soon as the queue has worked down to its low-water mark (half of its
-     * bound: one call per half queue, not one per action that ends), on a thread of the runner, or at once on
-     * the caller's when it is there already or the runner is stopping. Never blocks; {@code drained} must not
-     * either (it hands over to the caller's own thread).
-     */
-    default void whenDrained(Runnable drained) {
-        drained.run();
     }
 
     /**

@@ -52,6 +52,16 @@ public record BanMessage(Ban ban, Unban unban, String reannounced) {
      * @param ownOrigin the origin when the message names no {@code source} (this host's name for its own)
      */
     public static Optional<BanMessage> of(String channel, Message message, Instant arrived, String ownOrigin) {
+        return of(channel, message, arrived, ownOrigin, DEFAULT_BANTIME.toSeconds());
+    }
+
+    /**
+     * As {@link #of(String, Message, Instant, String)}, where a ban without {@code bantime} lasts
+     * {@code bantime} seconds (-1: permanent): an {@code enforce: nftables} channel's, so the ledger's end is
+     * the kernel element's, and a restart or a repair writes the element back with the timeout it had.
+     */
+    public static Optional<BanMessage> of(String channel, Message message, Instant arrived, String ownOrigin,
+                                          long bantime) {
         String action = message.get(ACTION);
         boolean ban = BAN.equals(action);
         if (!ban && !UNBAN.equals(action)) {
@@ -69,10 +79,10 @@ public record BanMessage(Ban ban, Unban unban, String reannounced) {
             String reannounced = emptyToNull(message.get(CATCHUP));
             Instant start = epochSeconds(message.get(TIME)).orElse(arrived);
             Optional<Instant> until = epochSeconds(message.get(UNTIL));
-            long bantime = seconds(message.get(BANTIME), DEFAULT_BANTIME.toSeconds());
+            long seconds = seconds(message.get(BANTIME), bantime);
             if (ban) {
-                Optional<Instant> end = bantime < 0 ? Optional.empty()
-                        : Optional.of(until.orElse(start.plusSeconds(bantime)));
+                Optional<Instant> end = seconds < 0 ? Optional.empty()
+                        : Optional.of(until.orElse(start.plusSeconds(seconds)));
                 if (end.isPresent() && end.get().isBefore(start)) {
                     return Optional.empty();
                 }

@@ -4,7 +4,9 @@ import io.fail2bancluster.agent.status.NftStatus;
 import io.fail2bancluster.config.AddressRange;
 import io.fail2bancluster.config.ChannelConfig;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.util.Backoff;
 import io.fail2bancluster.util.BlockingThreads;
+import io.fail2bancluster.util.QueueBound;
 import io.fail2bancluster.util.StartFailure;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,8 +30,11 @@ import org.apache.logging.log4j.Logger;
  * <p>{@link #start} asserts the table (blocking, before the agent takes messages) and fails naming what the
  * host lacks (the {@code nft} program, {@code CAP_NET_ADMIN}); {@link #close} stops the writer and leaves the
  * table and its elements in place, so a restart or an upgrade never opens the gates.
+ *
+ * <p>Its queue is a {@link QueueBound}: a transport stops reading while it is {@link #full() full} (as it does
+ * for the exec queue), so a burst larger than the queue waits in the server or the stream, and nothing is dropped.
  */
-public final class NftEnforcer implements AutoCloseable {
+public final class NftEnforcer implements QueueBound, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(NftEnforcer.class);
     /** In state_dir: the table the agent owns, for the package's purge. */
     public static final String TABLE_FILE = "nftables-table";
@@ -54,19 +59,25 @@ public final class NftEnforcer implements AutoCloseable {
 
     /** Asserts {@code script}'s table and starts the writer; blocks. @throws StartFailure naming what is missing */
     public static NftEnforcer start(NftScript script, NftCommand nft, Clock clock) {
-        String refused = nft.run(script.assertion(staleSets(nft.listTerse(script.table()), script)));
+        String refused = nft.run(script.assertion(staleSets(nft.list(script.table()), script)));
         if (refused != null) {
             throw new StartFailure(startProblem(script, refused), null);
         }
-        NftEnforcer enforcer = new NftEnforcer(new NftWriter(nft, clock, script, nft.listTerse(script.table())));
+        NftEnforcer enforcer = new NftEnforcer(new NftWriter(nft, clock, script,
+                NftListing.shapeOf(nft.list(script.table()))));
         enforcer.thread.start();
         LOG.info("nftables: table {} asserted with sets {}", script.table(), script.sets());
         return enforcer;
     }
 
-    /** The production nft: the program on PATH, each call bounded by a minute. */
+    /**
+     * The production nft: the program on PATH, each call bounded by a minute; small batches of elements through
+     * a long-lived {@code nft -i}, the rest (and any batch it is in doubt about) one {@code nft -f -} each.
+     */
     public static NftCommand systemNft() {
-        return new NftProcess("nft", Duration.ofSeconds(60));
+        Duration timeout = Duration.ofSeconds(60);
+        return new NftSession(List.of("nft", "-i"), new NftProcess("nft", timeout), timeout,
+                new Backoff(Duration.ofMillis(100), Duration.ofMinutes(5)));
     }
 
     static String startProblem(NftScript script, String refused) {
@@ -81,12 +92,25 @@ public final class NftEnforcer implements AutoCloseable {
         return head + NftWriter.firstLine(refused);
     }
 
+    /** Whether {@link NftWriter#QUEUE} operations wait: a transport stops reading. Any thread; never blocks. */
+    @Override
+    public boolean full() {
+        return writer.full();
+    }
+
+    /** {@code drained} once the queue is down to half (or the writer stopped); any thread; never blocks. */
+    @Override
+    public void whenDrained(Runnable drained) {
+        writer.whenDrained(drained);
+    }
+
     /**
      * Bans {@code element} in {@code channel}'s set until {@code until} ({@link Instant#MAX}: permanent). From
      * any thread; never blocks. {@code done} is told the outcome on the writer's thread: null when the kernel
      * has it, else why not.
      *
-     * @return false when the queue is full: nothing was queued and {@code done} is not called
+     * @return false when the queue is past its hard bound (twice {@link #full()}'s, for a caller that did not ask
+     *         {@link #full()} first): nothing was queued and {@code done} is not called
      */
     public boolean ban(String channel, AddressRange element, Instant until, String origin, Consumer<String> done) {
         return writer.offer(new NftOp(NftScript.setOf(channel, element), element, until, origin, done));

@@ -56,14 +56,15 @@ public final class NftProcess implements NftCommand {
     }
 
     @Override
-    public String listTerse(String table) {
+    public String list(String table) {
         try {
-            Process process = new ProcessBuilder(program, "-t", "list", "table", table.split(" ")[0], table.split(" ")[1])
+            Process process = new ProcessBuilder(program, "list", "table", table.split(" ")[0], table.split(" ")[1])
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             process.getOutputStream().close();
             String out;
             try (InputStream in = process.getInputStream()) {
-                out = new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
+                // about 48 bytes an element: 4.8 MB for 100,000, as large as the sets the agent filled
+                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();

@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,17 +28,29 @@ import org.apache.logging.log4j.Logger;
  */
 final class NftWriter implements Runnable {
     private static final Logger LOG = LogManager.getLogger(NftWriter.class);
-    /** Operations waiting: a burst of 100,000 fits; past this the caller is told to push back. */
+    /**
+     * Operations waiting when the queue is {@link #full()}: a burst of 100,000 goes on unpaused; past it the
+     * transports stop reading until the writer has taken the queue down to half.
+     */
     static final int QUEUE = 100_000;
+    /**
+     * The hard bound, for a caller that does not ask {@link #full()} (the ledger's bans at start) and for what a
+     * transport brings after it was told to stop: only past it is an operation dropped.
+     */
+    static final int HARD_BOUND = 2 * QUEUE;
     /** Elements in one transaction: a whole burst, since each transaction on an interval set costs time in proportion to the set. */
     static final int MAX_BATCH = QUEUE;
     /** Within a burst, how long the writer waits for the next operation before it writes what it has. */
     static final long BURST_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** A ban this close to its end may be gone from the kernel already: reconcile does not miss it. */
+    static final java.time.Duration EXPIRY_SLACK = java.time.Duration.ofSeconds(2);
     private static final NftOp WAKE = new NftOp("", null, null, "", outcome -> { });
 
     private final NftCommand nft;
     private final Clock clock;
-    private final BlockingQueue<NftOp> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final BlockingQueue<NftOp> queue = new LinkedBlockingQueue<>(HARD_BOUND);
+    /** Who waits for the queue to drain to half: each is called once. */
+    private final ConcurrentLinkedQueue<Runnable> drainWaiters = new ConcurrentLinkedQueue<>();
     /** Per set, each element this agent put there and when its ban ends ({@link Instant#MAX}: permanent). */
     private final Map<String, Map<AddressRange, Instant>> inForce = new ConcurrentHashMap<>();
     private final AtomicReference<NftScript> wanted;
@@ -62,13 +75,36 @@ final class NftWriter implements Runnable {
         this.fingerprint = fingerprint;
     }
 
-    /** From any thread; false when the queue is full (counted as dropped). */
+    /** From any thread; false past the hard bound (counted as dropped). */
     boolean offer(NftOp op) {
         if (queue.offer(op)) {
             return true;
         }
         dropped.incrementAndGet();
         return false;
+    }
+
+    /** Whether {@link #QUEUE} operations wait: a producer that can, holds back. Any thread. */
+    boolean full() {
+        return queue.size() >= QUEUE;
+    }
+
+    /** Calls {@code drained} once the queue is down to half, or at once when it is, or the writer has stopped. */
+    void whenDrained(Runnable drained) {
+        drainWaiters.add(drained);
+        // the writer may have taken the queue down just before this one was added: it would not call it
+        if ((!running || queue.size() <= QUEUE / 2) && drainWaiters.remove(drained)) {
+            drained.run();
+        }
+    }
+
+    /** On the writer's thread, after it took from the queue (and when it stops): wakes the waiters. */
+    private void drained() {
+        if (!running || queue.size() <= QUEUE / 2) {
+            for (Runnable waiter = drainWaiters.poll(); waiter != null; waiter = drainWaiters.poll()) {
+                waiter.run();
+            }
+        }
     }
 
     /** A reload's table: asserted by the writer's thread before the next batch. */
@@ -101,6 +137,7 @@ final class NftWriter implements Runnable {
                     batch.add(first);
                     gather(batch);
                     batch.removeIf(op -> op == WAKE);
+                    drained();
                     long started = System.nanoTime();
                     apply(batch);
                     lastApplyMicros = (System.nanoTime() - started) / 1000;
@@ -110,11 +147,13 @@ final class NftWriter implements Runnable {
                     reconcile();
                 }
             } catch (InterruptedException e) {
-                return;
+                running = false;
             } catch (RuntimeException e) {
                 LOG.error("nftables writer: {}", e.toString(), e);
             }
         }
+        nft.close();
+        drained();
     }
 
     /**
@@ -126,6 +165,7 @@ final class NftWriter implements Runnable {
         if (queue.drainTo(batch, MAX_BATCH - batch.size()) == 0) {
             return;
         }
+        drained();
         while (batch.size() < MAX_BATCH) {
             NftOp next = queue.poll(BURST_GAP_NANOS, TimeUnit.NANOSECONDS);
             if (next == null) {
@@ -133,6 +173,7 @@ final class NftWriter implements Runnable {
             }
             batch.add(next);
             queue.drainTo(batch, MAX_BATCH - batch.size());
+            drained();
         }
     }
 
@@ -192,25 +233,47 @@ final class NftWriter implements Runnable {
         op.done().accept(refused);
     }
 
-    /** @return whether the table had to be rebuilt */
+    /**
+     * Lists the table and rebuilds it when it was deleted, its shape changed (a set or rule deleted or
+     * altered), or a set holds fewer elements than the agent knows in force there ({@code nft flush set}).
+     *
+     * @return whether the table had to be rebuilt
+     */
     boolean reconcile() {
         nextReconcileNanos = System.nanoTime() + written.config().reconcile().toNanos();
         Instant now = clock.instant();
         inForce.values().forEach(set -> set.values().removeIf(until -> !until.isAfter(now)));
-        String listed = nft.listTerse(written.table());
-        if (listed != null && listed.equals(fingerprint)) {
+        NftListing listed = NftListing.of(nft.list(written.table()));
+        String why = listed == null ? "deleted" : !listed.shape().equals(fingerprint) ? "changed" : thinned(listed, now);
+        if (why == null) {
             return false;
         }
         repairs.incrementAndGet();
         LOG.warn("the nftables table {} was {} behind the agent's back; rebuilding it with {} element(s) in force",
-                written.table(), listed == null ? "deleted" : "changed", inForce.values().stream().mapToInt(Map::size).sum());
+                written.table(), why, inForce.values().stream().mapToInt(Map::size).sum());
         assertTable(written, "repair");
         return true;
     }
 
+    /**
+     * The first set of {@code listed} holding fewer elements than the agent has in force there, described; null
+     * when none. A ban ending within {@link #EXPIRY_SLACK} is not counted: the kernel may have let it go already.
+     */
+    private String thinned(NftListing listed, Instant now) {
+        Instant counted = now.plus(EXPIRY_SLACK);
+        for (Map.Entry<String, Map<AddressRange, Instant>> set : inForce.entrySet()) {
+            Integer there = listed.elements().get(set.getKey());
+            long known = set.getValue().values().stream().filter(until -> until.isAfter(counted)).count();
+            if (there != null && there < known) {
+                return "emptied (set " + set.getKey() + " holds " + there + " of " + known + " element(s))";
+            }
+        }
+        return null;
+    }
+
     /** Makes the table {@code script}'s, then puts every element in force back (timeouts renewed to their end). */
     private void assertTable(NftScript script, String why) {
-        List<String> stale = NftEnforcer.staleSets(nft.listTerse(script.table()), script);
+        List<String> stale = NftEnforcer.staleSets(nft.list(script.table()), script);
         String refused = nft.run(script.assertion(stale));
         if (refused != null) {
             LOG.error("cannot assert the nftables table {} ({}): {}", script.table(), why, firstLine(refused));
@@ -228,7 +291,7 @@ final class NftWriter implements Runnable {
                 LOG.error("cannot put {} element(s) back into {}: {}", chunk.size(), script.table(), firstLine(again));
             }
         }
-        fingerprint = nft.listTerse(script.table());
+        fingerprint = NftListing.shapeOf(nft.list(script.table()));
     }
 
     NftStatus status() {

@@ -3,6 +3,7 @@ package io.fail2bancluster.agent.path;
 import io.fail2bancluster.agent.exec.ActionRunner;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.ServerState;
+import io.fail2bancluster.util.QueueBound;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
@@ -10,7 +11,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Where a transport hands its messages to the {@link MessagePath} when the exec queue is the bound: while the
+ * Where a transport hands its messages to the {@link MessagePath} when the exec queue is the bound (with
+ * {@code enforce: nftables}, the exec queue and the nftables writer's: {@link QueueBound#either}): while the
  * {@link ActionRunner} has room, a message goes on at once; once it is {@link ActionRunner#full() full}, this
  * message and every later one are held here, in arrival order, and the transport is told to stop reading
  * ({@link Reads#pause}). When the runner has {@link ActionRunner#whenDrained drained} to half, the held ones
@@ -47,7 +49,7 @@ public final class BackPressure {
     };
 
     private final ServerState state;
-    private final ActionRunner runner;
+    private final QueueBound runner;
     private final EventLoop loop;
     private final Reads reads;
     private final Rejections errors;
@@ -56,7 +58,7 @@ public final class BackPressure {
     /** A {@link ActionRunner#whenDrained} call is outstanding: at most one at a time. */
     private boolean awaitingRoom;
 
-    BackPressure(ServerState state, ActionRunner runner, EventLoop loop, Reads reads) {
+    BackPressure(ServerState state, QueueBound runner, EventLoop loop, Reads reads) {
         this.state = state;
         this.runner = runner;
         this.loop = loop;

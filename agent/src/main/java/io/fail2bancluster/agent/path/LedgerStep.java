@@ -60,8 +60,12 @@ final class LedgerStep {
         this.clock = clock;
     }
 
-    /** A ban or unban as the ledger reads it; empty when it is neither, or the agent keeps no ledger. */
-    Optional<BanMessage> read(String channel, Message message, Instant entered) {
+    /**
+     * A ban or unban on {@code route} as the ledger reads it; empty when it is neither, or the agent keeps no
+     * ledger. A ban without {@code bantime} lasts the channel's {@code bantime} on an {@code enforce: nftables}
+     * route (what the kernel element gets), else fail2ban's default.
+     */
+    Optional<BanMessage> read(Route route, Message message, Instant entered) {
         if (ledger == null) {
             return Optional.empty();
         }
@@ -72,7 +76,8 @@ final class LedgerStep {
             arrived = now.isAfter(lastArrival) ? now : lastArrival.plusMillis(1);
             lastArrival = arrived;
         }
-        return BanMessage.of(channel, message, arrived, UNKNOWN_ORIGIN);
+        return BanMessage.of(route.channel(), message, arrived, UNKNOWN_ORIGIN, route.enforced() != null
+                ? route.enforced().bantime() : BanMessage.DEFAULT_BANTIME.toSeconds());
     }
 
     /** The message's action, when the ledger says it is to run. */

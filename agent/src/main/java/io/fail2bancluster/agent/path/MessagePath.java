@@ -10,6 +10,7 @@ import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.protocol.Message;
 import io.fail2bancluster.protocol.MessageLimits;
 import io.fail2bancluster.protocol.Wire;
+import io.fail2bancluster.util.QueueBound;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Ticker;
 import java.time.Clock;
@@ -97,7 +98,8 @@ public final class MessagePath {
     private final Deduplicator deduplicator;
     private final FleetCounter fleet;
     private final LedgerStep ledger;
-    private final ActionRunner runner;
+    /** What a transport pauses for: the exec queue, and the nftables writer's when a channel enforces. */
+    private final QueueBound bound;
     private final EventLoop loop;
     private final Ticker ticker;
     private final Clock clock;
@@ -122,7 +124,7 @@ public final class MessagePath {
                 shared.runner(), shared.reporter(), ArgvCharset.PLATFORM, shared.enforcer() == null ? null
                         : new KernelDispatch(state, shared.loop(), shared.enforcer(), shared.clock()), shared.retries(),
                 shared.clock()), shared.clock(), () -> catchUp);
-        this.runner = shared.runner();
+        this.bound = shared.enforcer() == null ? shared.runner() : QueueBound.either(shared.runner(), shared.enforcer());
         this.loop = shared.loop();
         this.ticker = shared.loop().ticker();
         this.routes = routes;
@@ -148,10 +150,10 @@ public final class MessagePath {
 
     /**
      * Where one connection (or subscription) of this server hands its messages over, holding them and
-     * stopping its {@code reads} while the exec queue is full. On the loop.
+     * stopping its {@code reads} while the exec queue (or the nftables writer's) is full. On the loop.
      */
     public BackPressure backPressure(BackPressure.Reads reads) {
-        return new BackPressure(state, runner, loop, reads);
+        return new BackPressure(state, bound, loop, reads);
     }
 
     /** The routes it acts on now; on the loop. */
@@ -259,6 +261,6 @@ public final class MessagePath {
                 return;
             }
         }
-        ledger.dispatch(route, message, ledger.read(channel, message, entered), entered, nowNanos, settled);
+        ledger.dispatch(route, message, ledger.read(route, message, entered), entered, nowNanos, settled);
     }
 }

@@ -83,4 +83,50 @@ class NftWriterTest {
         assertTrue(denied.getMessage().contains("needs the CAP_NET_ADMIN capability"), denied.getMessage());
         assertNull(new FakeNft().run("x"));
     }
+
+    @Test
+    void aFullQueueSaysSoTakesMoreUpToItsHardBoundAndCallsAWaiterOnceDrainedToHalf() {
+        NftWriter writer = new NftWriter(nft, CLOCK, script, nft.listed);
+        for (int i = 0; i < NftWriter.QUEUE; i++) {
+            assertEquals(i >= NftWriter.QUEUE, writer.full());
+            assertTrue(writer.offer(new NftOp("ch_Fail2ban_v4", AddressRange.parse("10.0.0.1"), Instant.MAX, "m", o -> { })));
+        }
+        assertTrue(writer.full());
+        assertTrue(writer.offer(new NftOp("ch_Fail2ban_v4", AddressRange.parse("10.0.0.2"), Instant.MAX, "m", o -> { })),
+                "a caller that did not ask full() first is still taken, up to the hard bound");
+        java.util.concurrent.atomic.AtomicInteger woken = new java.util.concurrent.atomic.AtomicInteger();
+        writer.whenDrained(woken::incrementAndGet);
+        assertEquals(0, woken.get(), "not while full");
+        Thread thread = new Thread(writer);
+        thread.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> woken.get() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> writer.status().applied() == NftWriter.QUEUE + 1);
+        writer.whenDrained(woken::incrementAndGet);
+        assertEquals(2, woken.get(), "at once when there is room");
+        assertEquals(0, writer.status().dropped());
+        writer.stop();
+    }
+
+    @Test
+    void aFlushedSetOrADeletedRuleIsRepairedWithTheElementsInForce() {
+        String terse = NftListingTest.TERSE.replace("set s {", "set ch_Fail2ban_v4 {")
+                .replace("set n {", "set ch_Fail2ban_v4_net {").replace("set e {", "set ch_Fail2ban_v6 {");
+        String full = terse.replace("\t\tflags timeout\n\t}\n\n\tset ch_Fail2ban_v4_net", "\t\tflags timeout\n"
+                + "\t\telements = { 192.0.2.9, 192.0.2.11 timeout 1m expires 1s }\n\t}\n\n\tset ch_Fail2ban_v4_net");
+        nft.listed = full;
+        NftWriter writer = new NftWriter(nft, CLOCK, script, NftListing.shapeOf(full));
+        writer.seed("ch_Fail2ban_v4", AddressRange.parse("192.0.2.9"), Instant.MAX);
+        writer.seed("ch_Fail2ban_v4", AddressRange.parse("192.0.2.11"), CLOCK.instant().plusSeconds(1));
+        assertEquals(false, writer.reconcile(), "the kernel holds what the agent knows");
+        nft.listed = terse; // nft flush set inet fail2ban_cluster ch_Fail2ban_v4: the shape is unchanged
+        nft.scripts.clear();
+        assertTrue(writer.reconcile());
+        assertTrue(nft.scripts.get(1).contains("ch_Fail2ban_v4 { 192.0.2.9"), nft.scripts.toString());
+        assertTrue(nft.scripts.get(1).contains("192.0.2.11 timeout 1000ms"), "renewed to its true end: " + nft.scripts);
+        assertEquals(1, writer.status().repairs());
+
+        nft.listed = full.replace("\t\tip saddr @s drop\n", ""); // nft delete rule ...
+        assertTrue(writer.reconcile(), "a deleted rule changes the shape");
+        assertEquals(2, writer.status().repairs());
+    }
 }

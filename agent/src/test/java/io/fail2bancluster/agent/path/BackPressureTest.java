@@ -9,7 +9,6 @@ import io.fail2bancluster.agent.status.AgentStatus;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.ServerState;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,18 +17,9 @@ class BackPressureTest {
     private final ServerState state = new ServerState("fanout:1986");
     private final BoundedRunner runner = new BoundedRunner(4);
     private final EmbeddedChannel loop = new EmbeddedChannel();
-    private final List<String> reads = new ArrayList<>();
-    private final BackPressure pressure = new BackPressure(state, runner, loop.eventLoop(), new BackPressure.Reads() {
-        @Override
-        public void pause() {
-            reads.add("pause");
-        }
-
-        @Override
-        public void resume() {
-            reads.add("resume");
-        }
-    });
+    private final RecordingReads recorded = new RecordingReads();
+    private final List<String> reads = recorded.calls;
+    private final BackPressure pressure = new BackPressure(state, runner, loop.eventLoop(), recorded);
 
     /** Each message takes a place in the runner, as a matching message does through the path. */
     private void offer(int id) {
