@@ -12,7 +12,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The bans this host makes, as the ledger learns of them: each ban fail2ban hands to the outbox (the control
- * socket's {@code publish}) is recorded as applied here (fail2ban applied it), each unban as done. While the
+ * socket's {@code publish}) is recorded as made here (fail2ban applied it; the channel's action has not run
+ * for it, which its announce coming back does where no {@code skip_own} stops it), each unban as done. While the
  * ledger cannot be written (a full disk) a publish is refused with the reason, so fail2ban's action falls back
  * to the client and nothing is half-kept; the ledger says when it is written again.
  */
@@ -42,7 +43,7 @@ final class OwnBans implements PublishRecorder {
         }
         try {
             if (read.get().ban() != null) {
-                ledger.applied(read.get().ban());
+                ledger.made(read.get().ban());
             } else {
                 ledger.revoke(read.get().unban(), true);
             }

@@ -124,7 +124,20 @@ public final class Ledger implements AutoCloseable {
 
     /** Whether this host has run (or made) {@code ban}: the same key and start, applied here. */
     public synchronized boolean hasApplied(Ban ban) {
-        return table.judge(ban, now()) == Verdict.APPLIED;
+        Verdict verdict = table.judge(ban, now());
+        return verdict == Verdict.APPLIED || verdict == Verdict.RUN
+                && get(ban.key()).filter(e -> e.state() == State.MADE && e.start().equals(ban.start())).isPresent();
+    }
+
+    /**
+     * This host made {@code ban} (its fail2ban applied it and handed it to the outbox): it is in force, and
+     * {@link State#MADE} until its own announce comes back and the channel's action runs it here (or never, on
+     * a {@code skip_own} channel). A ban that has ended, or an older one than the ledger holds, is not kept.
+     *
+     * @throws LedgerFullException when it would be a new key past {@code ledger_max}
+     */
+    public synchronized void made(Ban ban) throws LedgerFullException {
+        table.made(ban, changeTime());
     }
 
     /**

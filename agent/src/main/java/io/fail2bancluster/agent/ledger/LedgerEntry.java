@@ -20,11 +20,17 @@ public final class LedgerEntry {
         /** Unbanned after it ran here; the unban action has not succeeded yet (a retry is due). */
         UNBAN_PENDING,
         /** Unbanned; kept until the ban's end so that a late re-announce runs nothing. */
-        REVOKED;
+        REVOKED,
+        /**
+         * In force; this host made it (its fail2ban applied it) and the channel's action has not run here: the
+         * ban's own announce coming back runs it once, where no {@code skip_own} stops it. Last: the journal
+         * stores a state by its position.
+         */
+        MADE;
 
         /** Whether the ban stands (as against unbanned). */
         public boolean inForce() {
-            return this == PENDING || this == APPLIED;
+            return this == PENDING || this == APPLIED || this == MADE;
         }
 
         /** Whether an action (the ban, or its unban) waits to succeed. */

@@ -52,6 +52,9 @@ final class LedgerTable {
         if (start != held.startMillis()) {
             return start < held.startMillis() ? Verdict.SUPERSEDED : Verdict.RUN;
         }
+        if (held.state() == State.MADE) {
+            return Verdict.RUN; // made here, its announce back: the channel's action has not run for it yet
+        }
         return held.state() == State.APPLIED ? Verdict.APPLIED : Verdict.PENDING;
     }
 
@@ -61,6 +64,15 @@ final class LedgerTable {
             put(LedgerEntry.of(ban, State.PENDING), now);
         }
         return verdict;
+    }
+
+    /** This host made {@code ban}: kept {@link State#MADE} when it is new, or newer than what is held. */
+    void made(Ban ban, long now) throws LedgerFullException {
+        LedgerEntry held = live(ban.key(), now);
+        long start = ban.start().toEpochMilli();
+        if (!ended(ban, now) && (held == null || held.startMillis() < start)) {
+            put(LedgerEntry.of(ban, State.MADE), now);
+        }
     }
 
     State applied(Ban ban, long now) throws LedgerFullException {
@@ -74,7 +86,7 @@ final class LedgerTable {
             return State.APPLIED;
         }
         if (held.state().inForce()) {
-            if (held.startMillis() == start && held.state() == State.PENDING) {
+            if (held.startMillis() == start && (held.state() == State.PENDING || held.state() == State.MADE)) {
                 put(held.with(State.APPLIED, held.changedMillis()), now);
                 return State.APPLIED;
             }

@@ -61,6 +61,21 @@ class LedgerRulesTest {
     }
 
     @Test
+    void aBanThisHostMadeIsInForceAndItsOwnAnnounceComingBackRunsItOnce() throws Exception {
+        Ban own = ban("192.0.2.7", T0, 600);
+        ledger.made(own);
+        assertEquals(State.MADE, ledger.get(own.key()).orElseThrow().state());
+        assertEquals(1, ledger.inForce(LedgerQuery.ALL).size(), "answered in catch-up as a ban in force");
+        assertEquals(List.of(), ledger.awaitingAction(), "nothing to resume after a restart");
+        assertTrue(ledger.hasApplied(own));
+        assertEquals(Verdict.RUN, ledger.admit(own), "the channel's action has not run for it here");
+        assertEquals(State.APPLIED, ledger.applied(own));
+        assertEquals(Verdict.APPLIED, ledger.admit(own), "and runs once");
+        ledger.made(ban("192.0.2.7", T0.minusSeconds(5), 600));
+        assertEquals(State.APPLIED, ledger.get(own.key()).orElseThrow().state(), "an older ban changes nothing");
+    }
+
+    @Test
     void aBanEndsAtItsStartPlusBantimeAndThenLeaves() throws Exception {
         Ban ban = ban("192.0.2.7", T0, 600);
         ledger.admit(ban);
