@@ -72,9 +72,9 @@ class FullDiskIT {
                 .orElseThrow(() -> new AssertionError(agent.output()));
 
         inNamespace(pid, "dd if=/dev/zero of='" + state.resolve("filler") + "' bs=64k 2>/dev/null; true");
-        // A publish that still fits the last page of a file the outbox has open is kept, and accepted; the
-        // ledger's next write (within a second) fails and publishes are refused from then on. An accepted one
-        // must really be kept: each reaches the broker.
+        // A publish that still fits the last, allocated page of the outbox's file is kept, and accepted; once
+        // one does not fit (or the ledger's next write fails), publishes are refused. An accepted one must
+        // really be kept: each reaches the broker.
         List<String> accepted = new ArrayList<>();
         ControlReply[] refused = {null};
         try (RawSubscriber wire = new RawSubscriber(broker.port(), "Fail2ban")) {
