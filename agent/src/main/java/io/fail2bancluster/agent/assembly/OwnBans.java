@@ -13,7 +13,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * The bans this host makes, as the ledger learns of them: each ban fail2ban hands to the outbox (the control
  * socket's {@code publish}) is recorded as made here (fail2ban applied it; the channel's action has not run
- * for it, which its announce coming back does where no {@code skip_own} stops it), each unban as done. While the
+ * for it, which its announce coming back does where no {@code skip_own} stops it), each unban as revoking it
+ * (due here only where the channel's action had run the ban). While the
  * ledger cannot be written (a full disk) a publish is refused with the reason, so fail2ban's action falls back
  * to the client and nothing is half-kept; the ledger says when it is written again.
  */
@@ -45,7 +46,9 @@ final class OwnBans implements PublishRecorder {
             if (read.get().ban() != null) {
                 ledger.made(read.get().ban());
             } else {
-                ledger.revoke(read.get().unban(), true);
+                // where the channel's action ran the ban here (its own announce came back, no skip_own), the
+                // unban's own announce runs the unban there too: it is due, not done
+                ledger.revoke(read.get().unban(), false);
             }
         } catch (LedgerFullException e) {
             LOG.warn("outbox entry {}: {}", entry.sequence(), e.getMessage());
