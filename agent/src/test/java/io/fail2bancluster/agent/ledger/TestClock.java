@@ -18,6 +18,11 @@ public final class TestClock extends Clock {
         now = now.plus(by);
     }
 
+    /** Moves it to {@code at}, forward or back. */
+    public void set(Instant at) {
+        now = at;
+    }
+
     @Override
     public Instant instant() {
         return now;

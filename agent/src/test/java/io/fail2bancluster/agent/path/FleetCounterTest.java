@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fail2bancluster.agent.Fixtures;
+import io.fail2bancluster.agent.ledger.TestClock;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.FleetBanStatus;
 import io.fail2bancluster.agent.status.ServerState;
@@ -12,10 +13,8 @@ import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.FilterEntry;
 import io.fail2bancluster.config.FleetBanConfig;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,27 +31,7 @@ class FleetCounterTest {
     private static final Instant T0 = Instant.parse("2026-12-07T03:00:00Z");
     private static final String HOST = "a.example";
 
-    /** A wall clock the test moves. */
-    private static final class TestClock extends Clock {
-        Instant now = T0;
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = new TestClock(T0);
     private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
     private final FleetCounter fleet = new FleetCounter();
     private final Deduplicator dedupe = new Deduplicator(Duration.ofSeconds(5));
@@ -90,7 +69,7 @@ class FleetCounterTest {
 
     /** One report through server 0, {@code seconds} after T0; each is a distinct message (its own nonce). */
     private void attempt(double seconds, String source, String ip) {
-        clock.now = T0.plusMillis((long) (seconds * 1000));
+        clock.set(T0.plusMillis((long) (seconds * 1000)));
         paths.get(0).accept(Fixtures.CHANNEL, attemptText(source, ip, 1));
     }
 
@@ -192,7 +171,7 @@ class FleetCounterTest {
     @Test
     void failuresWeighAReportAndAreCappedAtAttempts() {
         servers(1, config(6, 2, 100));
-        clock.now = T0;
+        clock.set(T0);
         paths.get(0).accept(Fixtures.CHANNEL, attemptText("a", "192.0.2.7", 1_000_000));
         assertEquals(0, bans(), "one host's report alone never meets hosts");
         paths.get(0).accept(Fixtures.CHANNEL, attemptText("b", "192.0.2.7", 1));
@@ -227,15 +206,15 @@ class FleetCounterTest {
     @Test
     void theTimeAStreamStoredAReportIsItsTimeAndAnExpiredBanIsNotRun() {
         servers(1, config(2, 2, 100));
-        clock.now = T0.plus(Duration.ofHours(3));
+        clock.set(T0.plus(Duration.ofHours(3)));
         paths.get(0).accept(Fixtures.CHANNEL, attemptText("a", "192.0.2.7", 1), T0, () -> { });
         paths.get(0).accept(Fixtures.CHANNEL, attemptText("b", "192.0.2.7", 1), T0.plusSeconds(601), () -> { });
         assertEquals(1, fleet.status().tracked(), "stored 601 s apart: the first left the window");
         paths.get(0).accept(Fixtures.CHANNEL, attemptText("a", "192.0.2.9", 1), T0, () -> { });
         paths.get(0).accept(Fixtures.CHANNEL, attemptText("b", "192.0.2.9", 1), T0.plusSeconds(1), () -> { });
         assertEquals(0, bans(), "decided as of T0+1 s: its hour's bantime ended before now");
-        paths.get(0).accept(Fixtures.CHANNEL, attemptText("a", "192.0.2.10", 1), clock.now, () -> { });
-        paths.get(0).accept(Fixtures.CHANNEL, attemptText("b", "192.0.2.10", 1), clock.now, () -> { });
+        paths.get(0).accept(Fixtures.CHANNEL, attemptText("a", "192.0.2.10", 1), clock.instant(), () -> { });
+        paths.get(0).accept(Fixtures.CHANNEL, attemptText("b", "192.0.2.10", 1), clock.instant(), () -> { });
         assertEquals(1, bans());
     }
 }
