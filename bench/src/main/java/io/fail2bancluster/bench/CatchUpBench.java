@@ -93,6 +93,16 @@ public final class CatchUpBench {
                 state_dir: %s
                 servers:
                   - nats: [%s]
+                %slog_level: 1
+                """.formatted(stateDir, url, channels(action, batch));
+    }
+
+    /**
+     * A server entry's channels, the same on every row (NATS and fanout alike): the one channel, {@code action}
+     * with {@code batch}, filtered to sshd's bans, so the rows differ only in their transport.
+     */
+    static String channels(String action, int batch) {
+        return """
                     channels:
                       - name: %s
                         action: "%s"
@@ -102,8 +112,7 @@ public final class CatchUpBench {
                             values: [sshd]
                           - key: action
                             values: [banip]
-                log_level: 1
-                """.formatted(stateDir, url, CHANNEL, action, batch);
+                """.formatted(CHANNEL, action, batch);
     }
 
     /**

@@ -65,16 +65,8 @@ final class FanoutCatchUpRow {
                 servers:
                   - host: 127.0.0.1
                     port: %d
-                    channels:
-                      - name: %s
-                        action: "/bin/true %%jail%% %%action%% %%ip%%"
-                        filter:
-                          - key: jail
-                            values: [sshd]
-                          - key: action
-                            values: [banip]
-                log_level: 1
-                """.formatted(stateDir, hostname, port, CatchUpBench.CHANNEL);
+                %slog_level: 1
+                """.formatted(stateDir, hostname, port, CatchUpBench.channels("/bin/true %jail% %action% %ip%", 1));
     }
 
     /** The holder runs nothing (its bans are its own). */
