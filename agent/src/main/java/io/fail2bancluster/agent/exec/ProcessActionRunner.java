@@ -1,6 +1,7 @@
 package io.fail2bancluster.agent.exec;
 
 import io.fail2bancluster.util.BlockingThreads;
+import io.fail2bancluster.util.DrainWaiters;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -49,7 +50,7 @@ public final class ProcessActionRunner implements ActionRunner {
     private final Queue<RunQueue.Pending> intake = new ConcurrentLinkedQueue<>();
     private final Queue<RunQueue.Run> ended = new ConcurrentLinkedQueue<>();
     /** Callers waiting for the queue to drain to {@code lowWater}; the dispatcher calls them. */
-    private final Queue<Runnable> drainWaiters = new ConcurrentLinkedQueue<>();
+    private final DrainWaiters drainWaiters = new DrainWaiters();
     private final AtomicInteger notStarted = new AtomicInteger();
     /** Places kept by failed invocations waiting for their retry ({@link #hold}). */
     private final AtomicInteger held = new AtomicInteger();
@@ -136,11 +137,8 @@ public final class ProcessActionRunner implements ActionRunner {
 
     @Override
     public void whenDrained(Runnable drained) {
-        if (stopping) {
-            drained.run(); // nothing will be taken any more: waiting for room would wait forever
-            return;
-        }
-        drainWaiters.add(drained);
+        // stopping: nothing will be taken any more, so waiting for room would wait forever
+        drainWaiters.add(drained, () -> stopping);
         LockSupport.unpark(dispatcher); // it looks at the waiters on every round
     }
 
@@ -182,7 +180,7 @@ public final class ProcessActionRunner implements ActionRunner {
                 workers.execute(new RunTask(run));
             }
             if (!drainWaiters.isEmpty() && (stopping || notStarted.get() + held.get() + runningRuns <= lowWater)) {
-                callDrainWaiters();
+                drainWaiters.callAll();
             }
             if (stopping && runningRuns == 0 && waiting.size() == 0 && intake.isEmpty()) {
                 stopNow();
@@ -199,7 +197,7 @@ public final class ProcessActionRunner implements ActionRunner {
      * (and report them as timed out), and the runner completes once they are gone.
      */
     private void stopNow() {
-        callDrainWaiters();
+        drainWaiters.callAll();
         for (RunQueue.Pending pending; (pending = intake.poll()) != null; ) {
             waiting.add(pending);
         }
@@ -222,17 +220,6 @@ public final class ProcessActionRunner implements ActionRunner {
         }
         processes.close();
         stopped.complete(null);
-    }
-
-    /** Tells every caller waiting for room; each only hands over to its own thread. */
-    private void callDrainWaiters() {
-        for (Runnable drained; (drained = drainWaiters.poll()) != null; ) {
-            try {
-                drained.run();
-            } catch (RuntimeException e) {
-                // the caller's thread is gone (its loop shut down): it takes no more work anyway
-            }
-        }
     }
 
     /** On a worker: one process for the run, then each invocation it carried hears how it ended. */

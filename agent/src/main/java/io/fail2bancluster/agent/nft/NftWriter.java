@@ -2,6 +2,7 @@ package io.fail2bancluster.agent.nft;
 
 import io.fail2bancluster.agent.status.NftStatus;
 import io.fail2bancluster.config.AddressRange;
+import io.fail2bancluster.util.DrainWaiters;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,7 +50,7 @@ final class NftWriter implements Runnable {
     private final Clock clock;
     private final BlockingQueue<NftOp> queue = new LinkedBlockingQueue<>(HARD_BOUND);
     /** Who waits for the queue to drain to half: each is called once. */
-    private final ConcurrentLinkedQueue<Runnable> drainWaiters = new ConcurrentLinkedQueue<>();
+    private final DrainWaiters drainWaiters = new DrainWaiters();
     /** Per set, each element this agent put there and when its ban ends ({@link Instant#MAX}: permanent). */
     private final Map<String, Map<AddressRange, Instant>> inForce = new ConcurrentHashMap<>();
     private final AtomicReference<NftScript> wanted;
@@ -91,19 +91,18 @@ final class NftWriter implements Runnable {
 
     /** Calls {@code drained} once the queue is down to half, or at once when it is, or the writer has stopped. */
     void whenDrained(Runnable drained) {
-        drainWaiters.add(drained);
-        // the writer may have taken the queue down just before this one was added: it would not call it
-        if ((!running || queue.size() <= QUEUE / 2) && drainWaiters.remove(drained)) {
-            drained.run();
-        }
+        drainWaiters.add(drained, this::drainedToHalf);
+    }
+
+    /** Down to half, or stopped: a producer that held back may go on. */
+    private boolean drainedToHalf() {
+        return !running || queue.size() <= QUEUE / 2;
     }
 
     /** On the writer's thread, after it took from the queue (and when it stops): wakes the waiters. */
     private void drained() {
-        if (!running || queue.size() <= QUEUE / 2) {
-            for (Runnable waiter = drainWaiters.poll(); waiter != null; waiter = drainWaiters.poll()) {
-                waiter.run();
-            }
+        if (drainedToHalf()) {
+            drainWaiters.callAll();
         }
     }
 
