@@ -229,6 +229,9 @@ public final class MessagePath {
             return;
         }
         if (!signatures.admits(channel, message, nowNanos, entered)) {
+            if (request) {
+                state.increment(Counter.RECEIVED); // a refused request is a rejected message like any other
+            }
             settled.run();
             return;
         }

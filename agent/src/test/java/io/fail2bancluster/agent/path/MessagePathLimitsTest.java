@@ -9,13 +9,18 @@ import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.ActionTemplate;
 import io.fail2bancluster.config.ClusterConfig;
+import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.Message;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -80,6 +85,38 @@ class MessagePathLimitsTest {
         assertEquals(0, state.count(Counter.FILTERED_OUT));
         path.accept("c", "a=1");
         assertEquals(1, state.count(Counter.RECEIVED));
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aForgedCatchUpRequestOnASignedChannelIsReceivedAndRejectedAndReachesNoCatchUp(@TempDir Path dir)
+            throws Exception {
+        Path file = Files.writeString(dir.resolve("c.key"), "a key of the channel, long enough\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        MessagePath signed = new MessagePath(state, 0, new ChannelRoutes(path.routes().routes(),
+                Map.of("c", new SignaturePolicy(List.of(SigningKey.read(file)), true))),
+                new MessagePath.Shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner,
+                        new ExecReporter(channel.eventLoop().ticker()), LIMITS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW,
+                        Clock.systemUTC()));
+        List<Message> requests = new java.util.ArrayList<>();
+        signed.catchUp(new CatchUpListener() {
+            @Override
+            public void requested(String ch, Message request) {
+                requests.add(request);
+            }
+
+            @Override
+            public void reannounced(String ch, io.fail2bancluster.agent.ledger.BanMessage message) {
+            }
+
+            @Override
+            public void recovered(String ch) {
+            }
+        });
+        signed.accept("c", "action=catchup,source=intruder,since=0");
+        assertEquals(List.of(), requests);
+        assertEquals(1, state.count(Counter.RECEIVED), "every received message ends in one other outcome");
+        assertEquals(1, state.count(Counter.REJECTED));
         assertFalse(channel.finish());
     }
 
