@@ -64,20 +64,7 @@ class MessagePathLimitsTest {
     @Test
     void aCatchUpRequestGoesToTheCatchUpAndIsNotCountedAsAReceivedBan() {
         List<Message> requests = new java.util.ArrayList<>();
-        path.catchUp(new CatchUpListener() {
-            @Override
-            public void requested(String ch, Message request) {
-                requests.add(request);
-            }
-
-            @Override
-            public void reannounced(String ch, io.fail2bancluster.agent.ledger.BanMessage message) {
-            }
-
-            @Override
-            public void recovered(String ch) {
-            }
-        });
+        path.catchUp(requestsInto(requests));
         path.accept("c", "action=catchup,source=h2,since=0");
         assertEquals(1, requests.size());
         assertEquals(List.of(), runner.argvs(), "a request never reaches an action");
@@ -99,7 +86,17 @@ class MessagePathLimitsTest {
                         new ExecReporter(channel.eventLoop().ticker()), LIMITS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW,
                         Clock.systemUTC()));
         List<Message> requests = new java.util.ArrayList<>();
-        signed.catchUp(new CatchUpListener() {
+        signed.catchUp(requestsInto(requests));
+        signed.accept("c", "action=catchup,source=intruder,since=0");
+        assertEquals(List.of(), requests);
+        assertEquals(1, state.count(Counter.RECEIVED), "every received message ends in one other outcome");
+        assertEquals(1, state.count(Counter.REJECTED));
+        assertFalse(channel.finish());
+    }
+
+    /** A link's catch-up that only keeps the requests it is told of. */
+    private static CatchUpListener requestsInto(List<Message> requests) {
+        return new CatchUpListener() {
             @Override
             public void requested(String ch, Message request) {
                 requests.add(request);
@@ -112,12 +109,7 @@ class MessagePathLimitsTest {
             @Override
             public void recovered(String ch) {
             }
-        });
-        signed.accept("c", "action=catchup,source=intruder,since=0");
-        assertEquals(List.of(), requests);
-        assertEquals(1, state.count(Counter.RECEIVED), "every received message ends in one other outcome");
-        assertEquals(1, state.count(Counter.REJECTED));
-        assertFalse(channel.finish());
+        };
     }
 
     private static String problem(String message) {
