@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PausedAgentClosedIT {
     private static final Duration WITHIN = Duration.ofSeconds(120);
-    /** 2,000 lines of about 4 KiB: well past what the kernel's buffers and the broker's outbound limit hold. */
-    private static final int MESSAGES = 2_000;
+    /**
+     * The announcer goes on until the broker has closed the agent: how much the kernel's buffers take before the
+     * broker sees the agent behind depends on the machine (loopback autotuning grows a receive buffer to
+     * tcp_rmem's maximum, 32 MiB here), so no fixed count is sure to be past it. This is the cap: 400 MiB.
+     */
+    private static final int MAX_MESSAGES = 100_000;
     /** Four values of 1,000 characters: within the agent's default max_value_length. */
     private static final String PAD = ", pad1=%1$s, pad2=%1$s, pad3=%1$s, pad4=%1$s".formatted("x".repeat(1000));
 
@@ -56,10 +62,14 @@ class PausedAgentClosedIT {
                 await().atMost(WITHIN).until(() -> agent.server0("state").equals("connected"));
                 await().atMost(WITHIN).until(() -> ExecOverflowIT.subscribedProbe(port, agent));
 
-                Thread announcer = new Thread(() -> announcePadded(port), "announcer");
+                AtomicBoolean closed = new AtomicBoolean();
+                AtomicInteger announced = new AtomicInteger();
+                Thread announcer = new Thread(() -> announcePadded(port, closed, announced), "announcer");
                 announcer.setDaemon(true);
                 announcer.start();
                 broker.awaitLineContaining("closing a slow consumer", WITHIN);
+                closed.set(true);
+                announcer.join(WITHIN.toMillis());
                 await().atMost(WITHIN).until(() -> agent.counter("reconnects") >= 1
                         && agent.server0("state").equals("connected"));
                 assertTrue(agent.counter("reads_paused") >= 1);
@@ -76,18 +86,22 @@ class PausedAgentClosedIT {
                 assertEquals(ids.size(), new HashSet<>(ids).size(), "nothing ran twice");
                 assertTrue(agent.output().contains("disconnected"), agent.output());
                 System.out.printf("PausedAgentClosedIT: %d of %d announced ran after %d reconnect(s), %d pause(s)%n",
-                        ids.size(), MESSAGES, agent.counter("reconnects"), agent.counter("reads_paused"));
+                        ids.size(), announced.get(), agent.counter("reconnects"), agent.counter("reads_paused"));
             }
         }
     }
 
-    /** Padded announces in one stream; the broker holds the write back while its subscriber is behind. */
-    private static void announcePadded(int port) {
+    /**
+     * Padded announces in one stream until the broker has closed the agent; the broker holds the write back while
+     * its subscriber is behind.
+     */
+    private static void announcePadded(int port, AtomicBoolean stop, AtomicInteger announced) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             OutputStream out = socket.getOutputStream();
-            for (int i = 0; i < MESSAGES; i++) {
+            for (int i = 0; i < MAX_MESSAGES && !stop.get(); i++) {
                 out.write(("announce Fail2ban jail=sshd, id=" + i + PAD + "\n")
                         .getBytes(StandardCharsets.US_ASCII));
+                announced.incrementAndGet();
             }
             out.flush();
         } catch (IOException e) {
