@@ -213,7 +213,8 @@ public final class MessagePath {
     public void accept(String channel, Message message, Instant entered, Runnable settled) {
         long nowNanos = ticker.nanoTime();
         // a catch-up request is talk between agents, not a ban: it is counted apart (requests seen), never as
-        // received or filtered out, so those counters mean what they meant before catch-up
+        // filtered out, and as received only when the signature check refuses it, since every rejected message
+        // was received; so those counters mean what they meant before catch-up
         boolean request = message.refusal() == null && BanMessage.CATCHUP.equals(message.get(BanMessage.ACTION));
         if (!request) {
             state.increment(Counter.RECEIVED);
