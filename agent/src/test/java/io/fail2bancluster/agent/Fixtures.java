@@ -16,10 +16,15 @@ import io.fail2bancluster.config.ActionTemplate.Rendered;
 import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.FilterEntry;
 import io.fail2bancluster.config.ServerConfig;
+import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.util.Backoff;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,6 +90,13 @@ public final class Fixtures {
                 List.of(new FilterEntry("servers[0].channels[0].filter[0]", "action", List.of("banip", "unbanip")),
                         new FilterEntry("servers[0].channels[0].filter[1]", "jail", List.of("sshd"))),
                 Fixtures::renderBan, "ban %jail% %action% %ip%");
+    }
+
+    /** A channel key read from {@code file}, written first with {@code text} and the owner-only mode keys need. */
+    public static SigningKey signingKey(Path file, String text) throws IOException {
+        Files.writeString(file, text + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return SigningKey.read(file);
     }
 
     /** Stands in for ActionTemplate.render of {@code ban %jail% %action% %ip%}. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.Fixtures;
 import io.fail2bancluster.agent.status.OutboxStatus;
 import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.Command;
@@ -13,9 +14,7 @@ import io.fail2bancluster.protocol.ServerLine;
 import io.fail2bancluster.protocol.Wire;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -252,10 +251,7 @@ class DeliveryHandlerTest {
 
     @Test
     void onASignedChannelEachAnnounceIsSignedAsItIsWritten() throws IOException {
-        Path keyFile = dir.resolve("fail2ban.key");
-        Files.writeString(keyFile, "a key of at least sixteen bytes\n");
-        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
-        SigningKey key = SigningKey.read(keyFile);
+        SigningKey key = Fixtures.signingKey(dir.resolve("fail2ban.key"), "a key of at least sixteen bytes");
         open();
         FanoutDelivery server = new FanoutDelivery("a:1986", Set.of("Fail2ban"), Map.of("Fail2ban", key), outbox, CLOCK,
                 FanoutDelivery.nonceSource());

@@ -12,9 +12,7 @@ import io.fail2bancluster.config.ClusterConfig;
 import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.Message;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -31,12 +29,12 @@ class MessagePathLimitsTest {
     private final Fixtures.RecordingRunner runner = new Fixtures.RecordingRunner();
     private final EmbeddedChannel channel = new EmbeddedChannel();
     /** Channel c runs {@code echo %_msg%} for everything, so what passes the limits reaches the runner. */
-    private final MessagePath path = new MessagePath(state, 0,
-            new ChannelRoutes(Map.of("c", Fixtures.route("c", List.of(),
-                    (ch, m) -> new ActionTemplate.Rendered.Argv(List.of("echo", m.raw())), "echo %_msg%")), Map.of()),
-            new MessagePath.Shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner,
-                    new ExecReporter(channel.eventLoop().ticker()), LIMITS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW,
-                    Clock.systemUTC()));
+    private final Map<String, Route> echoRoutes = Map.of("c", Fixtures.route("c", List.of(),
+            (ch, m) -> new ActionTemplate.Rendered.Argv(List.of("echo", m.raw())), "echo %_msg%"));
+    private final MessagePath.Shared shared = new MessagePath.Shared(channel.eventLoop(),
+            new Deduplicator(Duration.ofSeconds(5)), runner, new ExecReporter(channel.eventLoop().ticker()), LIMITS,
+            ClusterConfig.DEFAULT_SIGNATURE_WINDOW, Clock.systemUTC());
+    private final MessagePath path = new MessagePath(state, 0, new ChannelRoutes(echoRoutes, Map.of()), shared);
 
     @ParameterizedTest
     @ValueSource(strings = {"a=1,b=2,c=3,d=4", "a=12345678", "a = 12345678 ,b=", ",,,,,,a=1,,,,b=2,,,", "x=a=b=c=d",
@@ -78,13 +76,9 @@ class MessagePathLimitsTest {
     @Test
     void aForgedCatchUpRequestOnASignedChannelIsReceivedAndRejectedAndReachesNoCatchUp(@TempDir Path dir)
             throws Exception {
-        Path file = Files.writeString(dir.resolve("c.key"), "a key of the channel, long enough\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        MessagePath signed = new MessagePath(state, 0, new ChannelRoutes(path.routes().routes(),
-                Map.of("c", new SignaturePolicy(List.of(SigningKey.read(file)), true))),
-                new MessagePath.Shared(channel.eventLoop(), new Deduplicator(Duration.ofSeconds(5)), runner,
-                        new ExecReporter(channel.eventLoop().ticker()), LIMITS, ClusterConfig.DEFAULT_SIGNATURE_WINDOW,
-                        Clock.systemUTC()));
+        SigningKey key = Fixtures.signingKey(dir.resolve("c.key"), "a key of the channel, long enough");
+        MessagePath signed = new MessagePath(state, 0,
+                new ChannelRoutes(echoRoutes, Map.of("c", new SignaturePolicy(List.of(key), true))), shared);
         List<Message> requests = new java.util.ArrayList<>();
         signed.catchUp(requestsInto(requests));
         signed.accept("c", "action=catchup,source=intruder,since=0");

@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fail2bancluster.agent.Fixtures;
 import io.fail2bancluster.agent.status.Counter;
 import io.fail2bancluster.agent.status.ServerState;
 import io.fail2bancluster.config.SigningKey;
 import io.fail2bancluster.protocol.Message;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,10 +47,7 @@ class SignatureCheckTest {
     }
 
     private SigningKey key(String name, String text) throws IOException {
-        Path file = dir.resolve(name);
-        Files.writeString(file, text + "\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return SigningKey.read(file);
+        return Fixtures.signingKey(dir.resolve(name), text);
     }
 
     private SignatureCheck handler(ServerState serverState, NonceCache cache, SignaturePolicy policy) {
